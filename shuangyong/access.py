@@ -1,0 +1,119 @@
+"""The one access-scoping mechanism of the portal.
+
+Rules (domain.md "Who uses the portal"):
+- A user sees what belongs to their own unit and to every unit below it. The 双拥办 users
+  belong to the county unit, so they see the whole county; a township user sees the
+  township and its villages, never another township.
+- Leaders see everything in their scope but change nothing: ReadOnlyRoleMiddleware refuses
+  every unsafe request of a read-only role with 403, for every view at once.
+- An object outside the scope answers 404, never 403: the URL does not reveal that it exists.
+
+Selectors build their querysets with ``scope_q(user, "unit_field", ...)`` or
+``scoped(queryset, user, ...)`` and views fetch single objects with
+``get_object_or_404(selector(user), pk=...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from shuangyong.models import OrgUnit, Role
+
+if TYPE_CHECKING:
+    from shuangyong.models import User
+
+M = TypeVar("M", bound=Model)
+F = TypeVar("F", bound=Callable[..., Any])
+
+NOTHING = Q(pk__in=[])
+
+
+def scope_root(user: Any) -> OrgUnit | None:
+    """The unit whose subtree the user may see, or None for a user who may see nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    unit: OrgUnit | None = user.org_unit
+    if unit is None or not unit.is_active:
+        return None
+    return unit
+
+
+def scope_q(user: Any, *unit_fields: str) -> Q:
+    """A filter matching rows whose unit (any of ``unit_fields``) lies in the user's scope.
+
+    ``unit_fields`` are lookups to an OrgUnit foreign key, e.g. ``"org_unit"`` or
+    ``"task__lead_unit"``. Passing several ORs them (a 双清单 item is visible to its responsible
+    unit and to its partner troop). ``""`` means the queryset *is* OrgUnit.
+    """
+    root = scope_root(user)
+    if root is None:
+        return NOTHING
+    fields = unit_fields or ("org_unit",)
+    return reduce(or_, (Q(**{_path_lookup(f): root.path}) for f in fields))
+
+
+def _path_lookup(field: str) -> str:
+    return f"{field}__path__startswith" if field else "path__startswith"
+
+
+def scoped(queryset: QuerySet[M], user: Any, *unit_fields: str) -> QuerySet[M]:
+    return queryset.filter(scope_q(user, *unit_fields))
+
+
+def units_in_scope(user: Any) -> QuerySet[OrgUnit]:
+    return scoped(OrgUnit.objects.all(), user, "")
+
+
+def unit_in_scope(user: Any, unit: OrgUnit | None) -> bool:
+    root = scope_root(user)
+    return bool(root and unit and unit.path.startswith(root.path))
+
+
+def require_role(user: User, *roles: str, message: str = "您的角色无权执行此操作。") -> None:
+    """Raise PermissionDenied (403) unless the user has one of the roles."""
+    if user.role not in roles:
+        raise PermissionDenied(message)
+
+
+def require_writer(user: User) -> None:
+    if user.is_read_only:
+        raise PermissionDenied("领导账号只能查看和下载，不能修改。")
+
+
+def writes_allowed_for_read_only_roles(view: F) -> F:
+    """Mark a view whose POST is not a change of portal data (log out, own password, mark read)."""
+    view.allow_read_only_roles = True  # type: ignore[attr-defined]
+    return view
+
+
+class ReadOnlyRoleMiddleware:
+    """Refuse every unsafe request (POST, PUT, PATCH, DELETE) of a read-only role with 403."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if (
+            request.method not in self.SAFE_METHODS
+            and user is not None
+            and user.is_authenticated
+            and getattr(user, "role", None) == Role.LEADER
+            and not getattr(view_func, "allow_read_only_roles", False)
+        ):
+            raise PermissionDenied("领导账号只能查看和下载，不能修改。")
+        return None

@@ -1,0 +1,80 @@
+"""Navigation and home-page panels that each app registers for itself.
+
+The core app does not import tasks/, visits/ or reports/ (apps depend one way): each app's
+AppConfig.ready() registers its menu entries and its "what is waiting for me" panels here,
+and the shell shows those whose roles match the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shuangyong.models import Role
+
+ALL_ROLES: frozenset[str] = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] = ALL_ROLES
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A block on the home page: ``context(user)`` returns the template's context (or None to hide)."""
+
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    roles: frozenset[str] = ALL_ROLES
+    order: int = 100
+
+
+@dataclass
+class _Registry:
+    nav: dict[str, NavItem] = field(default_factory=dict)
+    panels: dict[str, HomePanel] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def register_nav(label: str, url_name: str, *, roles: Iterable[str] = ALL_ROLES, order: int = 100) -> None:
+    _registry.nav[url_name] = NavItem(label, url_name, frozenset(roles), order)
+
+
+def register_home_panel(
+    template: str,
+    context: Callable[[Any], dict[str, Any] | None],
+    *,
+    roles: Iterable[str] = ALL_ROLES,
+    order: int = 100,
+) -> None:
+    _registry.panels[template] = HomePanel(template, context, frozenset(roles), order)
+
+
+def nav_for(user: Any) -> list[NavItem]:
+    role = getattr(user, "role", None)
+    return sorted((i for i in _registry.nav.values() if role in i.roles), key=lambda i: i.order)
+
+
+def panels_for(user: Any) -> list[HomePanel]:
+    role = getattr(user, "role", None)
+    return sorted((p for p in _registry.panels.values() if role in p.roles), key=lambda p: p.order)
+
+
+def register_core_items() -> None:
+    register_nav("首页", "home", order=0)
+    register_nav("单位通讯录", "unit_list", order=900)
+
+
+def _unit_panel(user: Any) -> dict[str, Any]:
+    return {"unit": user.org_unit}
+
+
+def register_core_panels() -> None:
+    register_home_panel("shuangyong/_panel_unit.html", _unit_panel, order=1000)

@@ -1,0 +1,53 @@
+"""Writes of org units and users."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from shuangyong.models import OrgUnit, Role, User
+
+
+@transaction.atomic
+def org_unit_create(
+    *, name: str, code: str, kind: str, parent: OrgUnit | None, short_name: str = "", sort_order: int = 0
+) -> OrgUnit:
+    unit = OrgUnit(name=name, code=code, kind=kind, parent=parent, short_name=short_name, sort_order=sort_order)
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    org_unit: OrgUnit,
+    role: str,
+    full_name: str = "",
+    email: str = "",
+    is_unit_head: bool = False,
+) -> User:
+    user = User(
+        username=username,
+        org_unit=org_unit,
+        role=role,
+        full_name=full_name,
+        email=email,
+        is_unit_head=is_unit_head,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def org_unit_update_contact(*, unit: OrgUnit, contact_person: str, contact_phone: str) -> OrgUnit:
+    unit.contact_person = contact_person
+    unit.contact_phone = contact_phone
+    unit.full_clean(exclude=["path"])
+    unit.save(update_fields=["contact_person", "contact_phone"])
+    return unit

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+
+from shuangyong.access import require_role, writes_allowed_for_read_only_roles
+from shuangyong.forms import OrgUnitContactForm
+from shuangyong.models import Role
+from shuangyong.navigation import panels_for
+from shuangyong.selectors import get_unit_for, units_for
+from shuangyong.services import org_unit_update_contact
+from shuangyong.types import AuthedRequest
+
+
+def home(request: AuthedRequest) -> HttpResponse:
+    """The role's home page: each app contributes the panels of what is waiting for this user."""
+    panels = []
+    for panel in panels_for(request.user):
+        context = panel.context(request.user)
+        if context is not None:
+            panels.append({"template": panel.template, "context": context})
+    return render(request, "shuangyong/home.html", {"panels": panels})
+
+
+@method_decorator(writes_allowed_for_read_only_roles, name="dispatch")
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@method_decorator(writes_allowed_for_read_only_roles, name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+
+
+def unit_list(request: AuthedRequest) -> HttpResponse:
+    """The unit directory: the user's unit and every unit below it, with contacts."""
+    page = Paginator(units_for(request.user).order_by("path"), 50).get_page(request.GET.get("page"))
+    return render(request, "shuangyong/unit_list.html", {"page": page})
+
+
+def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for(request.user, pk)
+    users = unit.users.filter(is_active=True).order_by("role", "username")
+    return render(request, "shuangyong/unit_detail.html", {"unit": unit, "users": users})
+
+
+def unit_contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for(request.user, pk)
+    if unit != request.user.org_unit:
+        # Only the unit itself or the office keeps a unit's contact details.
+        require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有本单位或双拥办可以修改联系人。")
+    form = OrgUnitContactForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        org_unit_update_contact(unit=unit, **form.cleaned_data)
+        messages.success(request, "联系人信息已保存。")
+        return redirect("unit_detail", pk=unit.pk)
+    return render(request, "shuangyong/unit_contact_form.html", {"unit": unit, "form": form})

@@ -1,0 +1,103 @@
+"""Personas and the county they live in.
+
+The county (its 双拥办) is the root. Under it:
+- township A (巴川街道) with village A1, township B (东城街道);
+- member unit 教育局; troop unit 驻铜某部.
+
+Who may see what:
+- office_user (双拥办, at the county): the whole county, may change what the office changes.
+- leader (at the county): reads everything in the county, every write answers 403.
+- township_a / township_b: only their own township (and its villages); the other's objects 404.
+- member_liaison: only 教育局's own objects.
+- troop_liaison: only the troop unit's own objects (and 双清单 items naming it as partner).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shuangyong.models import OrgUnitKind, Role
+from tests.factories import PASSWORD, OrgUnitFactory, UserFactory
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def county(db):
+    return OrgUnitFactory(name="铜梁区双拥办", code="tl", kind=OrgUnitKind.COUNTY)
+
+
+@pytest.fixture
+def township_a_unit(county):
+    return OrgUnitFactory(name="巴川街道", code="tl-bc", kind=OrgUnitKind.TOWNSHIP, parent=county)
+
+
+@pytest.fixture
+def village_a1(township_a_unit):
+    return OrgUnitFactory(name="玉泉社区", code="tl-bc-1", kind=OrgUnitKind.VILLAGE, parent=township_a_unit)
+
+
+@pytest.fixture
+def township_b_unit(county):
+    return OrgUnitFactory(name="东城街道", code="tl-dc", kind=OrgUnitKind.TOWNSHIP, parent=county)
+
+
+@pytest.fixture
+def member_unit(county):
+    return OrgUnitFactory(name="区教育委员会", code="tl-jw", kind=OrgUnitKind.MEMBER_UNIT, parent=county)
+
+
+@pytest.fixture
+def troop_unit(county):
+    return OrgUnitFactory(name="驻铜某部一营", code="tl-bd1", kind=OrgUnitKind.TROOP, parent=county)
+
+
+@pytest.fixture
+def office_user(county):
+    return UserFactory(username="office", full_name="王丽", org_unit=county, role=Role.OFFICE)
+
+
+@pytest.fixture
+def leader(county):
+    return UserFactory(username="leader", full_name="张书记", org_unit=county, role=Role.LEADER)
+
+
+@pytest.fixture
+def township_a(township_a_unit):
+    return UserFactory(username="township_a", full_name="李强", org_unit=township_a_unit, role=Role.TOWNSHIP_STAFF)
+
+
+@pytest.fixture
+def township_a_head(township_a_unit):
+    return UserFactory(
+        username="township_a_head", org_unit=township_a_unit, role=Role.TOWNSHIP_STAFF, is_unit_head=True
+    )
+
+
+@pytest.fixture
+def township_b(township_b_unit):
+    return UserFactory(username="township_b", full_name="赵敏", org_unit=township_b_unit, role=Role.TOWNSHIP_STAFF)
+
+
+@pytest.fixture
+def member_liaison(member_unit):
+    return UserFactory(username="member", full_name="刘伟", org_unit=member_unit, role=Role.MEMBER_LIAISON)
+
+
+@pytest.fixture
+def troop_liaison(troop_unit):
+    return UserFactory(username="troop", full_name="孙参谋", org_unit=troop_unit, role=Role.TROOP_LIAISON)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) logs the test client in as that user and returns it."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
