@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from shuangyong.models import OrgUnit
 
 
 class BootstrapFormMixin:
-    """Adds Bootstrap classes to every widget, and marks invalid fields after validation."""
+    """Adds Bootstrap classes to every widget, and marks invalid fields after validation.
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    Mix in before ``forms.Form``/``forms.ModelForm``: ``class MyForm(BootstrapFormMixin, forms.Form)``.
+    """
+
+    fields: dict[str, forms.Field]
+    errors: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -22,9 +30,9 @@ class BootstrapFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
-        for name in self.errors:  # type: ignore[attr-defined]
-            if name in self.fields:  # type: ignore[attr-defined]
-                widget = self.fields[name].widget  # type: ignore[attr-defined]
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
 
