@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from shuangyong import views
+from shuangyong import health, views
 
 admin.site.site_header = "双拥通 管理后台"
 admin.site.site_title = "双拥通"
@@ -10,6 +10,7 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -228,6 +228,10 @@ CACHES = {
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The admin's import keeps the uploaded file between "preview" and "confirm": in the shared cache
+# when Redis is there (the two requests may reach different web machines), else in a temp folder.
+if REDIS_URL:
+    IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 LOGGING = {
     "version": 1,
@@ -240,6 +244,8 @@ LOGGING = {
 # Production hardening: one switch, SHUANGYONG_ENV=production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_SSL_REDIRECT = PRODUCTION
+# The load balancer polls /healthz over plain HTTP on the private network: answer, don't redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if PRODUCTION else 0

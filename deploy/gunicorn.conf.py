@@ -1,0 +1,32 @@
+"""gunicorn settings for 双拥通 (``gunicorn -c deploy/gunicorn.conf.py shuangyong.wsgi``).
+
+Every value can be overridden from the environment so that one file serves every machine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Synchronous workers: the portal's pages are short database-bound requests. 2 × cores + 1 is
+# gunicorn's rule of thumb; on the 2-core reference machine that is 5 processes.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# Excel exports and imports of a whole county are the slowest requests (a few seconds); anything
+# past 60 s is a bug, so the worker is killed and restarted rather than left hanging.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so that a slow leak never grows without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files in RAM, not on a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 — gunicorn heartbeat only
+# nginx on the same machine sets X-Forwarded-Proto; trust it only from there.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+proc_name = "shuangyong"
