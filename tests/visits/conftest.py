@@ -1,0 +1,29 @@
+"""Campaign fixtures on top of the personas of tests/conftest.py.
+
+The campaign is the 2027 春节 one of the county; townships A and B and the member unit are
+expected to return. Time is frozen at named instants with time-machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.visits.factories import CampaignFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: During the 2027 春节 visiting window, before the deadline (2027-02-25).
+IN_WINDOW = dt.datetime(2027, 2, 3, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def campaign(county, township_a_unit, township_b_unit, member_unit):
+    return CampaignFactory(owner_unit=county, expected_units=[township_a_unit, township_b_unit, member_unit])
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(IN_WINDOW, tick=False)
+    return time_machine

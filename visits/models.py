@@ -1,0 +1,322 @@
+"""The beneficiary ledger (联系工作台账), holiday campaigns, visit records and returns (填报).
+
+One county per database: the portal is one county office's system (architecture.md), so "the
+same identity number cannot be registered twice in the county" is a plain unique constraint
+on ``Beneficiary.id_number``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from shuangyong.models import OrgUnit
+from visits.validators import mask_id_number, validate_id_number
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOT_NEGATIVE = [MinValueValidator(Decimal("0"), message="金额不能为负数。")]
+
+
+class TableRow(models.TextChoices):
+    """The rows of the official statistics table, in the table's order."""
+
+    ENTITLED = "entitled", "重点优抚对象"
+    HARDSHIP = "hardship", "困难退役军人等优抚对象"
+    TROOPS = "troops", "驻地部队基层官兵"
+    BORDER = "border", "边海防官兵"
+
+
+class CampaignKind(models.TextChoices):
+    SPRING = "spring", "春节"
+    ARMY_DAY = "army_day", "八一"
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    RETURNED = "returned", "已退回"
+    ACCEPTED = "accepted", "已审核"
+
+
+#: A unit may change its visit records only while its return is in one of these states.
+EDITABLE_STATUSES = frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED})
+
+
+class DifficultyKind(models.TextChoices):
+    SCHOOLING = "schooling", "子女入学"
+    EMPLOYMENT = "employment", "家属就业"
+    HOUSING = "housing", "住房改造"
+    MEDICAL = "medical", "看病就医"
+    LEGAL = "legal", "法律援助"
+    LIVING = "living", "生活困难"
+    OTHER = "other", "其他"
+
+
+class DifficultyState(models.TextChoices):
+    OPEN = "open", "待解决"
+    IN_PROGRESS = "in_progress", "解决中"
+    RESOLVED = "resolved", "已解决"
+
+
+class ContactWay(models.TextChoices):
+    HOME_VISIT = "home_visit", "登门看望"
+    TALK = "talk", "座谈交流"
+    PHONE = "phone", "电话问候"
+    LETTER = "letter", "慰问信"
+
+
+class BeneficiaryCategory(models.Model):
+    """An editable list of beneficiary categories, each counted in one row of the official table."""
+
+    name = models.CharField("类别名称", max_length=50, unique=True)
+    table_row = models.CharField("统计表行", max_length=16, choices=TableRow.choices)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "优抚对象类别"
+        verbose_name_plural = "优抚对象类别"
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Beneficiary(models.Model):
+    """A person in a township's ledger. Only the person's township and the office may see it."""
+
+    name = models.CharField("姓名", max_length=50)
+    category = models.ForeignKey(BeneficiaryCategory, verbose_name="类别", on_delete=models.PROTECT)
+    id_number = models.CharField("身份证号", max_length=18, validators=[validate_id_number])
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name="所属乡镇（村、社区）", on_delete=models.PROTECT, related_name="beneficiaries"
+    )
+    notes = models.TextField("备注（意见建议等）", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "联系对象"
+        verbose_name_plural = "联系对象"
+        ordering = ["org_unit__path", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                name="beneficiary_id_number_unique_in_county",
+                violation_error_message="该身份证号已登记在台账中，同一县内不能重复登记。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.masked_id_number}）"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class ContactLog(models.Model):
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="contacts")
+    date = models.DateField("联系日期")
+    way = models.CharField("联系方式", max_length=16, choices=ContactWay.choices)
+    contacted_by = models.CharField("联系人", max_length=50)
+    content = models.TextField("联系内容（谈了什么、意见建议）")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "联系记录"
+        verbose_name_plural = "联系记录"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_way_display()}"
+
+
+class Difficulty(models.Model):
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="difficulties")
+    kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
+    description = models.TextField("困难情况")
+    state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
+    resolution = models.TextField("化解情况", blank=True)
+    raised_on = models.DateField("提出日期")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "困难问题"
+        verbose_name_plural = "困难问题"
+        ordering = ["state", "-raised_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.get_state_display()}）"
+
+
+class IdentityAccess(models.TextChoices):
+    SHOW = "show", "查看完整身份证号"
+    EXPORT_FULL = "export_full", "导出完整身份证号"
+
+
+class IdentityAccessLog(models.Model):
+    """Who saw whose full identity number, when, and how."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT)
+    beneficiary = models.ForeignKey(Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE)
+    action = models.CharField("操作", max_length=16, choices=IdentityAccess.choices)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "身份证号查看记录"
+        verbose_name_plural = "身份证号查看记录"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+
+
+class Campaign(models.Model):
+    year = models.PositiveIntegerField("年度")
+    kind = models.CharField("类型", max_length=16, choices=CampaignKind.choices)
+    title = models.CharField("名称", max_length=100)
+    visit_start = models.DateField("走访开始日期")
+    visit_end = models.DateField("走访结束日期")
+    return_deadline = models.DateField("报送截止日期", help_text="当日（北京时间）24 时前提交为按时")
+    expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
+    owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(m2m_fields=[expected_units])
+
+    class Meta:
+        verbose_name = "走访慰问活动"
+        verbose_name_plural = "走访慰问活动"
+        ordering = ["-year", "-visit_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner_unit", "year", "kind"], name="campaign_one_per_kind_and_year"),
+            models.CheckConstraint(condition=Q(visit_start__lte=models.F("visit_end")), name="campaign_window_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def in_window(self, day: dt.date) -> bool:
+        return self.visit_start <= day <= self.visit_end
+
+
+class Return(models.Model):
+    """One unit's return (填报) for one campaign: its visit records plus a short summary."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="returns")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="填报单位", on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField("状态", max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
+    no_visits = models.BooleanField("本期无走访", default=False)
+    summary = models.TextField("书面小结", blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_reason = models.TextField("退回原因", blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "填报"
+        verbose_name_plural = "填报"
+        ordering = ["campaign", "org_unit__sort_order", "org_unit__name"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "org_unit"], name="return_one_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.org_unit}"
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted after the deadline day (Asia/Shanghai); an unsubmitted return is late once the day is past."""
+        if self.submitted_at is not None:
+            return self.submitted_at.astimezone(SHANGHAI).date() > self.campaign.return_deadline
+        from django.utils import timezone
+
+        return timezone.now().astimezone(SHANGHAI).date() > self.campaign.return_deadline
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class VisitRecord(models.Model):
+    campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="records")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="走访单位", on_delete=models.PROTECT, related_name="+")
+    unit_return = models.ForeignKey(Return, verbose_name="所属填报", on_delete=models.PROTECT, related_name="records")
+    visit_date = models.DateField("走访日期")
+    table_row = models.CharField("统计表对象类别", max_length=16, choices=TableRow.choices)
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    troop_unit = models.ForeignKey(
+        OrgUnit, verbose_name="慰问部队", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lead_leader = models.CharField("带队领导", max_length=100, blank=True)
+    people_visited = models.PositiveIntegerField("走访慰问人数（人）", default=0)
+    money_amount = models.DecimalField(
+        "慰问金金额（元）", max_digits=14, decimal_places=2, default=Decimal("0"), validators=NOT_NEGATIVE
+    )
+    money_recipients = models.PositiveIntegerField("慰问金发放人数（人）", default=0)
+    goods_spending = models.DecimalField(
+        "慰问品支出（元）", max_digits=14, decimal_places=2, default=Decimal("0"), validators=NOT_NEGATIVE
+    )
+    goods_count = models.PositiveIntegerField("慰问品数量（件）", default=0)
+    goods_recipients = models.PositiveIntegerField("慰问品发放人数（人）", default=0)
+    way = models.CharField("走访方式", max_length=16, choices=ContactWay.choices, default=ContactWay.HOME_VISIT)
+    notes = models.TextField("备注", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "走访记录"
+        verbose_name_plural = "走访记录"
+        ordering = ["-visit_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(money_recipients__lte=models.F("people_visited"))
+                & Q(goods_recipients__lte=models.F("people_visited")),
+                name="visit_recipients_within_people_visited",
+            ),
+            models.CheckConstraint(
+                condition=Q(money_amount__gte=0) & Q(goods_spending__gte=0), name="visit_money_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "org_unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} {self.visit_date} {self.get_table_row_display()}"
+
+    @property
+    def total_amount(self) -> Decimal:
+        return self.money_amount + self.goods_spending
+
+
+class VisitDifficulty(models.Model):
+    """A practical difficulty solved during a visit (解决实际困难): kind, how many, a note."""
+
+    record = models.ForeignKey(VisitRecord, on_delete=models.CASCADE, related_name="difficulties")
+    kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
+    count = models.PositiveIntegerField("解决件数", validators=[MinValueValidator(1)])
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "解决实际困难"
+        verbose_name_plural = "解决实际困难"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.count} 件"

@@ -1,0 +1,312 @@
+"""Reads of the ledger, campaigns, records and returns, always narrowed to what the user may see.
+
+The ledger is personal data: only the person's own township (and its villages) and the office
+may see it; leaders, member units and troops see none of it, whatever their scope.
+Visit records and returns are scoped by the unit of the return.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from shuangyong.access import NOTHING, scope_root, scoped
+from shuangyong.models import OrgUnit, User
+from visits.models import (
+    Beneficiary,
+    Campaign,
+    DifficultyKind,
+    IdentityAccessLog,
+    Return,
+    ReturnStatus,
+    TableRow,
+    VisitDifficulty,
+    VisitRecord,
+)
+from visits.services import LEDGER_ROLES
+
+
+def may_see_ledger(user: User) -> bool:
+    return user.is_authenticated and user.role in LEDGER_ROLES
+
+
+# --- the ledger ---------------------------------------------------------------------------
+
+
+def beneficiaries_for(user: User) -> QuerySet[Beneficiary]:
+    qs = Beneficiary.objects.select_related("category", "org_unit", "org_unit__parent")
+    if not may_see_ledger(user):
+        return qs.filter(NOTHING)
+    return scoped(qs, user, "org_unit")
+
+
+def get_beneficiary_for(user: User, pk: int) -> Beneficiary:
+    return get_object_or_404(beneficiaries_for(user), pk=pk)
+
+
+def identity_logs_for(user: User) -> QuerySet[IdentityAccessLog]:
+    return IdentityAccessLog.objects.filter(beneficiary__in=beneficiaries_for(user)).select_related(
+        "user", "beneficiary"
+    )
+
+
+# --- campaigns and returns ----------------------------------------------------------------
+
+
+def campaigns_for(user: User) -> QuerySet[Campaign]:
+    """Campaigns of the user's county: run by the user's unit or by a unit above it."""
+    root = scope_root(user)
+    if root is None:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(owner_unit_id__in=root.ancestor_pks()).order_by("-year", "-visit_start")
+
+
+def get_campaign_for(user: User, pk: int) -> Campaign:
+    return get_object_or_404(campaigns_for(user), pk=pk)
+
+
+def current_campaign_for(user: User) -> Campaign | None:
+    """The campaign whose deadline is nearest ahead (or the latest one)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    qs = campaigns_for(user)
+    return qs.filter(return_deadline__gte=today).order_by("return_deadline").first() or qs.first()
+
+
+def returns_for(user: User) -> QuerySet[Return]:
+    return scoped(Return.objects.select_related("campaign", "org_unit"), user, "org_unit")
+
+
+def returns_for_campaign(*, user: User, campaign: Campaign) -> QuerySet[Return]:
+    return returns_for(user).filter(campaign=campaign)
+
+
+def get_return_for(user: User, pk: int) -> Return:
+    return get_object_or_404(returns_for(user), pk=pk)
+
+
+def visit_records_for(user: User) -> QuerySet[VisitRecord]:
+    return scoped(
+        VisitRecord.objects.select_related("campaign", "org_unit", "unit_return", "beneficiary", "troop_unit"),
+        user,
+        "org_unit",
+    ).prefetch_related(Prefetch("difficulties", queryset=VisitDifficulty.objects.order_by("pk")))
+
+
+def get_visit_record_for(user: User, pk: int) -> VisitRecord:
+    return get_object_or_404(visit_records_for(user), pk=pk)
+
+
+class UnitState:
+    """How a unit stands in a campaign, as the office's overview shows it."""
+
+    NOT_SUBMITTED = "not_submitted"
+    SUBMITTED = "submitted"
+    LATE = "late"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    NO_VISITS = "no_visits"
+
+    LABELS = {
+        NOT_SUBMITTED: "未提交",
+        SUBMITTED: "已按时提交",
+        LATE: "逾期提交",
+        RETURNED: "已退回",
+        ACCEPTED: "已审核",
+        NO_VISITS: "本期无走访",
+    }
+
+
+@dataclass
+class UnitReturnRow:
+    unit: OrgUnit
+    ret: Return | None
+    record_count: int
+
+    @property
+    def submitted(self) -> bool:
+        """本期无走访 counts as submitted: it is an answer, not a missing return."""
+        return self.ret is not None and self.ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+
+    @property
+    def late(self) -> bool:
+        if self.ret is None or self.ret.submitted_at is None:
+            return False
+        return self.ret.is_late
+
+    @property
+    def states(self) -> list[str]:
+        if self.ret is None or self.ret.status == ReturnStatus.DRAFT:
+            return [UnitState.NOT_SUBMITTED]
+        if self.ret.status == ReturnStatus.RETURNED:
+            return [UnitState.RETURNED]
+        states = [UnitState.ACCEPTED] if self.ret.status == ReturnStatus.ACCEPTED else []
+        states.append(UnitState.LATE if self.late else UnitState.SUBMITTED)
+        if self.ret.no_visits:
+            states.append(UnitState.NO_VISITS)
+        return states
+
+    @property
+    def state_labels(self) -> list[str]:
+        return [UnitState.LABELS[s] for s in self.states]
+
+
+@dataclass
+class CampaignOverview:
+    rows: list[UnitReturnRow]
+    counts: dict[str, int]
+
+    @property
+    def count_items(self) -> list[tuple[str, str, int]]:
+        return [(key, label, self.counts.get(key, 0)) for key, label in UnitState.LABELS.items()]
+
+
+def campaign_overview(*, user: User, campaign: Campaign) -> CampaignOverview:
+    """Per expected unit in scope: its return and state. Three queries whatever the number of units."""
+    units = list(scoped(campaign.expected_units.all(), user, "").order_by("kind", "sort_order", "name"))
+    returns = {
+        r.org_unit_id: r
+        for r in returns_for_campaign(user=user, campaign=campaign).annotate(record_count=Count("records"))
+    }
+    extra = [r.org_unit for uid, r in returns.items() if uid not in {u.pk for u in units}]
+    rows = [
+        UnitReturnRow(unit=u, ret=returns.get(u.pk), record_count=getattr(returns.get(u.pk), "record_count", 0))
+        for u in [*units, *extra]
+    ]
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for state in row.states:
+            counts[state] += 1
+    return CampaignOverview(rows=rows, counts=dict(counts))
+
+
+def money_duplicates(*, user: User, campaign: Campaign) -> list[tuple[Beneficiary, list[VisitRecord]]]:
+    """Beneficiaries who received money (慰问金) from two or more units in the same campaign."""
+    money = visit_records_for(user).filter(campaign=campaign, money_amount__gt=0, beneficiary__isnull=False)
+    flagged = (
+        money.values("beneficiary_id")
+        .annotate(units=Count("org_unit", distinct=True))
+        .filter(units__gte=2)
+        .values("beneficiary_id")
+    )
+    records = list(money.filter(beneficiary_id__in=flagged).order_by("beneficiary_id", "org_unit__path", "pk"))
+    grouped: dict[int, list[VisitRecord]] = defaultdict(list)
+    for r in records:
+        assert r.beneficiary_id is not None
+        grouped[r.beneficiary_id].append(r)
+    return [(recs[0].beneficiary, recs) for recs in grouped.values() if recs[0].beneficiary is not None]
+
+
+# --- statistics for reports/ ----------------------------------------------------------------
+
+
+@dataclass
+class TableCell:
+    people_visited: int = 0
+    money_amount: Decimal = Decimal("0")  # 元, exact
+    money_recipients: int = 0
+    goods_spending: Decimal = Decimal("0")  # 元, exact
+    goods_count: int = 0
+    goods_recipients: int = 0
+    leaders: list[str] = field(default_factory=list)  # distinct 带队领导, stable order
+    difficulties: dict[str, int] = field(default_factory=dict)  # difficulty label -> count solved
+
+
+_CENT = Decimal("0.01")
+
+
+def _money(value: object) -> Decimal:
+    # SQLite sums decimals in floating point; quantizing to the cent restores the exact value
+    # (sums stay far below 2**53 cents). PostgreSQL's NUMERIC sum is exact already.
+    return Decimal(str(value or 0)).quantize(_CENT)
+
+
+def campaign_statistics(
+    *,
+    user: User,
+    campaign: Campaign,
+    statuses: Iterable[str] | None = None,
+    unit_ids: Iterable[int] | None = None,
+) -> dict[int, dict[str, TableCell]]:
+    """org_unit_id -> TableRow value -> TableCell, in three queries whatever the size."""
+    records = scoped(VisitRecord.objects.filter(campaign=campaign), user, "org_unit")
+    if statuses is not None:
+        records = records.filter(unit_return__status__in=list(statuses))
+    if unit_ids is not None:
+        records = records.filter(org_unit_id__in=list(unit_ids))
+
+    result: dict[int, dict[str, TableCell]] = defaultdict(dict)
+
+    def cell(unit_id: int, row: str) -> TableCell:
+        return result[unit_id].setdefault(row, TableCell())
+
+    sums = records.values("org_unit_id", "table_row").annotate(
+        people=Sum("people_visited"),
+        money=Sum("money_amount"),
+        money_n=Sum("money_recipients"),
+        goods=Sum("goods_spending"),
+        goods_count_=Sum("goods_count"),
+        goods_n=Sum("goods_recipients"),
+    )
+    for s in sums.order_by():
+        c = cell(s["org_unit_id"], s["table_row"])
+        c.people_visited = s["people"] or 0
+        c.money_amount = _money(s["money"])
+        c.money_recipients = s["money_n"] or 0
+        c.goods_spending = _money(s["goods"])
+        c.goods_count = s["goods_count_"] or 0
+        c.goods_recipients = s["goods_n"] or 0
+
+    leaders = (
+        records.exclude(lead_leader="")
+        .values_list("org_unit_id", "table_row", "lead_leader")
+        .order_by("org_unit_id", "table_row", "visit_date", "pk")
+    )
+    for unit_id, row, name in leaders:
+        c = cell(unit_id, row)
+        if name not in c.leaders:
+            c.leaders.append(name)
+
+    labels = dict(DifficultyKind.choices)
+    solved = (
+        VisitDifficulty.objects.filter(record__in=records)
+        .values("record__org_unit_id", "record__table_row", "kind")
+        .annotate(n=Sum("count"))
+        .order_by("record__org_unit_id", "record__table_row", "kind")
+    )
+    for d in solved:
+        c = cell(d["record__org_unit_id"], d["record__table_row"])
+        label = labels.get(d["kind"], d["kind"])
+        c.difficulties[label] = c.difficulties.get(label, 0) + (d["n"] or 0)
+    return {unit_id: dict(rows) for unit_id, rows in result.items()}
+
+
+def table_rows() -> list[tuple[str, str]]:
+    return list(TableRow.choices)
+
+
+def unit_records_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -> dict[str, object]:
+    """A unit's totals for the campaign (its own return page)."""
+    qs = visit_records_for(user).filter(campaign=campaign, org_unit=org_unit)
+    totals = qs.aggregate(
+        n=Count("pk"), people=Sum("people_visited"), money=Sum("money_amount"), goods=Sum("goods_spending")
+    )
+    return {
+        "count": totals["n"],
+        "people": totals["people"] or 0,
+        "money": _money(totals["money"]),
+        "goods": _money(totals["goods"]),
+    }
+
+
+def ledger_search(qs: QuerySet[Beneficiary], query: str) -> QuerySet[Beneficiary]:
+    query = query.strip()
+    if not query:
+        return qs
+    return qs.filter(Q(name__icontains=query) | Q(phone__icontains=query) | Q(address__icontains=query))
