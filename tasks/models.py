@@ -1,0 +1,462 @@
+"""Annual work points (工作要点) turned into tracked tasks, and the dual list (双清单).
+
+逾期 is never stored: a task or a 双清单 item is overdue when its deadline has passed in
+Asia/Shanghai and it is not finished (``is_overdue``, ``TaskQuerySet.overdue()``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from shuangyong.models import OrgUnit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def today_shanghai() -> dt.date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "未启动"
+    IN_PROGRESS = "in_progress", "推进中"
+    DONE = "done", "已完成"
+    # Never stored: shown when the deadline has passed and the task is not done.
+    OVERDUE = "overdue", "逾期"
+
+
+STORED_TASK_STATUSES = [(s.value, s.label) for s in TaskStatus if s != TaskStatus.OVERDUE]
+
+
+class WorkPlan(models.Model):
+    """One year's 工作要点 notice."""
+
+    year = models.PositiveIntegerField("年度")
+    title = models.CharField("标题", max_length=200)
+    doc_number = models.CharField("文号", max_length=60, blank=True)
+    issuing_unit = models.CharField("发文单位", max_length=100, blank=True)
+    issue_date = models.DateField("印发日期", null=True, blank=True)
+    recipients = models.TextField("主送", blank=True)
+    original_text = models.TextField("原文", blank=True)
+    default_deadline = models.DateField("统一完成时限", null=True, blank=True)
+    owner_unit = models.ForeignKey(
+        OrgUnit, verbose_name="制定单位", on_delete=models.PROTECT, related_name="work_plans"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "工作要点"
+        verbose_name_plural = "工作要点"
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    plan = models.ForeignKey(WorkPlan, verbose_name="工作要点", on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField("序号", max_length=10)
+    heading = models.CharField("标题", max_length=300)
+    intro = models.TextField("说明", blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    is_task_section = models.BooleanField("包含任务", default=True)
+
+    class Meta:
+        verbose_name = "部分"
+        verbose_name_plural = "部分"
+        ordering = ["plan", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.number}、{self.heading}"
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def overdue(self, today: dt.date | None = None) -> TaskQuerySet:
+        return self.filter(deadline__lt=today or today_shanghai()).exclude(status=TaskStatus.DONE)
+
+    def not_overdue(self, today: dt.date | None = None) -> TaskQuerySet:
+        today = today or today_shanghai()
+        return self.filter(Q(status=TaskStatus.DONE) | Q(deadline__isnull=True) | Q(deadline__gte=today))
+
+    def with_board_status(self, today: dt.date | None = None) -> TaskQuerySet:
+        """Annotate ``board_status``: the stored status, or 逾期 when the deadline has passed."""
+        today = today or today_shanghai()
+        return self.annotate(
+            board_status=Case(
+                When(Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE), then=Value(TaskStatus.OVERDUE.value)),
+                default="status",
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_status(self, status: str, today: dt.date | None = None) -> TaskQuerySet:
+        if status == TaskStatus.OVERDUE:
+            return self.overdue(today)
+        if status == TaskStatus.DONE:
+            return self.filter(status=status)
+        return self.filter(status=status).not_overdue(today)
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(WorkPlan, verbose_name="工作要点", on_delete=models.CASCADE, related_name="tasks")
+    section = models.ForeignKey(
+        Section, verbose_name="部分", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    number = models.CharField("序号", max_length=10, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    title = models.CharField("任务", max_length=200)
+    text = models.TextField("内容", blank=True)
+    lead_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="牵头单位",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_tasks",
+    )
+    cooperating_units = models.ManyToManyField(
+        OrgUnit, verbose_name="配合单位", blank=True, related_name="cooperating_tasks"
+    )
+    deadline = models.DateField("完成时限", null=True, blank=True)
+    original_deadline = models.DateField("原定时限", null=True, blank=True, help_text="延期获批前的时限")
+    status = models.CharField("状态", max_length=20, choices=STORED_TASK_STATUSES, default=TaskStatus.NOT_STARTED)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[cooperating_units])
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "任务"
+        verbose_name_plural = "任务"
+        ordering = ["plan", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status=TaskStatus.OVERDUE), name="task_overdue_is_never_stored"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}{self.title}" if self.number else self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.deadline and self.status != TaskStatus.DONE and self.deadline < today_shanghai())
+
+    @property
+    def display_status(self) -> str:
+        return TaskStatus.OVERDUE.value if self.is_overdue else self.status
+
+    @property
+    def display_status_label(self) -> str:
+        return TaskStatus(self.display_status).label
+
+    def unit_ids(self) -> set[int]:
+        ids = {u.pk for u in self.cooperating_units.all()}
+        if self.lead_unit_id:
+            ids.add(self.lead_unit_id)
+        return ids
+
+
+class Milestone(models.Model):
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField("节点", max_length=200)
+    deadline = models.DateField("节点时限")
+    done = models.BooleanField("已完成", default=False)
+
+    class Meta:
+        verbose_name = "节点"
+        verbose_name_plural = "节点"
+        ordering = ["task", "deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.done and self.deadline < today_shanghai()
+
+
+class ProgressReport(models.Model):
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="progress_reports")
+    unit = models.ForeignKey(OrgUnit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
+    )
+    report_date = models.DateField("进展日期")
+    text = models.TextField("进展情况")
+    created_at = models.DateTimeField("报送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "进展报告"
+        verbose_name_plural = "进展报告"
+        ordering = ["-report_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.report_date}"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The stored name is ours (no user-chosen path); the original name is kept in the row.
+    suffix = Path(filename).suffix.lower()
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """An evidence file, stored under MEDIA_ROOT (never routed) and served by a scoped view."""
+
+    progress_report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    dual_list_item = models.ForeignKey(
+        "DualListItem", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField("文件", upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField("文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_report__isnull=False, dual_list_item__isnull=True)
+                | Q(progress_report__isnull=True, dual_list_item__isnull=False),
+                name="evidence_belongs_to_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", "待审核"
+    ACCEPTED = "accepted", "已同意"
+    RETURNED = "returned", "已退回"
+
+
+class ClosureRequest(models.Model):
+    """The lead unit asks the office to mark its task 已完成."""
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="closure_requests")
+    note = models.TextField("完成情况")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    state = models.CharField("状态", max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reason = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        verbose_name = "完成申请"
+        verbose_name_plural = "完成申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task"], condition=Q(state="pending"), name="one_pending_closure_per_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} 完成申请"
+
+
+class ExtensionRequest(models.Model):
+    """A deadline extension: approved by the office; the original deadline stays on record."""
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="extension_requests")
+    original_deadline = models.DateField("原时限", null=True, blank=True)
+    requested_deadline = models.DateField("申请延期至")
+    reason = models.TextField("延期理由")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    state = models.CharField("状态", max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.TextField("审核意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(state="pending"), name="one_pending_extension_per_task"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} 延期申请"
+
+
+# ---------------------------------------------------------------------------------------------
+# 双清单
+
+
+class DualListDirection(models.TextChoices):
+    TO_TROOPS = "to_troops", "地方为部队办实事"
+    TO_LOCALITY = "to_locality", "部队为地方办实事"
+
+
+class DualListState(models.TextChoices):
+    PROPOSED = "proposed", "已提出"
+    ASSIGNED = "assigned", "已交办"
+    IN_PROGRESS = "in_progress", "办理中"
+    CLOSE_REQUESTED = "close_requested", "申请销号"
+    CLOSED = "closed", "已销号"
+
+
+class ProposingSide(models.TextChoices):
+    TROOPS = "troops", "部队"
+    LOCALITY = "locality", "地方"
+
+
+class DualListCategory(models.Model):
+    """An editable category (演训保障, 子女入学 …)."""
+
+    name = models.CharField("类别", max_length=50, unique=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "双清单类别"
+        verbose_name_plural = "双清单类别"
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DualListItemQuerySet(models.QuerySet["DualListItem"]):
+    def overdue(self, today: dt.date | None = None) -> DualListItemQuerySet:
+        return self.filter(deadline__lt=today or today_shanghai()).exclude(state=DualListState.CLOSED)
+
+
+class DualListItem(models.Model):
+    year = models.PositiveIntegerField("年度")
+    direction = models.CharField("清单", max_length=12, choices=DualListDirection.choices)
+    content = models.TextField("事项内容")
+    category = models.ForeignKey(
+        DualListCategory, verbose_name="类别", on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    proposing_side = models.CharField("提出方", max_length=10, choices=ProposingSide.choices)
+    responsible_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="责任单位",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dual_list_items",
+    )
+    troop_unit = models.ForeignKey(
+        OrgUnit, verbose_name="对口部队", on_delete=models.PROTECT, related_name="partner_dual_list_items"
+    )
+    deadline = models.DateField("时限", null=True, blank=True)
+    quality_requirement = models.TextField("工作质量要求", blank=True)
+    state = models.CharField("状态", max_length=20, choices=DualListState.choices, default=DualListState.PROPOSED)
+    close_requested_at = models.DateTimeField("申请销号时间", null=True, blank=True)
+    completion_note = models.TextField("办结情况", blank=True)
+    receiver_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="受益方确认人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    receiver_confirmed_at = models.DateTimeField("受益方确认时间", null=True, blank=True)
+    office_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="双拥办确认人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    office_confirmed_at = models.DateTimeField("双拥办确认时间", null=True, blank=True)
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    carried_over_from = models.OneToOneField(
+        "self",
+        verbose_name="结转自",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_over_to",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = DualListItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "双清单事项"
+        verbose_name_plural = "双清单事项"
+        ordering = ["year", "direction", "id"]
+
+    def __str__(self) -> str:
+        return self.content[:40]
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.deadline and self.state != DualListState.CLOSED and self.deadline < today_shanghai())
+
+    @property
+    def receiver_label(self) -> str:
+        return "部队" if self.direction == DualListDirection.TO_TROOPS else "地方（双拥办）"
+
+
+class DualListTransition(models.Model):
+    """Who moved an item from which state to which, when, and why."""
+
+    item = models.ForeignKey(DualListItem, verbose_name="事项", on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField("操作", max_length=20)
+    from_state = models.CharField("原状态", max_length=20, choices=DualListState.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=20, choices=DualListState.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    reason = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "双清单流转记录"
+        verbose_name_plural = "双清单流转记录"
+        ordering = ["item", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.action}"

@@ -1,0 +1,217 @@
+"""Reads of work plans, tasks and the 双清单, always narrowed to what the user may see.
+
+- A task is visible to users whose scope contains its lead unit or any cooperating unit (the
+  office sees every task of the county).
+- A 双清单 item is visible to the responsible unit's scope and to the partner troop's scope.
+- A work plan is visible to everyone in the county that issued it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from shuangyong.access import NOTHING, scope_q, scope_root
+from shuangyong.models import OrgUnit, User
+from tasks.dual_list_services import _pending_slot, is_office_confirmer, is_receiving_confirmer
+from tasks.models import (
+    DualListItem,
+    DualListItemQuerySet,
+    DualListState,
+    Evidence,
+    Task,
+    TaskQuerySet,
+    TaskStatus,
+    WorkPlan,
+    today_shanghai,
+)
+
+
+def plans_for(user: User) -> QuerySet[WorkPlan]:
+    root = scope_root(user)
+    if root is None:
+        return WorkPlan.objects.none()
+    # The county's plan is read by everyone below the county: its owner is an ancestor (or self).
+    return WorkPlan.objects.filter(owner_unit_id__in=root.ancestor_pks()).select_related("owner_unit")
+
+
+def get_plan_for(user: User, pk: int) -> WorkPlan:
+    return get_object_or_404(plans_for(user), pk=pk)
+
+
+def _task_scope_q(user: User) -> Q:
+    if scope_root(user) is None:
+        return NOTHING
+    cooperating = Task.cooperating_units.through.objects.filter(scope_q(user, "orgunit")).values("task_id")
+    return scope_q(user, "lead_unit") | Q(pk__in=cooperating)
+
+
+def tasks_for(user: User) -> TaskQuerySet:
+    return (
+        Task.objects.filter(_task_scope_q(user))
+        .select_related("plan", "section", "lead_unit")
+        .prefetch_related("cooperating_units")
+    )
+
+
+def get_task_for(user: User, pk: int) -> Task:
+    return get_object_or_404(tasks_for(user), pk=pk)
+
+
+def my_tasks(user: User) -> TaskQuerySet:
+    """Tasks where the user's own unit leads or cooperates."""
+    unit_id = user.org_unit_id
+    if scope_root(user) is None or unit_id is None:
+        return Task.objects.none()
+    cooperating = Task.cooperating_units.through.objects.filter(orgunit_id=unit_id).values("task_id")
+    return (
+        Task.objects.filter(Q(lead_unit_id=unit_id) | Q(pk__in=cooperating))
+        .select_related("plan", "section", "lead_unit")
+        .prefetch_related("cooperating_units")
+    )
+
+
+def task_board(
+    user: User,
+    *,
+    plan: WorkPlan | None = None,
+    unit: OrgUnit | None = None,
+    status: str = "",
+    section_number: str = "",
+) -> TaskQuerySet:
+    qs = tasks_for(user)
+    if plan is not None:
+        qs = qs.filter(plan=plan)
+    if unit is not None:
+        cooperating = Task.cooperating_units.through.objects.filter(orgunit=unit).values("task_id")
+        qs = qs.filter(Q(lead_unit=unit) | Q(pk__in=cooperating))
+    if status:
+        qs = qs.with_status(status)
+    if section_number:
+        qs = qs.filter(section__number=section_number)
+    return qs.order_by("plan__year", "plan_id", "order", "id")
+
+
+def evidence_for(user: User) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(
+        Q(progress_report__task__in=tasks_for(user).values("pk"))
+        | Q(dual_list_item__in=dual_list_items_for(user).values("pk"))
+    )
+
+
+def get_evidence_for(user: User, pk: int) -> Evidence:
+    return get_object_or_404(evidence_for(user), pk=pk)
+
+
+def dual_list_items_for(user: User) -> DualListItemQuerySet:
+    return DualListItem.objects.filter(scope_q(user, "responsible_unit", "troop_unit")).select_related(
+        "category", "responsible_unit", "troop_unit", "receiver_confirmed_by", "office_confirmed_by"
+    )
+
+
+def get_dual_list_item_for(user: User, pk: int) -> DualListItem:
+    return get_object_or_404(dual_list_items_for(user), pk=pk)
+
+
+def troops_for(user: User) -> QuerySet[OrgUnit]:
+    """Troop units that appear on a 双清单 visible to the user."""
+    return OrgUnit.objects.filter(pk__in=dual_list_items_for(user).values("troop_unit")).order_by("sort_order", "name")
+
+
+def overdue_tasks_for(user: User) -> TaskQuerySet:
+    return tasks_for(user).overdue().order_by("deadline", "id")
+
+
+def overdue_dual_list_items_for(user: User) -> DualListItemQuerySet:
+    return dual_list_items_for(user).overdue().order_by("deadline", "id")
+
+
+def my_overdue_tasks(user: User) -> TaskQuerySet:
+    return my_tasks(user).overdue().order_by("deadline", "id")
+
+
+def dual_list_items_awaiting_confirmation(user: User) -> list[DualListItem]:
+    """Items in 申请销号 on which this user still owes a confirmation."""
+    if user.is_read_only:
+        return []
+    candidates = dual_list_items_for(user).filter(state=DualListState.CLOSE_REQUESTED).order_by("close_requested_at")
+    return [
+        item
+        for item in candidates[:200]
+        if (is_receiving_confirmer(user, item) or is_office_confirmer(user, item)) and _pending_slot(user, item)
+    ]
+
+
+@dataclass
+class UnitTaskStats:
+    unit: OrgUnit
+    total: int
+    completed: int
+    overdue: int
+    rate: float
+
+
+def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = None) -> list[UnitTaskStats]:
+    """Per lead unit: how many of the year's tasks it leads, how many are done or late. Two queries."""
+    today = today or today_shanghai()
+    rows = (
+        Task.objects.filter(_task_scope_q(user), plan__year=year, lead_unit__isnull=False)
+        .order_by()
+        .values("lead_unit")
+        .annotate(
+            total=Count("id"),
+            completed=Count("id", filter=Q(status=TaskStatus.DONE)),
+            overdue=Count("id", filter=Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE)),
+        )
+    )
+    counts = {r["lead_unit"]: r for r in rows}
+    units = OrgUnit.objects.filter(pk__in=counts).order_by("path")
+    return [
+        UnitTaskStats(
+            unit=u,
+            total=counts[u.pk]["total"],
+            completed=counts[u.pk]["completed"],
+            overdue=counts[u.pk]["overdue"],
+            rate=counts[u.pk]["completed"] / counts[u.pk]["total"],
+        )
+        for u in units
+    ]
+
+
+@dataclass
+class DualListStats:
+    troop_unit: OrgUnit
+    direction: str
+    total: int
+    closed: int
+    overdue: int
+
+
+def dual_list_summary(*, user: User, year: int, today: dt.date | None = None) -> list[DualListStats]:
+    """Per troop unit and direction: items, items 已销号, items late. Two queries."""
+    today = today or today_shanghai()
+    rows = list(
+        DualListItem.objects.filter(scope_q(user, "responsible_unit", "troop_unit"), year=year)
+        .order_by()
+        .values("troop_unit", "direction")
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(state=DualListState.CLOSED)),
+            overdue=Count("id", filter=Q(deadline__lt=today) & ~Q(state=DualListState.CLOSED)),
+        )
+    )
+    units = OrgUnit.objects.in_bulk({r["troop_unit"] for r in rows})
+    rows.sort(key=lambda r: (units[r["troop_unit"]].path, r["direction"] != "to_troops"))
+    return [
+        DualListStats(
+            troop_unit=units[r["troop_unit"]],
+            direction=r["direction"],
+            total=r["total"],
+            closed=r["closed"],
+            overdue=r["overdue"],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,315 @@
+"""Writes of work plans, tasks, progress, closure and extension requests.
+
+Who may do what (the objects reach a service already fetched through a scoped selector):
+- the office (双拥办) imports plans, assigns units and deadlines, accepts or returns closure
+  requests, approves or refuses extensions;
+- the lead unit (牵头单位) and the cooperating units (配合单位) report progress;
+- the lead unit asks for closure and for a deadline extension.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from shuangyong.access import unit_in_scope
+from shuangyong.models import OrgUnit, User
+from shuangyong.uploads import validate_upload
+from tasks.models import (
+    ClosureRequest,
+    Evidence,
+    ExtensionRequest,
+    Milestone,
+    ProgressReport,
+    RequestState,
+    Section,
+    Task,
+    TaskStatus,
+    WorkPlan,
+)
+
+OFFICE_ONLY = "只有双拥办可以执行此操作。"
+
+
+def _require_office(user: User) -> None:
+    if not user.is_office:
+        raise PermissionDenied(OFFICE_ONLY)
+
+
+def _require_lead(user: User, task: Task) -> None:
+    if user.org_unit_id is None or user.org_unit_id != task.lead_unit_id or user.is_read_only:
+        raise PermissionDenied("只有牵头单位可以执行此操作。")
+
+
+def _require_task_unit(user: User, task: Task) -> None:
+    if user.is_read_only or user.org_unit_id is None or user.org_unit_id not in task.unit_ids():
+        raise PermissionDenied("只有牵头单位或配合单位可以报送进展。")
+
+
+def _check_units_in_scope(user: User, units: Iterable[OrgUnit | None]) -> None:
+    for unit in units:
+        if unit is not None and not unit_in_scope(user, unit):
+            raise ValidationError(f"单位“{unit.name}”不在您的管辖范围内。")
+
+
+def evidence_create_many(*, user: User, files: Sequence[UploadedFile], **owner: Any) -> list[Evidence]:
+    """Validate every file first, then store them: one bad file stores none."""
+    for f in files:
+        validate_upload(f)
+    created = []
+    for f in files:
+        evidence = Evidence(file=f, original_name=f.name or "", size=f.size or 0, uploaded_by=user, **owner)
+        evidence.full_clean(exclude=["file"])
+        evidence.save()
+        created.append(evidence)
+    return created
+
+
+# ------------------------------------------------------------------------------------------
+# Work plans and their import
+
+
+@dataclass
+class SectionDraft:
+    number: str
+    heading: str
+    intro: str = ""
+    is_task_section: bool = True
+
+
+@dataclass
+class TaskDraft:
+    section_index: int
+    number: str
+    title: str
+    text: str
+    lead_unit: OrgUnit | None = None
+    cooperating_units: list[OrgUnit] = field(default_factory=list)
+    deadline: dt.date | None = None
+
+
+@transaction.atomic
+def work_plan_import(
+    *,
+    user: User,
+    year: int,
+    title: str,
+    doc_number: str = "",
+    issuing_unit: str = "",
+    issue_date: dt.date | None = None,
+    recipients: str = "",
+    original_text: str = "",
+    default_deadline: dt.date | None = None,
+    sections: Sequence[SectionDraft],
+    tasks: Sequence[TaskDraft],
+) -> WorkPlan:
+    """Create a plan with its sections and tasks, all or nothing.
+
+    Items of sections marked as not tasks (指导思想, 工作要求) are kept in the section's text,
+    not turned into tasks.
+    """
+    _require_office(user)
+    assert user.org_unit is not None
+    plan = WorkPlan(
+        year=year,
+        title=title,
+        doc_number=doc_number,
+        issuing_unit=issuing_unit,
+        issue_date=issue_date,
+        recipients=recipients,
+        original_text=original_text,
+        default_deadline=default_deadline,
+        owner_unit=user.org_unit,
+        created_by=user,
+    )
+    plan.full_clean()
+    plan.save()
+    saved_sections: list[Section] = []
+    for i, draft in enumerate(sections):
+        section = Section(
+            plan=plan,
+            number=draft.number,
+            heading=draft.heading,
+            intro=draft.intro,
+            order=i,
+            is_task_section=draft.is_task_section,
+        )
+        section.full_clean()
+        section.save()
+        saved_sections.append(section)
+    order = 0
+    for draft_task in tasks:
+        if not 0 <= draft_task.section_index < len(saved_sections):
+            raise ValidationError(f"任务“{draft_task.title}”所属的部分不存在。")
+        section = saved_sections[draft_task.section_index]
+        if not section.is_task_section:
+            section.intro = "\n".join(filter(None, [section.intro, f"{draft_task.number}{draft_task.text}"]))
+            section.save(update_fields=["intro"])
+            continue
+        _check_units_in_scope(user, [draft_task.lead_unit, *draft_task.cooperating_units])
+        order += 1
+        task = Task(
+            plan=plan,
+            section=section,
+            number=draft_task.number,
+            order=order,
+            title=draft_task.title,
+            text=draft_task.text,
+            lead_unit=draft_task.lead_unit,
+            deadline=draft_task.deadline or default_deadline,
+        )
+        task.full_clean()
+        task.save()
+        if draft_task.cooperating_units:
+            task.cooperating_units.set(draft_task.cooperating_units)
+    return plan
+
+
+@transaction.atomic
+def task_update(
+    *,
+    user: User,
+    task: Task,
+    title: str,
+    text: str,
+    lead_unit: OrgUnit | None,
+    cooperating_units: Iterable[OrgUnit],
+    deadline: dt.date | None,
+) -> Task:
+    """The office assigns units and the deadline (and fixes the wording)."""
+    _require_office(user)
+    cooperating = [u for u in cooperating_units if u != lead_unit]
+    _check_units_in_scope(user, [lead_unit, *cooperating])
+    task.title = title
+    task.text = text
+    task.lead_unit = lead_unit
+    task.deadline = deadline
+    task.full_clean()
+    task.save()
+    task.cooperating_units.set(cooperating)
+    return task
+
+
+@transaction.atomic
+def progress_report_create(
+    *, user: User, task: Task, report_date: dt.date, text: str, files: Sequence[UploadedFile] = ()
+) -> ProgressReport:
+    _require_task_unit(user, task)
+    if task.status == TaskStatus.DONE:
+        raise ValidationError("任务已完成，不能再报送进展。")
+    assert user.org_unit is not None
+    report = ProgressReport(task=task, unit=user.org_unit, author=user, report_date=report_date, text=text)
+    report.full_clean()
+    report.save()
+    evidence_create_many(user=user, files=files, progress_report=report)
+    if task.status == TaskStatus.NOT_STARTED:
+        task.status = TaskStatus.IN_PROGRESS
+        task.save(update_fields=["status"])
+    return report
+
+
+@transaction.atomic
+def closure_request_create(*, user: User, task: Task, note: str) -> ClosureRequest:
+    _require_lead(user, task)
+    if task.status == TaskStatus.DONE:
+        raise ValidationError("任务已完成。")
+    if task.closure_requests.filter(state=RequestState.PENDING).exists():
+        raise ValidationError("已有一份完成申请等待双拥办审核。")
+    request = ClosureRequest(task=task, note=note, requested_by=user)
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def closure_request_decide(*, user: User, request: ClosureRequest, accept: bool, reason: str = "") -> ClosureRequest:
+    """The office accepts (the task becomes 已完成) or returns it with a reason."""
+    _require_office(user)
+    request = ClosureRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != RequestState.PENDING:
+        raise ValidationError("该申请已经审核过了。")
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": "退回时请写明理由。"})
+    request.state = RequestState.ACCEPTED if accept else RequestState.RETURNED
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.reason = reason.strip()
+    request.save()
+    if accept:
+        task = request.task
+        task.status = TaskStatus.DONE
+        task.completed_at = request.decided_at
+        task.save(update_fields=["status", "completed_at"])
+    return request
+
+
+@transaction.atomic
+def extension_request_create(*, user: User, task: Task, requested_deadline: dt.date, reason: str) -> ExtensionRequest:
+    _require_lead(user, task)
+    if task.status == TaskStatus.DONE:
+        raise ValidationError("任务已完成，无需延期。")
+    if task.deadline and requested_deadline <= task.deadline:
+        raise ValidationError({"requested_deadline": "申请的时限必须晚于现在的时限。"})
+    if task.extension_requests.filter(state=RequestState.PENDING).exists():
+        raise ValidationError("已有一份延期申请等待双拥办审核。")
+    request = ExtensionRequest(
+        task=task,
+        original_deadline=task.deadline,
+        requested_deadline=requested_deadline,
+        reason=reason,
+        requested_by=user,
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def extension_request_decide(
+    *, user: User, request: ExtensionRequest, approve: bool, note: str = ""
+) -> ExtensionRequest:
+    """Approving moves the deadline; the deadline first set stays in ``task.original_deadline``."""
+    _require_office(user)
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != RequestState.PENDING:
+        raise ValidationError("该申请已经审核过了。")
+    if not approve and not note.strip():
+        raise ValidationError({"note": "不同意延期时请写明理由。"})
+    request.state = RequestState.ACCEPTED if approve else RequestState.RETURNED
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()
+    request.save()
+    if approve:
+        task = request.task
+        if task.original_deadline is None:
+            task.original_deadline = task.deadline
+        task.deadline = request.requested_deadline
+        task.save(update_fields=["original_deadline", "deadline"])
+    return request
+
+
+@transaction.atomic
+def milestone_create(*, user: User, task: Task, title: str, deadline: dt.date) -> Milestone:
+    if not user.is_office:
+        _require_lead(user, task)
+    milestone = Milestone(task=task, title=title, deadline=deadline)
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_set_done(*, user: User, milestone: Milestone, done: bool) -> Milestone:
+    if not user.is_office:
+        _require_lead(user, milestone.task)
+    milestone.done = done
+    milestone.save(update_fields=["done"])
+    return milestone
