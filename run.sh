@@ -6,6 +6,7 @@ scripts/bootstrap.sh
 PY=.venv/bin/python
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
+$PY manage.py setup_schedules
 
 mkdir -p var/log
 # Celery worker with an embedded beat: Redis when REDIS_URL is set, else a broker on disk.

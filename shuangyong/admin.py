@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from shuangyong.models import OrgUnit, User
+from shuangyong.models import Notification, OrgUnit, Reminder, ReminderPolicy, User
 
 
 @admin.register(OrgUnit)
@@ -37,3 +38,45 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             {"classes": ("wide",), "fields": ("username", "full_name", "org_unit", "role", "password1", "password2")},
         ),
     )
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(SimpleHistoryAdmin):
+    """One row: the office's reminder thresholds (the schedule itself is under 周期任务)."""
+
+    list_display = ["__str__", "days_before", "remind_on_due_day", "remind_overdue", "escalate_after_days"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ReminderPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: ReminderPolicy | None = None) -> bool:
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["threshold", "deadline", "recipient", "content_type", "object_id", "claimed_at"]
+    list_filter = ["threshold", "content_type"]
+    search_fields = ["recipient__username", "recipient__full_name"]
+    date_hierarchy = "claimed_at"
+    list_select_related = ["recipient", "content_type"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Reminder | None = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "created_at", "read_at", "delivery_state", "delivery_attempts"]
+    list_filter = ["delivery_state"]
+    search_fields = ["title", "recipient__username", "recipient__full_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    readonly_fields = ["delivery_token", "delivery_claimed_at", "delivered_via", "delivery_error", "reminder"]
+    raw_id_fields = ["recipient"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat, Length, Substr
@@ -152,3 +155,152 @@ class User(AbstractUser):
     def is_office(self) -> bool:
         """双拥办 staff and system administrators run the county."""
         return self.role in (Role.OFFICE, Role.ADMIN)
+
+
+# --- Notifications and deadline reminders (shuangyong/notifications.py, shuangyong/reminders.py) ---
+
+
+def _validate_days_before(value: str) -> None:
+    if not re.fullmatch(r"\s*\d{1,3}\s*(,\s*\d{1,3}\s*)*", value or ""):
+        raise ValidationError("请填写用英文逗号分隔的天数，如 7,3,1。")
+    if any(int(part) < 1 for part in value.split(",")):
+        raise ValidationError("提前天数必须大于 0（到期当天另有开关）。")
+
+
+class ReminderPolicy(models.Model):
+    """The office's reminder settings: one row, edited in the admin (ReminderPolicy.load())."""
+
+    days_before = models.CharField(
+        "提前提醒天数",
+        max_length=50,
+        default="7,3,1",
+        validators=[_validate_days_before],
+        help_text="到期前第几天提醒，用英文逗号分隔，如 7,3,1",
+    )
+    remind_on_due_day = models.BooleanField("到期当天提醒", default=True)
+    remind_overdue = models.BooleanField("逾期提醒", default=True)
+    escalate_after_days = models.PositiveSmallIntegerField(
+        "逾期几天后升级",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="逾期达到该天数时，提醒责任单位负责人；双拥办在每日逾期汇总中看到已升级事项",
+    )
+    close_confirm_after_days = models.PositiveSmallIntegerField(
+        "申请销号待确认几天后提醒",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        "每日逾期汇总时间（时）",
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text="当天该时刻之后的第一次扫描发送汇总（北京时间）",
+    )
+    retry_after_minutes = models.PositiveSmallIntegerField(
+        "发送失败重试间隔（分钟）",
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="认领后超过该时间仍未发出的邮件等消息，下次扫描重新发送",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "提醒设置"
+        verbose_name_plural = "提醒设置"
+
+    def __str__(self) -> str:
+        return "提醒设置"
+
+    @classmethod
+    def load(cls) -> ReminderPolicy:
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+    @property
+    def days_before_list(self) -> list[int]:
+        """Distinct positive days, largest first: [7, 3, 1]."""
+        return sorted({int(part) for part in self.days_before.split(",") if part.strip()}, reverse=True)
+
+
+class Reminder(models.Model):
+    """The claim of one reminder: inserted before anything is sent, unique per object, recipient,
+    threshold and deadline, so that a re-run, a second worker or a restart after a crash cannot
+    produce it twice. The deadline is part of the key on purpose: a moved deadline is a new
+    deadline and gets its own reminders; the daily digest uses the digest's date."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+", verbose_name="接收人")
+    threshold = models.CharField("提醒节点", max_length=32)
+    deadline = models.DateField("时限")
+    claim_token = models.UUIDField(db_index=True, editable=False)
+    claimed_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "提醒记录"
+        verbose_name_plural = "提醒记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "recipient", "threshold", "deadline"],
+                name="reminder_once_per_object_recipient_threshold",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold} {self.deadline} → {self.recipient_id}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Notification(models.Model):
+    """A message in a user's notification centre; also the outbox of the other channels (e-mail …).
+
+    The row is written in the same transaction as the event (or the reminder claim); the
+    channels send it afterwards and record what went out, so a crash never loses a message.
+    """
+
+    recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=500, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    reminder = models.OneToOneField(
+        Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+    delivery_state = models.CharField(
+        "外发状态", max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    delivered_via = models.JSONField("已发送渠道", default=list, blank=True)
+    delivery_token = models.UUIDField(null=True, blank=True, editable=False)
+    delivery_claimed_at = models.DateTimeField(null=True, blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    delivery_error = models.TextField("发送错误", blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_list"),
+            models.Index(
+                fields=["delivery_state", "delivery_claimed_at"],
+                condition=Q(delivery_state="pending"),
+                name="notification_outbox",
+            ),
+            models.Index(fields=["delivery_token"], name="notification_delivery_token"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

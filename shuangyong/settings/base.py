@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tasks.apps.TasksConfig",
     "visits.apps.VisitsConfig",
     "reports.apps.ReportsConfig",
+    "scale.apps.ScaleConfig",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "双拥通 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# Where notifications go besides the portal's notification centre (shuangyong/channels.py).
+SHUANGYONG_NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["shuangyong.channels.EmailChannel"])
 
 # Celery: Redis when REDIS_URL is set; otherwise a broker on the local disk that needs no server.
 REDIS_URL = env_str("REDIS_URL", "") or ""

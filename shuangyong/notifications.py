@@ -1,0 +1,186 @@
+"""Notifications: ``notify()`` for any app, the outbox delivery, and the notification centre's
+reads and writes.
+
+A notification row is written inside the caller's transaction (it disappears with a rolled-back
+action and survives a crash after commit); the other channels (e-mail …) are sent after commit
+by a Celery job, and the periodic reminder scan delivers whatever is still pending, so a broker
+that is down delays an e-mail but loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shuangyong.channels import Channel, configured_channels
+from shuangyong.models import DeliveryState, Notification, ReminderPolicy, User
+
+logger = logging.getLogger(__name__)
+
+MAX_DELIVERY_ATTEMPTS = 5
+DELIVERY_BATCH = 500
+
+
+def absolute_url(url: str) -> str:
+    """SITE_URL + path; an address that is already absolute is kept."""
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return f"{settings.SITE_URL}{url if url.startswith('/') else '/' + url}"
+
+
+def notify(
+    *,
+    recipients: Iterable[User | int],
+    title: str,
+    body: str,
+    url: str = "",
+    obj: models.Model | None = None,
+) -> list[Notification]:
+    """Tell users something in the portal and through the configured channels (after commit)."""
+    recipient_ids = sorted({r if isinstance(r, int) else r.pk for r in recipients})
+    content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
+    notes = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=rid,
+                title=title[:200],
+                body=body,
+                url=url,
+                content_type=content_type,
+                object_id=obj.pk if obj is not None else None,
+            )
+            for rid in recipient_ids
+        ]
+    )
+    ids = [n.pk for n in notes]
+    if ids:
+        transaction.on_commit(lambda: enqueue_delivery(ids))
+    return notes
+
+
+def enqueue_delivery(ids: list[int]) -> None:
+    """Ask a worker to send these now. A broker that is down must not break the request: the
+    periodic scan delivers every pending notification anyway."""
+    from shuangyong.jobs import deliver_notifications
+
+    try:
+        deliver_notifications.apply_async(args=[ids], retry=False)
+    except Exception:
+        logger.warning(
+            "无法把 %d 条通知交给后台任务（消息队列不可用），将由下一次定时扫描发送", len(ids), exc_info=True
+        )
+
+
+@dataclass
+class DeliveryResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def deliver_pending(*, ids: Sequence[int] | None = None) -> DeliveryResult:
+    """Send pending notifications through every configured channel, each exactly once per channel.
+
+    Rows are claimed with one UPDATE (token + time) so two workers never send the same row; a
+    claim older than the policy's retry interval is taken again (the worker that claimed it died
+    or its channel failed). A channel that already sent a row is recorded in ``delivered_via``
+    and is not asked again.
+    """
+    policy = ReminderPolicy.load()
+    channels = configured_channels()
+    result = DeliveryResult()
+    while True:
+        batch = _claim_batch(ids=ids, stale_before=timezone.now() - timedelta(minutes=policy.retry_after_minutes))
+        if not batch:
+            return result
+        result.claimed += len(batch)
+        _deliver_batch(batch, channels, result)
+        if ids is not None:
+            return result
+
+
+def _claim_batch(*, ids: Sequence[int] | None, stale_before: datetime) -> list[Notification]:
+    token = uuid.uuid4()
+    claimable = Notification.objects.filter(delivery_state=DeliveryState.PENDING).filter(
+        Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=stale_before)
+    )
+    if ids is not None:
+        claimable = claimable.filter(pk__in=list(ids))
+    # The outer filter repeats the conditions: on PostgreSQL a row claimed meanwhile by another
+    # worker is re-checked after its lock is released and skipped.
+    claimable.filter(pk__in=claimable.order_by("pk").values("pk")[:DELIVERY_BATCH]).update(
+        delivery_token=token, delivery_claimed_at=timezone.now(), delivery_attempts=models.F("delivery_attempts") + 1
+    )
+    return list(Notification.objects.filter(delivery_token=token).select_related("recipient").order_by("pk"))
+
+
+def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], result: DeliveryResult) -> None:
+    now = timezone.now()
+    channel_names = [c.name for c in channels]
+    done_by: dict[int, set[str]] = {n.pk: set(n.delivered_via) for n in batch}
+    for channel in channels:
+        todo = [n for n in batch if channel.name not in done_by[n.pk]]
+        if not todo:
+            continue
+        try:
+            delivered = channel.deliver(todo)
+        except Exception:
+            logger.exception("渠道 %s 发送失败", channel.name)
+            delivered = set()
+        for pk in delivered:
+            done_by[pk].add(channel.name)
+    complete = [n.pk for n in batch if done_by[n.pk] >= set(channel_names)]
+    if complete:
+        Notification.objects.filter(pk__in=complete).update(
+            delivery_state=DeliveryState.SENT, delivered_via=channel_names, delivery_error=""
+        )
+        result.sent += len(complete)
+    incomplete = [n for n in batch if n.pk not in set(complete)]
+    for note in incomplete:
+        missing = sorted(set(channel_names) - done_by[note.pk])
+        note.delivered_via = sorted(done_by[note.pk])
+        note.delivery_error = f"{now:%Y-%m-%d %H:%M} 未发出：{'、'.join(missing)}"
+        if note.delivery_attempts >= MAX_DELIVERY_ATTEMPTS:
+            note.delivery_state = DeliveryState.FAILED
+            result.failed += 1
+    if incomplete:
+        Notification.objects.bulk_update(incomplete, ["delivered_via", "delivery_error", "delivery_state"])
+
+
+# --- the notification centre ---
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """A user's own notifications: nobody else's, whatever their role."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count_for(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def get_notification_for(user: User, pk: int) -> Notification:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(notifications_for(user), pk=pk)
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
