@@ -66,7 +66,7 @@ def _numbered_notice() -> str:
         if heading == "指导思想":
             lines.append("坚持以习近平新时代中国特色社会主义思想为指导，巩固军政军民团结。")
             continue
-        for _ in range(5 if heading != "工作要求" else 5):
+        for _ in range(5):
             n += 1
             lines.append(f"{n}.第{n}项任务标题。第{n}项任务的具体内容，责任到人。")
     return "\n".join(lines)
