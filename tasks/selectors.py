@@ -1,7 +1,7 @@
 """Reads of work plans, tasks and the 双清单, always narrowed to what the user may see.
 
-- A task is visible to users whose scope contains its lead unit or any cooperating unit (the
-  office sees every task of the county).
+- A task is visible to users whose scope contains its lead unit or any cooperating unit, and
+  to the office that owns its plan (which sees every task of the county, assigned or not).
 - A 双清单 item is visible to the responsible unit's scope and to the partner troop's scope.
 - A work plan is visible to everyone in the county that issued it.
 """
@@ -46,7 +46,8 @@ def _task_scope_q(user: User) -> Q:
     if scope_root(user) is None:
         return NOTHING
     cooperating = Task.cooperating_units.through.objects.filter(scope_q(user, "orgunit")).values("task_id")
-    return scope_q(user, "lead_unit") | Q(pk__in=cooperating)
+    # The plan's owner (the office) also sees tasks not assigned to any unit yet.
+    return scope_q(user, "lead_unit", "plan__owner_unit") | Q(pk__in=cooperating)
 
 
 def tasks_for(user: User) -> TaskQuerySet:

@@ -1,0 +1,246 @@
+"""Excel import/export of 双清单 items and tasks (django-import-export), scoped to the user.
+
+- Export reads only the user's selector (what the user may see).
+- Import writes only into units in the user's scope: a unit outside it is reported as not
+  found, and a row naming an item or a task the user may not see is refused. An import is all
+  or nothing (one transaction, rolled back on any error).
+- Cells starting with "=" are escaped on export (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from import_export import fields, resources, widgets
+from import_export.formats.base_formats import XLSX
+from import_export.results import Result
+
+from shuangyong.access import units_in_scope
+from shuangyong.models import OrgUnitKind, User
+from tasks.models import (
+    DualListCategory,
+    DualListDirection,
+    DualListItem,
+    DualListState,
+    ProposingSide,
+    Task,
+    TaskStatus,
+)
+from tasks.selectors import dual_list_items_for, tasks_for
+
+XLSX_CONTENT_TYPE = XLSX.CONTENT_TYPE
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """Shows a TextChoices value as its Chinese label; reads back the label or the value."""
+
+    def __init__(self, choices: Any, column: str) -> None:
+        super().__init__()
+        self.labels = dict(choices.choices)
+        self.values = {label: value for value, label in self.labels.items()}
+        self.column = column
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        text = str(value or "").strip()
+        if text in self.values:
+            return self.values[text]
+        if text in self.labels:
+            return text
+        raise ValueError(f"“{self.column}”应为以下之一：{'、'.join(self.labels.values())}")
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        return self.labels.get(value, value or "")
+
+
+class ScopedUnitWidget(widgets.ForeignKeyWidget):
+    """A unit looked up by name among the units in the user's scope only."""
+
+    def __init__(self, user: User, *, kinds: tuple[str, ...] = (), **kwargs: Any) -> None:
+        from shuangyong.models import OrgUnit
+
+        super().__init__(OrgUnit, "name", **kwargs)
+        self.user = user
+        self.kinds = kinds
+
+    def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        qs = units_in_scope(self.user)
+        return qs.filter(kind__in=self.kinds) if self.kinds else qs
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        name = str(value or "").strip()
+        if not name:
+            return None
+        unit = self.get_queryset(value, row).filter(name=name).first()
+        if unit is None:
+            raise ValueError(f"单位“{name}”不存在或不在您的管辖范围内")
+        return unit
+
+
+class ScopedUnitsWidget(widgets.ManyToManyWidget):
+    def __init__(self, user: User) -> None:
+        from shuangyong.models import OrgUnit
+
+        super().__init__(OrgUnit, separator="、", field="name")
+        self.user = user
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        names = [n.strip() for n in str(value or "").replace("，", "、").replace(",", "、").split("、") if n.strip()]
+        units = list(units_in_scope(self.user).filter(name__in=names))
+        missing = set(names) - {u.name for u in units}
+        if missing:
+            raise ValueError(f"单位“{'、'.join(sorted(missing))}”不存在或不在您的管辖范围内")
+        return units
+
+
+class DualListItemResource(resources.ModelResource):
+    id = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
+    year = fields.Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget())
+    direction = fields.Field(
+        attribute="direction", column_name="清单", widget=ChoiceLabelWidget(DualListDirection, "清单")
+    )
+    category = fields.Field(
+        attribute="category", column_name="类别", widget=widgets.ForeignKeyWidget(DualListCategory, "name")
+    )
+    content = fields.Field(attribute="content", column_name="事项内容", widget=widgets.CharWidget(allow_blank=True))
+    proposing_side = fields.Field(
+        attribute="proposing_side", column_name="提出方", widget=ChoiceLabelWidget(ProposingSide, "提出方")
+    )
+    responsible_unit = fields.Field(attribute="responsible_unit", column_name="责任单位")
+    troop_unit = fields.Field(attribute="troop_unit", column_name="对口部队")
+    deadline = fields.Field(attribute="deadline", column_name="时限", widget=widgets.DateWidget())
+    quality_requirement = fields.Field(
+        attribute="quality_requirement", column_name="工作质量要求", widget=widgets.CharWidget(allow_blank=True)
+    )
+    state = fields.Field(
+        attribute="state", column_name="状态", readonly=True, widget=ChoiceLabelWidget(DualListState, "状态")
+    )
+
+    class Meta:
+        model = DualListItem
+        import_id_fields = ["id"]
+        fields = [
+            "id",
+            "year",
+            "direction",
+            "category",
+            "content",
+            "proposing_side",
+            "responsible_unit",
+            "troop_unit",
+            "deadline",
+            "quality_requirement",
+            "state",
+        ]
+        skip_unchanged = False
+        clean_model_instances = True
+
+    def __init__(self, *, user: User) -> None:
+        super().__init__()
+        self.user = user
+        self.fields["responsible_unit"].widget = ScopedUnitWidget(user)
+        self.fields["troop_unit"].widget = ScopedUnitWidget(user, kinds=(OrgUnitKind.TROOP,))
+
+    def get_queryset(self) -> QuerySet[DualListItem]:
+        return dual_list_items_for(self.user)
+
+    def get_instance(self, instance_loader: Any, row: Any) -> Any:
+        if row.get("编号") in (None, ""):
+            return None
+        instance = self.get_queryset().filter(pk=row["编号"]).first()
+        if instance is None:
+            raise ValidationError(f"编号 {row['编号']} 的事项不存在或您无权修改。")
+        return instance
+
+    def after_init_instance(self, instance: DualListItem, new: bool, row: Any, **kwargs: Any) -> None:
+        if new:
+            instance.created_by = self.user
+
+    def before_save_instance(self, instance: DualListItem, row: Any, **kwargs: Any) -> None:
+        if instance.pk is None:
+            instance.state = DualListState.ASSIGNED if instance.responsible_unit_id else DualListState.PROPOSED
+
+
+class TaskResource(resources.ModelResource):
+    """Export every visible task; import updates the assignment of existing tasks (office only)."""
+
+    id = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
+    year = fields.Field(attribute="plan__year", column_name="年度", readonly=True)
+    plan = fields.Field(attribute="plan__title", column_name="工作要点", readonly=True)
+    section = fields.Field(attribute="section__heading", column_name="部分", readonly=True)
+    number = fields.Field(attribute="number", column_name="序号", readonly=True)
+    title = fields.Field(attribute="title", column_name="任务", widget=widgets.CharWidget(allow_blank=True))
+    lead_unit = fields.Field(attribute="lead_unit", column_name="牵头单位")
+    cooperating_units = fields.Field(attribute="cooperating_units", column_name="配合单位", m2m_add=False)
+    deadline = fields.Field(attribute="deadline", column_name="完成时限", widget=widgets.DateWidget())
+    status = fields.Field(column_name="状态", readonly=True)
+    text = fields.Field(attribute="text", column_name="内容", widget=widgets.CharWidget(allow_blank=True))
+
+    class Meta:
+        model = Task
+        import_id_fields = ["id"]
+        fields = [
+            "id",
+            "year",
+            "plan",
+            "section",
+            "number",
+            "title",
+            "lead_unit",
+            "cooperating_units",
+            "deadline",
+            "status",
+            "text",
+        ]
+        skip_unchanged = False
+        clean_model_instances = True
+
+    def __init__(self, *, user: User) -> None:
+        super().__init__()
+        self.user = user
+        self.fields["lead_unit"].widget = ScopedUnitWidget(user)
+        self.fields["cooperating_units"].widget = ScopedUnitsWidget(user)
+
+    def get_queryset(self) -> QuerySet[Task]:
+        return tasks_for(self.user).order_by("plan__year", "plan_id", "order", "id")
+
+    def dehydrate_status(self, task: Task) -> str:
+        return TaskStatus(task.display_status).label
+
+    def get_instance(self, instance_loader: Any, row: Any) -> Any:
+        instance = self.get_queryset().filter(pk=row.get("编号") or 0).first()
+        if instance is None:
+            raise ValidationError(
+                f"编号 {row.get('编号') or '（空）'} 的任务不存在或您无权修改；Excel 只能更新已有任务。"
+            )
+        return instance
+
+
+def export_xlsx(resource: resources.ModelResource, queryset: QuerySet[Any] | None = None) -> bytes:
+    dataset = resource.export(queryset)
+    return XLSX().export_data(dataset)
+
+
+def import_xlsx(resource: resources.ModelResource, content: bytes) -> Result:
+    """Import every row or none: errors and invalid rows roll the whole file back."""
+    dataset: tablib.Dataset = XLSX().create_dataset(content)
+    return resource.import_data(dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True)
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+def import_errors(result: Result) -> list[str]:
+    """Chinese messages for the rows that failed, as "第 N 行：…" (N counts the header as row 1)."""
+    messages = [f"文件错误：{_message(e.error)}" for e in result.base_errors]
+    for line, errors in result.row_errors():
+        messages.extend(f"第 {line + 1} 行：{_message(e.error)}" for e in errors)
+    for invalid in result.invalid_rows:
+        for field_name, errs in invalid.error_dict.items():
+            messages.extend(f"第 {invalid.number + 1} 行 {field_name}：{err}" for err in errs)
+    return messages
