@@ -22,7 +22,9 @@ from shuangyong.models import OrgUnit, OrgUnitKind, Role
 from shuangyong.services import org_unit_update_contact
 from tests.factories import OrgUnitFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# transaction=True: the tests flush the database; serialized_rollback restores the migrations' seed
+# rows (e.g. beneficiary categories) for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # Recreated by migrate with other primary keys; compared by natural key instead (see below).
 VOLATILE = {ContentType, Permission}
