@@ -1,0 +1,149 @@
+"""Build the downloadable workbooks. They read (through reports.selectors) and write nothing.
+
+All workbooks are written with openpyxl's write-only mode: rows stream to the file as they are
+appended, so a county of sixty units costs the same memory as one table (see bench/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from openpyxl import Workbook
+
+from reports.official_table import OfficialTable, army_day_title, spring_title, write_official_table
+from reports.selectors import BASIS_STATUSES, Basis, campaign_report, unit_rows
+from reports.workbooks import (
+    DualListLine,
+    SummaryLine,
+    TaskLine,
+    unique_sheet_names,
+    workbook_bytes,
+    write_dual_list_sheet,
+    write_summary_sheet,
+    write_task_sheet,
+)
+from shuangyong.env import env_str
+from shuangyong.models import OrgUnit, User
+from tasks.models import DualListDirection
+from tasks.selectors import dual_list_summary, task_completion_by_unit
+from visits.models import Campaign, CampaignKind
+
+COUNTY_SHEET = "统计表"
+SUMMARY_SHEET = "汇总表"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def troop_name() -> str:
+    """The county's troops as the 八一 title names them, e.g. 驻铜部队.
+
+    Set ``SHUANGYONG_TROOP_NAME`` in the environment (or as a Django setting, which wins);
+    without it the title says 驻地部队. One deployment serves one county, so one name.
+    """
+    configured = getattr(settings, "SHUANGYONG_TROOP_NAME", None)
+    if configured is None:
+        configured = env_str("SHUANGYONG_TROOP_NAME", "")
+    return (configured or "").strip() or "驻地部队"
+
+
+def campaign_table_title(campaign: Campaign) -> str:
+    if campaign.kind == CampaignKind.ARMY_DAY:
+        return army_day_title(campaign.year, troop_name())
+    return spring_title(campaign.year)
+
+
+def _with_basis(title: str, basis: str) -> str:
+    return f"{title}（{Basis(basis).label}）"
+
+
+def unit_table_workbook(*, user: User, campaign: Campaign, unit: OrgUnit) -> bytes:
+    """One unit's official table: every record of the unit and its villages, whatever the return's state."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(unique_sheet_names([unit.display_name])[0])
+    rows = unit_rows(user=user, campaign=campaign, unit=unit)
+    write_official_table(
+        ws,
+        OfficialTable(title=campaign_table_title(campaign), unit_name=unit.name, date=timezone.localdate(), rows=rows),
+    )
+    return workbook_bytes(wb)
+
+
+def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
+    """The county table (填报单位 = the 双拥办), the 汇总表, then one sheet per unit."""
+    report = campaign_report(user=user, campaign=campaign, statuses=BASIS_STATUSES[Basis(basis)])
+    today = timezone.localdate()
+    title = _with_basis(campaign_table_title(campaign), basis)
+    wb = Workbook(write_only=True)
+
+    write_official_table(
+        wb.create_sheet(COUNTY_SHEET),
+        OfficialTable(title=title, unit_name=campaign.owner_unit.name, date=today, rows=report.county_rows),
+    )
+    write_summary_sheet(
+        wb.create_sheet(SUMMARY_SHEET),
+        title=_with_basis(f"{campaign.year}年{campaign.get_kind_display()}走访慰问各单位报送情况汇总表", basis),
+        date=today,
+        lines=[
+            SummaryLine(
+                unit_name=line.unit.name,
+                state_label=line.state.label,
+                is_late=line.is_late,
+                submitted_at=timezone.localtime(line.ret.submitted_at) if line.ret and line.ret.submitted_at else None,
+                total=line.total,
+            )
+            for line in report.lines
+        ],
+        total=report.county_total,
+    )
+    names = unique_sheet_names((line.unit.display_name for line in report.lines), taken=[COUNTY_SHEET, SUMMARY_SHEET])
+    for name, line in zip(names, report.lines, strict=True):
+        write_official_table(
+            wb.create_sheet(name),
+            OfficialTable(title=title, unit_name=line.unit.name, date=today, rows=line.rows),
+        )
+    return workbook_bytes(wb)
+
+
+def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None) -> bytes:
+    """Tasks per lead unit (total / completed / overdue / rate) and 双清单 per troop and direction."""
+    today = today or timezone.localdate()
+    wb = Workbook(write_only=True)
+    write_task_sheet(
+        wb.create_sheet("任务完成情况"),
+        title=f"{year}年双拥工作要点任务完成情况",
+        date=today,
+        lines=[
+            TaskLine(unit_name=s.unit.name, total=s.total, completed=s.completed, overdue=s.overdue)
+            for s in task_completion_by_unit(user=user, year=year, today=today)
+        ],
+    )
+    write_dual_list_sheet(
+        wb.create_sheet("双清单销号情况"),
+        title=f"{year}年军地互办实事“双清单”对账销号情况",
+        date=today,
+        lines=[
+            DualListLine(
+                troop_name=s.troop_unit.name,
+                direction_label=DualListDirection(s.direction).label,
+                total=s.total,
+                closed=s.closed,
+                overdue=s.overdue,
+            )
+            for s in dual_list_summary(user=user, year=year, today=today)
+        ],
+    )
+    return workbook_bytes(wb)
+
+
+def unit_table_filename(campaign: Campaign, unit: OrgUnit) -> str:
+    return f"{campaign.year}年{campaign.get_kind_display()}双拥活动情况统计表-{unit.name}.xlsx"
+
+
+def county_workbook_filename(campaign: Campaign, basis: str) -> str:
+    scope = "已审核" if basis == Basis.ACCEPTED else "全部已提交"
+    return f"{campaign.year}年{campaign.get_kind_display()}双拥活动情况统计汇总（{scope}）.xlsx"
+
+
+def task_closure_filename(year: int) -> str:
+    return f"{year}年双拥工作任务完成情况.xlsx"

@@ -1,0 +1,77 @@
+"""Report downloads and the leaders' dashboard. Every view: scoped getter first, then build, then respond."""
+
+from __future__ import annotations
+
+import io
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from reports import services
+from reports.dashboard import dashboard_for
+from reports.forms import CampaignChoiceForm
+from reports.selectors import Basis, get_campaign_for_report, get_report_unit_for
+from shuangyong.access import require_role
+from shuangyong.models import Role
+from shuangyong.types import AuthedRequest
+from visits.selectors import campaigns_for
+
+# Who gets the county: the office and the leaders (and the administrators).
+COUNTY_ROLES = (Role.OFFICE, Role.LEADER, Role.ADMIN)
+COUNTY_ONLY = "只有双拥办和领导可以下载全县（区）汇总报表。"
+
+
+def _xlsx(data: bytes, filename: str) -> FileResponse:
+    # FileResponse writes Content-Disposition with RFC 5987 filename*=utf-8''… for the Chinese name.
+    response = FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=filename, content_type=services.XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def index(request: AuthedRequest) -> HttpResponse:
+    """The downloads: the user's own unit's tables; the county workbooks for the office and leaders."""
+    campaigns = list(campaigns_for(request.user)[:20])
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "campaigns": campaigns,
+            "unit": request.user.org_unit,
+            "county_roles": request.user.role in COUNTY_ROLES,
+            "year": timezone.localdate().year,
+            "bases": Basis.choices,
+        },
+    )
+
+
+def unit_table(request: AuthedRequest, campaign_pk: int, unit_pk: int) -> FileResponse:
+    campaign = get_campaign_for_report(request.user, campaign_pk)
+    unit = get_report_unit_for(request.user, unit_pk)
+    data = services.unit_table_workbook(user=request.user, campaign=campaign, unit=unit)
+    return _xlsx(data, services.unit_table_filename(campaign, unit))
+
+
+def county_workbook(request: AuthedRequest, pk: int, basis: str) -> FileResponse:
+    campaign = get_campaign_for_report(request.user, pk)
+    require_role(request.user, *COUNTY_ROLES, message=COUNTY_ONLY)
+    if basis not in Basis.values:
+        raise Http404("没有这种统计口径。")
+    data = services.county_workbook(user=request.user, campaign=campaign, basis=basis)
+    return _xlsx(data, services.county_workbook_filename(campaign, basis))
+
+
+def task_closure(request: AuthedRequest, year: int) -> FileResponse:
+    require_role(request.user, *COUNTY_ROLES, message=COUNTY_ONLY)
+    data = services.task_closure_workbook(user=request.user, year=year)
+    return _xlsx(data, services.task_closure_filename(year))
+
+
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, *COUNTY_ROLES, message="领导看板只对双拥办和领导开放。")
+    form = CampaignChoiceForm(request.GET or None, user=request.user)
+    campaign = form.cleaned_data["campaign"] if form.is_valid() else None
+    board = dashboard_for(request.user, campaign=campaign)
+    return render(request, "reports/dashboard.html", {"board": board, "form": form})

@@ -1,0 +1,264 @@
+"""Pure writers for the other sheets: the 汇总表 of a county workbook and the task-closure report.
+
+Like official_table, they take plain data and write into a (write-only) worksheet; they do not
+touch the database. Totals are values computed from the data, never formulas (see
+official_table's docstring for why).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from reports.official_table import (
+    CENTER,
+    COUNT_FORMAT,
+    HEADER_FONT,
+    LEFT,
+    MONEY_FORMAT,
+    RIGHT,
+    TITLE_FONT,
+    Measures,
+    _cell,
+    chinese_date,
+    setup_print,
+    to_wan,
+)
+
+PERCENT_FORMAT = "0.0%"
+SHEET_NAME_MAX = 31
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Excel refuses "History" as a sheet name (it is reserved for change tracking).
+_RESERVED_SHEET_NAMES = {"history"}
+
+
+def unique_sheet_names(names: Iterable[str], *, taken: Iterable[str] = ()) -> list[str]:
+    """Valid Excel sheet names (≤31 characters, none of []:*?/\\, no leading/trailing ') that
+    are unique case-insensitively, as Excel compares them; a clash gets (2), (3) …"""
+    used = {name.casefold() for name in taken} | _RESERVED_SHEET_NAMES
+    result: list[str] = []
+    for raw in names:
+        base = _INVALID_SHEET_CHARS.sub("_", raw).strip().strip("'")[:SHEET_NAME_MAX] or "单位"
+        candidate, n = base, 2
+        while candidate.casefold() in used:
+            suffix = f"({n})"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+            n += 1
+        used.add(candidate.casefold())
+        result.append(candidate)
+    return result
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_grid(
+    ws: Any,
+    *,
+    title: str,
+    subtitle: str,
+    headings: Sequence[str],
+    widths: Sequence[float],
+    rows: Iterable[Sequence[tuple[Any, str | None]]],
+    total: Sequence[tuple[Any, str | None]] | None,
+) -> None:
+    """Title row, a right-aligned subtitle row, one header row, data rows, a bold total row."""
+    last = get_column_letter(len(headings))
+    for index, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.row_dimensions[1].height = 32
+    ws.row_dimensions[3].height = 42
+    setup_print(ws, title_rows="1:3", freeze="C4")
+    ws.append([_cell(ws, title, font=TITLE_FONT, border=False)])
+    ws.append([_cell(ws, subtitle, align=RIGHT, border=False)])
+    ws.append([_cell(ws, heading, font=HEADER_FONT) for heading in headings])
+    for row in rows:
+        # The name column (B) reads best left-aligned; everything else is centred as on the form.
+        ws.append(
+            [
+                _cell(ws, value, number_format=fmt, align=LEFT if column == 1 else CENTER)
+                for column, (value, fmt) in enumerate(row)
+            ]
+        )
+    if total is not None:
+        ws.append([_cell(ws, value, font=HEADER_FONT, number_format=fmt) for value, fmt in total])
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
+
+
+# --- 汇总表 ----------------------------------------------------------------------------------
+
+SUMMARY_HEADINGS: tuple[str, ...] = (
+    "序号",
+    "单位",
+    "报表状态",
+    "是否逾期",
+    "提交时间",
+    "走访慰问人数（人）",
+    "发放慰问金金额（万元）",
+    "慰问金发放人数（人）",
+    "购买慰问品支出金额（万元）",
+    "发放慰问品数量（件）",
+    "慰问品发放人数（人）",
+    "合计（万元）",
+    "解决实际困难（件）",
+)
+SUMMARY_WIDTHS: tuple[float, ...] = (6, 24, 11, 9, 17, 11, 12, 11, 13, 11, 11, 11, 11)
+SUMMARY_TOTAL_LABEL = "合计"
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    unit_name: str
+    state_label: str
+    is_late: bool
+    submitted_at: datetime.datetime | None  # local time
+    total: Measures
+
+
+def _measure_cells(m: Measures) -> list[tuple[Any, str | None]]:
+    return [
+        (m.people_visited, COUNT_FORMAT),
+        (to_wan(m.money_amount), MONEY_FORMAT),
+        (m.money_recipients, COUNT_FORMAT),
+        (to_wan(m.goods_spending), MONEY_FORMAT),
+        (m.goods_count, COUNT_FORMAT),
+        (m.goods_recipients, COUNT_FORMAT),
+        (to_wan(m.total_amount), MONEY_FORMAT),
+        (m.difficulties_solved, COUNT_FORMAT),
+    ]
+
+
+def write_summary_sheet(
+    ws: Any, *, title: str, date: datetime.date, lines: Sequence[SummaryLine], total: Measures
+) -> None:
+    """One row per unit with the table's measures (all four rows added), its state and lateness."""
+    rows = [
+        [
+            (number, COUNT_FORMAT),
+            (line.unit_name, None),
+            (line.state_label, None),
+            ("是" if line.is_late else "否", None),
+            (line.submitted_at.strftime("%Y-%m-%d %H:%M") if line.submitted_at else None, None),
+            *_measure_cells(line.total),
+        ]
+        for number, line in enumerate(lines, 1)
+    ]
+    total_row = [
+        (SUMMARY_TOTAL_LABEL, None),
+        (f"{len(lines)} 个单位", None),
+        (None, None),
+        (None, None),
+        (None, None),
+        *_measure_cells(total),
+    ]
+    _write_grid(
+        ws,
+        title=title,
+        subtitle=f"日期：{chinese_date(date)}",
+        headings=SUMMARY_HEADINGS,
+        widths=SUMMARY_WIDTHS,
+        rows=rows,
+        total=total_row,
+    )
+
+
+# --- task-closure report -----------------------------------------------------------------
+
+TASK_HEADINGS: tuple[str, ...] = ("序号", "牵头单位", "任务总数", "已完成", "逾期", "完成率")
+TASK_WIDTHS: tuple[float, ...] = (6, 28, 10, 10, 10, 10)
+DUAL_LIST_HEADINGS: tuple[str, ...] = ("序号", "部队单位", "清单", "事项总数", "已销号", "逾期", "销号率")
+DUAL_LIST_WIDTHS: tuple[float, ...] = (6, 24, 18, 10, 10, 10, 10)
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    unit_name: str
+    total: int
+    completed: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class DualListLine:
+    troop_name: str
+    direction_label: str
+    total: int
+    closed: int
+    overdue: int
+
+
+def _rate(done: int, total: int) -> float:
+    return done / total if total else 0.0
+
+
+def write_task_sheet(ws: Any, *, title: str, date: datetime.date, lines: Sequence[TaskLine]) -> None:
+    total, completed, overdue = (sum(getattr(line, f) for line in lines) for f in ("total", "completed", "overdue"))
+    _write_grid(
+        ws,
+        title=title,
+        subtitle=f"日期：{chinese_date(date)}",
+        headings=TASK_HEADINGS,
+        widths=TASK_WIDTHS,
+        rows=[
+            [
+                (number, COUNT_FORMAT),
+                (line.unit_name, None),
+                (line.total, COUNT_FORMAT),
+                (line.completed, COUNT_FORMAT),
+                (line.overdue, COUNT_FORMAT),
+                (_rate(line.completed, line.total), PERCENT_FORMAT),
+            ]
+            for number, line in enumerate(lines, 1)
+        ],
+        total=[
+            ("合计", None),
+            (f"{len(lines)} 个单位", None),
+            (total, COUNT_FORMAT),
+            (completed, COUNT_FORMAT),
+            (overdue, COUNT_FORMAT),
+            (_rate(completed, total), PERCENT_FORMAT),
+        ],
+    )
+
+
+def write_dual_list_sheet(ws: Any, *, title: str, date: datetime.date, lines: Sequence[DualListLine]) -> None:
+    total, closed, overdue = (sum(getattr(line, f) for line in lines) for f in ("total", "closed", "overdue"))
+    _write_grid(
+        ws,
+        title=title,
+        subtitle=f"日期：{chinese_date(date)}",
+        headings=DUAL_LIST_HEADINGS,
+        widths=DUAL_LIST_WIDTHS,
+        rows=[
+            [
+                (number, COUNT_FORMAT),
+                (line.troop_name, None),
+                (line.direction_label, None),
+                (line.total, COUNT_FORMAT),
+                (line.closed, COUNT_FORMAT),
+                (line.overdue, COUNT_FORMAT),
+                (_rate(line.closed, line.total), PERCENT_FORMAT),
+            ]
+            for number, line in enumerate(lines, 1)
+        ],
+        total=[
+            ("合计", None),
+            (None, None),
+            (None, None),
+            (total, COUNT_FORMAT),
+            (closed, COUNT_FORMAT),
+            (overdue, COUNT_FORMAT),
+            (_rate(closed, total), PERCENT_FORMAT),
+        ],
+    )
