@@ -1,0 +1,199 @@
+"""Exactly once across crashes: a claim and its notification commit together; the outbox is
+sent after commit and a delivery that did not finish is retried, never repeated per channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from shuangyong import notifications
+from shuangyong.channels import Channel
+from shuangyong.models import DeliveryState, Notification, Reminder
+from shuangyong.notifications import deliver_pending, notify
+from shuangyong.reminders import run_scan
+from tests.reminders.conftest import DEADLINE, at
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.timedelta(days=1)
+MINUTES_11 = dt.timedelta(minutes=11)  # the policy retries a delivery claimed 10+ minutes ago
+
+
+class SmtpDown(BaseEmailBackend):
+    def open(self):
+        raise ConnectionRefusedError("SMTP 服务器不可用")
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP 服务器不可用")
+
+
+class RecordingSms(Channel):
+    """What an SMS gateway would look like: only the setting changes, not the scan."""
+
+    name = "sms"
+    label = "短信"
+    sent: list[tuple[str, str]] = []
+    fail = False
+
+    def deliver(self, notifications):
+        if RecordingSms.fail:
+            raise TimeoutError("短信网关超时")
+        for note in notifications:
+            RecordingSms.sent.append((note.recipient.username, note.title))
+        return {n.pk for n in notifications}
+
+
+@pytest.fixture
+def item(source, village_a1, township_a_unit):
+    return source.add(obj=village_a1, unit=township_a_unit)
+
+
+@pytest.fixture
+def sms():
+    RecordingSms.sent = []
+    RecordingSms.fail = False
+    return RecordingSms
+
+
+def test_a_crash_inside_the_claim_leaves_nothing_and_the_next_scan_sends_it(travel, item, township_a, monkeypatch):
+    travel(at(DEADLINE))
+    real_bulk_create = Notification.objects.bulk_create
+
+    def dies(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", dies)
+    with pytest.raises(SystemExit):
+        run_scan()
+    assert not Reminder.objects.exists()  # the claim rolled back with the notification: not lost
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", real_bulk_create)
+    assert run_scan().reminders_created == 1
+    assert Notification.objects.get(recipient=township_a).reminder.threshold == "due"
+    assert len(mail.outbox) == 1
+
+
+def test_a_worker_killed_after_claiming_a_delivery_is_retried_once(travel, item, township_a):
+    travel(at(DEADLINE))
+    run_scan(deliver=False)
+    note = Notification.objects.get(recipient=township_a)
+    claimed = notifications._claim_batch(ids=None, stale_before=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert [n.pk for n in claimed] == [note.pk]
+    # ... the worker dies here, before sending. A scan right away leaves the fresh claim alone:
+    run_scan()
+    assert mail.outbox == []
+    travel(at(DEADLINE) + MINUTES_11)
+    run_scan()
+    run_scan()
+    assert [m.to for m in mail.outbox] == [[township_a.email]]
+    note.refresh_from_db()
+    assert note.delivery_state == DeliveryState.SENT and note.delivered_via == ["email"]
+
+
+def test_smtp_down_keeps_the_message_and_sends_it_later_once(travel, item, township_a, settings):
+    travel(at(DEADLINE))
+    settings.EMAIL_BACKEND = "tests.reminders.test_exactly_once.SmtpDown"
+    run_scan()
+    note = Notification.objects.get(recipient=township_a)
+    assert note.delivery_state == DeliveryState.PENDING and note.delivery_attempts == 1
+    assert "email" in note.delivery_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run_scan()  # too soon: the claim is fresh
+    assert mail.outbox == []
+    travel(at(DEADLINE) + MINUTES_11)
+    run_scan()
+    travel(at(DEADLINE) + 3 * MINUTES_11)
+    run_scan()
+    assert len(mail.outbox) == 1
+    assert "今天到期" in mail.outbox[0].subject and "http://127.0.0.1:8000/units/" in mail.outbox[0].body
+
+
+def test_a_delivery_gives_up_after_five_attempts(travel, item, township_a, settings):
+    settings.EMAIL_BACKEND = "tests.reminders.test_exactly_once.SmtpDown"
+    start = at(DEADLINE)
+    for attempt in range(7):
+        travel(start + attempt * MINUTES_11)
+        run_scan()
+    note = Notification.objects.get(recipient=township_a)
+    assert note.delivery_state == DeliveryState.FAILED and note.delivery_attempts == 5
+
+
+def test_a_new_channel_is_a_setting_and_each_channel_sends_once(travel, item, township_a, settings, sms):
+    settings.SHUANGYONG_NOTIFICATION_CHANNELS = [
+        "shuangyong.channels.EmailChannel",
+        "tests.reminders.test_exactly_once.RecordingSms",
+    ]
+    sms.fail = True
+    travel(at(DEADLINE))
+    run_scan()
+    note = Notification.objects.get(recipient=township_a)
+    assert note.delivered_via == ["email"] and note.delivery_state == DeliveryState.PENDING
+
+    sms.fail = False
+    travel(at(DEADLINE) + MINUTES_11)
+    run_scan()
+    note.refresh_from_db()
+    assert note.delivery_state == DeliveryState.SENT and note.delivered_via == ["email", "sms"]
+    assert len(mail.outbox) == 1  # e-mail was not sent again when the SMS was retried
+    assert sms.sent == [("township_a", note.title)]
+
+
+def test_notify_writes_with_the_transaction_and_sends_after_commit(
+    township_a, township_b, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        notify(recipients=[township_a, township_b.pk], title="退回：春节统计表", body="请修改后重新提交。", url="/x/")
+        assert Notification.objects.count() == 2
+        assert mail.outbox == []  # nothing leaves before commit
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([township_a.email, township_b.email])
+    assert set(Notification.objects.values_list("delivery_state", flat=True)) == {DeliveryState.SENT}
+
+
+def test_notify_in_a_rolled_back_transaction_leaves_nothing(township_a, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify(recipients=[township_a], title="x", body="y")
+        raise RuntimeError("the action failed")
+    assert callbacks == [] and not Notification.objects.exists() and mail.outbox == []
+
+
+def test_broker_down_does_not_break_notify_and_the_scan_sends_later(
+    township_a, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from shuangyong import jobs
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(jobs.deliver_notifications, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[township_a], title="新任务已交办", body="请查看。", url="/tasks/1/")
+    assert "消息队列不可用" in caplog.text
+    assert mail.outbox == [] and Notification.objects.get().delivery_state == DeliveryState.PENDING
+
+    run_scan()  # the periodic scan delivers whatever is pending
+    assert len(mail.outbox) == 1 and "新任务已交办" in mail.outbox[0].subject
+
+
+def test_a_user_without_e_mail_still_gets_the_portal_notification(travel, item, township_a):
+    township_a.email = ""
+    township_a.save()
+    travel(at(DEADLINE))
+    run_scan()
+    assert Notification.objects.get(recipient=township_a).delivery_state == DeliveryState.SENT
+    assert mail.outbox == []
+
+
+def test_deliver_pending_only_touches_pending_rows(township_a):
+    Notification.objects.create(recipient=township_a, title="已发", delivery_state=DeliveryState.SENT)
+    assert deliver_pending().claimed == 0
