@@ -4,3 +4,25 @@ from django.apps import AppConfig
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = "走访慰问"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shuangyong.demo import register_demo_seeder
+        from shuangyong.models import Role
+        from shuangyong.navigation import register_home_panel, register_nav
+        from visits import panels
+        from visits.demo import seed_visits
+
+        office = {Role.OFFICE, Role.ADMIN}
+        units = {Role.TOWNSHIP_STAFF, Role.MEMBER_LIAISON}
+        register_nav("走访慰问", "visits:campaign_list", roles=office | units | {Role.LEADER}, order=30)
+        # The ledger is personal data: only township staff and the office see it (domain.md §4).
+        register_nav("联系工作台账", "visits:beneficiary_list", roles=office | {Role.TOWNSHIP_STAFF}, order=40)
+        register_home_panel("visits/_panel_my_return.html", panels.my_return_panel, roles=units, order=10)
+        register_home_panel(
+            "visits/_panel_returns_overview.html",
+            panels.returns_overview_panel,
+            roles=office | {Role.LEADER},
+            order=10,
+        )
+        register_demo_seeder("visits", seed_visits, order=50)

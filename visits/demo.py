@@ -1,0 +1,133 @@
+"""Demo data for visits/: categories come from the migration; this adds campaigns, a ledger,
+visit records and returns in every state. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from shuangyong.models import OrgUnit, OrgUnitKind, User
+from visits.calendar import army_day_defaults, spring_defaults
+from visits.models import Beneficiary, BeneficiaryCategory, Campaign, CampaignKind, ContactWay, Return, TableRow
+from visits.services import (
+    beneficiary_create,
+    campaign_create,
+    contact_log_create,
+    return_accept,
+    return_send_back,
+    return_submit,
+    visit_record_create,
+)
+from visits.validators import make_id_number
+
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何罗高林"
+SUMMARY = "八一期间走访慰问驻地部队和优抚对象。"
+GIVEN = ["建国", "秀英", "国华", "玉兰", "志强", "桂芳", "德明", "淑珍", "永福", "春梅"]
+
+
+def _campaign(office: User, year: int, kind: str, units: list[OrgUnit]) -> Campaign:
+    existing = Campaign.objects.filter(owner_unit=office.org_unit, year=year, kind=kind).first()
+    if existing:
+        return existing
+    d = spring_defaults(year) if kind == CampaignKind.SPRING else army_day_defaults(year)
+    return campaign_create(
+        user=office,
+        year=year,
+        kind=kind,
+        title=d.title,
+        visit_start=d.visit_start,
+        visit_end=d.visit_end,
+        return_deadline=d.return_deadline,
+        expected_units=units,
+    )
+
+
+def _ledger(office: User, townships: list[OrgUnit]) -> list[Beneficiary]:
+    categories = list(BeneficiaryCategory.objects.all())
+    villages = list(OrgUnit.objects.filter(kind=OrgUnitKind.VILLAGE, parent__in=townships).order_by("path"))
+    people = []
+    for i in range(30):
+        id_number = make_id_number(region="500224", birth=dt.date(1935, 3, 1) + dt.timedelta(days=611 * i), sequence=i)
+        person = Beneficiary.objects.filter(id_number=id_number).first()
+        if person is None:
+            unit = villages[i % len(villages)] if villages else townships[i % len(townships)]
+            person = beneficiary_create(
+                user=office,
+                org_unit=unit,
+                name=SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)],
+                category=categories[i % len(categories)],
+                id_number=id_number,
+                phone=f"1390000{i:04d}",
+                address=f"{unit.name}{i + 1}号",
+            )
+            if i % 3 == 0:
+                contact_log_create(
+                    user=office,
+                    beneficiary=person,
+                    date=dt.date(2026, 7, 20),
+                    way=ContactWay.HOME_VISIT,
+                    contacted_by="李强",
+                    content="身体尚好，反映孙子入学问题。",
+                )
+        people.append(person)
+    return people
+
+
+def _records(user: User, campaign: Campaign, unit: OrgUnit, people: list[Beneficiary], n: int) -> None:
+    for i in range(n):
+        person = people[i] if i < len(people) else None
+        visit_record_create(
+            user=user,
+            campaign=campaign,
+            org_unit=unit,
+            visit_date=campaign.visit_start + dt.timedelta(days=i + 1),
+            table_row=[TableRow.ENTITLED, TableRow.HARDSHIP, TableRow.TROOPS][i % 3],
+            beneficiary=person if i % 3 != 2 else None,
+            lead_leader=["张镇长", "李书记"][i % 2],
+            people_visited=3 + i,
+            money_amount=Decimal("500.00") * (i + 1),
+            money_recipients=2,
+            goods_spending=Decimal("180.50"),
+            goods_count=4,
+            goods_recipients=2,
+            way=ContactWay.HOME_VISIT,
+        )
+
+
+@transaction.atomic
+def seed_visits() -> None:
+    office = User.objects.filter(username="office").select_related("org_unit").first()
+    township = User.objects.filter(username="township").select_related("org_unit").first()
+    township2 = User.objects.filter(username="township2").select_related("org_unit").first()
+    if office is None or township is None or township2 is None:
+        return
+    bc, dc = township.org_unit, township2.org_unit
+    if bc is None or dc is None:
+        return
+    units = list(OrgUnit.objects.filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT], is_active=True))
+    townships = [u for u in units if u.kind == OrgUnitKind.TOWNSHIP][:4]
+    people = _ledger(office, townships)
+    army = _campaign(office, 2026, CampaignKind.ARMY_DAY, units)
+    spring = _campaign(office, 2027, CampaignKind.SPRING, units)
+    if Return.objects.filter(campaign__in=[army, spring]).exists():
+        return  # records and returns were seeded before
+    a_people = [p for p in people if p.org_unit.path.startswith(bc.path)]
+    b_people = [p for p in people if p.org_unit.path.startswith(dc.path)]
+    # 2026 八一: 巴川 accepted, 东城 submitted, 南城 本期无走访, the rest not submitted.
+    _records(township, army, bc, a_people, 3)
+    accepted = return_submit(user=township, campaign=army, org_unit=bc, version=None, no_visits=False, summary=SUMMARY)
+    Return.objects.filter(pk=accepted.pk).update(submitted_at=timezone.make_aware(dt.datetime(2026, 8, 12, 16, 0)))
+    return_accept(user=office, ret=accepted)
+    _records(township2, army, dc, b_people, 2)
+    return_submit(user=township2, campaign=army, org_unit=dc, version=None, no_visits=False, summary="")
+    other = next((u for u in townships if u not in (bc, dc)), None)
+    if other is not None:
+        return_submit(user=office, campaign=army, org_unit=other, version=None, no_visits=True, summary="本期无走访。")
+    # 2027 春节: 巴川 is entering (draft), 东城 was sent back.
+    _records(township, spring, bc, a_people, 2)
+    _records(township2, spring, dc, b_people, 1)
+    sent = return_submit(user=township2, campaign=spring, org_unit=dc, version=None, no_visits=False, summary="")
+    return_send_back(user=office, ret=sent, reason="请补充带队领导和慰问品发放人数。")

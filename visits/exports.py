@@ -1,0 +1,57 @@
+"""Spreadsheets leaving the portal: through the resources, masked, with formulas neutralised."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import tablib
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from visits.models import Beneficiary, VisitRecord
+from visits.resources import BeneficiaryResource, VisitRecordResource
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: Any) -> Any:
+    """A text cell that Excel would run as a formula (=, +, -, @ …) is prefixed with an apostrophe.
+
+    django-import-export's own escaping only drops a leading "=" and turns every number into
+    text; this keeps numbers numbers and neutralises the other formula starts too.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def escaped(dataset: tablib.Dataset) -> tablib.Dataset:
+    clean = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        clean.append([escape_formula(v) for v in row])
+    return clean
+
+
+def ledger_dataset(people: Iterable[Beneficiary], *, full_id_numbers: bool) -> tablib.Dataset:
+    data = BeneficiaryResource(full_id_numbers=full_id_numbers).export(list(people))
+    data.title = "联系工作台账"
+    return escaped(data)
+
+
+def visit_records_dataset(records: Iterable[VisitRecord]) -> tablib.Dataset:
+    data = VisitRecordResource().export(list(records))
+    data.title = "走访记录"
+    return escaped(data)
+
+
+def template_dataset(kind: str) -> tablib.Dataset:
+    resource = VisitRecordResource() if kind == "visits" else BeneficiaryResource()
+    return tablib.Dataset(headers=resource.get_export_headers(), title="导入模板")
+
+
+def xlsx_response(dataset: tablib.Dataset, filename: str) -> HttpResponse:
+    response = HttpResponse(dataset.export("xlsx"), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

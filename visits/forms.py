@@ -1,0 +1,240 @@
+"""Forms: validation errors at the field, in Chinese; number fields open the phone's number pad."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from shuangyong.forms import BootstrapFormMixin
+from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.selectors import reporting_units_for, units_for
+from visits.models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    Campaign,
+    ContactLog,
+    ContactWay,
+    Difficulty,
+    DifficultyKind,
+    DifficultyState,
+    TableRow,
+)
+from visits.services import DifficultySolved, visit_numbers_errors
+from visits.validators import id_number_error, normalize_id_number
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _count_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, initial=0, widget=forms.NumberInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*"})
+    )
+
+
+def _money_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, initial=Decimal("0"), widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"})
+    )
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user started from; the service refuses a save based on an old one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+# --- the ledger ---------------------------------------------------------------------------
+
+
+def ledger_units_for(user: User) -> QuerySet[OrgUnit]:
+    return units_for(user, kinds=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE]).order_by("path")
+
+
+class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Beneficiary
+        fields = ["name", "category", "id_number", "phone", "address", "org_unit", "notes"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = ledger_units_for(user)  # type: ignore[attr-defined]
+        self.fields["category"].queryset = BeneficiaryCategory.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["id_number"].widget.attrs["autocomplete"] = "off"
+        if self.instance.pk:
+            # The full number is never sent to the browser: leave the field blank to keep it.
+            self.fields["id_number"].required = False
+            self.fields[
+                "id_number"
+            ].help_text = f"当前：{self.instance.masked_id_number}。不修改请留空，如需更正请输入完整的 18 位号码。"
+            self.initial["id_number"] = ""
+            self.initial["version"] = self.instance.version
+
+    def clean_id_number(self) -> str:
+        value = normalize_id_number(self.cleaned_data.get("id_number", ""))
+        if not value and self.instance.pk:
+            return self.instance.id_number
+        error = id_number_error(value)
+        if error:
+            raise forms.ValidationError(error)
+        return value
+
+
+class ContactLogForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = ContactLog
+        fields = ["date", "way", "contacted_by", "content"]
+        widgets = {"date": DATE, "content": forms.Textarea(attrs={"rows": 3})}
+
+
+class DifficultyForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Difficulty
+        fields = ["kind", "description", "raised_on", "state", "resolution"]
+        widgets = {
+            "raised_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "resolution": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class DifficultyUpdateForm(BootstrapFormMixin, forms.Form):
+    state = forms.ChoiceField(label="状态", choices=DifficultyState.choices)
+    resolution = forms.CharField(label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ExportForm(forms.Form):
+    full = forms.BooleanField(required=False)
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+
+class CampaignForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["year", "kind", "title", "visit_start", "visit_end", "return_deadline", "expected_units"]
+        widgets = {
+            "visit_start": DATE,
+            "visit_end": DATE,
+            "return_deadline": DATE,
+            "expected_units": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expected_units"].queryset = reporting_units_for(user)  # type: ignore[attr-defined]
+        self.fields["expected_units"].widget.attrs["class"] = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("visit_start"), data.get("visit_end")
+        if start and end and end < start:
+            self.add_error("visit_end", "走访结束日期不能早于开始日期。")
+        return data
+
+
+class NextYearForm(BootstrapFormMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+# --- visit records ------------------------------------------------------------------------
+
+
+class VisitRecordForm(BootstrapFormMixin, VersionedForm):
+    visit_date = forms.DateField(label="走访日期", widget=DATE)
+    table_row = forms.ChoiceField(label="慰问对象（统计表行）", choices=TableRow.choices)
+    way = forms.ChoiceField(label="走访方式", choices=ContactWay.choices)
+    beneficiary = forms.ModelChoiceField(label="联系对象（可选）", queryset=Beneficiary.objects.none(), required=False)
+    troop_unit = forms.ModelChoiceField(label="慰问部队（可选）", queryset=OrgUnit.objects.none(), required=False)
+    lead_leader = forms.CharField(label="带队领导", max_length=100, required=False)
+    people_visited = _count_field("走访慰问人数（人）")
+    money_amount = _money_field("慰问金金额（元）")
+    money_recipients = _count_field("慰问金发放人数（人）")
+    goods_spending = _money_field("慰问品支出（元）")
+    goods_count = _count_field("慰问品数量（件）")
+    goods_recipients = _count_field("慰问品发放人数（人）")
+    notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, campaign: Campaign, beneficiaries: QuerySet[Beneficiary], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["beneficiary"].queryset = beneficiaries  # type: ignore[attr-defined]
+        self.fields["troop_unit"].queryset = OrgUnit.objects.active().filter(kind=OrgUnitKind.TROOP)  # type: ignore[attr-defined]
+        window = f"{campaign.visit_start:%Y-%m-%d} 至 {campaign.visit_end:%Y-%m-%d}"
+        self.fields["visit_date"].help_text = f"活动期间：{window}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, message in visit_numbers_errors(data, self.campaign).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+    def record_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="困难类型", choices=[("", "—"), *DifficultyKind.choices], required=False)
+    count = forms.IntegerField(
+        label="解决件数", min_value=1, required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") and not data.get("count"):
+            self.add_error("count", "请填写解决件数。")
+        if data.get("count") and not data.get("kind"):
+            self.add_error("kind", "请选择困难类型。")
+        return data
+
+
+DifficultySolvedFormSet = forms.formset_factory(DifficultySolvedForm, extra=2, max_num=20)
+
+
+def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:
+    return [
+        DifficultySolved(
+            kind=f.cleaned_data["kind"], count=f.cleaned_data["count"], note=f.cleaned_data.get("note", "")
+        )
+        for f in formset.forms
+        if f.cleaned_data.get("kind")
+    ]
+
+
+# --- returns ------------------------------------------------------------------------------
+
+
+class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
+    no_visits = forms.BooleanField(label="本期无走访（本单位本期没有开展走访慰问）", required=False)
+    summary = forms.CharField(label="书面小结", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class ReasonForm(BootstrapFormMixin, VersionedForm):
+    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+class ImportUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx 或 .csv）")
+    campaign = forms.ModelChoiceField(label="导入到活动", queryset=Campaign.objects.none(), required=False)
+
+    def __init__(self, *args: Any, campaigns: QuerySet[Campaign] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if campaigns is None:
+            del self.fields["campaign"]
+        else:
+            self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
+            self.fields["campaign"].required = True

@@ -1,0 +1,128 @@
+"""django-import-export resources: the column layout of the templates, the exports, and the
+stock import path (the bench compares it with visits.importing's bulk path).
+
+Columns carry the Chinese headers people see in Excel. Choice fields are written and read by
+their Chinese label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from import_export import fields, resources, widgets
+
+from shuangyong.models import OrgUnit
+from visits.models import Beneficiary, BeneficiaryCategory, Campaign, ContactWay, Return, TableRow, VisitRecord
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A TextChoices value shown and read as its Chinese label."""
+
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.labels = dict(choices.choices)
+        self.values = {label: value for value, label in self.labels.items()}
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        text = str(value or "").strip()
+        if text in self.labels:
+            return text
+        if text not in self.values:
+            raise ValueError(f"“{text}”不是可选的值（{'、'.join(self.values)}）")
+        return self.values[text]
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        return self.labels.get(value, value or "")
+
+
+VISIT_COLUMNS = {
+    "org_unit": "填报单位",
+    "visit_date": "走访日期",
+    "table_row": "慰问对象",
+    "lead_leader": "带队领导",
+    "people_visited": "走访慰问人数",
+    "money_amount": "慰问金金额（元）",
+    "money_recipients": "慰问金发放人数",
+    "goods_spending": "慰问品支出（元）",
+    "goods_count": "慰问品数量（件）",
+    "goods_recipients": "慰问品发放人数",
+    "way": "走访方式",
+    "beneficiary": "联系对象身份证号",
+    "troop_unit": "慰问部队",
+    "notes": "备注",
+}
+
+BENEFICIARY_COLUMNS = {
+    "name": "姓名",
+    "category": "类别",
+    "id_number": "身份证号",
+    "phone": "联系电话",
+    "address": "住址",
+    "org_unit": "所属单位",
+    "notes": "备注",
+}
+
+
+class VisitRecordResource(resources.ModelResource):
+    org_unit = fields.Field("org_unit", VISIT_COLUMNS["org_unit"], widgets.ForeignKeyWidget(OrgUnit, "name"))
+    visit_date = fields.Field("visit_date", VISIT_COLUMNS["visit_date"], widgets.DateWidget("%Y-%m-%d"))
+    table_row = fields.Field("table_row", VISIT_COLUMNS["table_row"], ChoiceLabelWidget(TableRow))
+    lead_leader = fields.Field("lead_leader", VISIT_COLUMNS["lead_leader"])
+    people_visited = fields.Field("people_visited", VISIT_COLUMNS["people_visited"], widgets.IntegerWidget())
+    money_amount = fields.Field("money_amount", VISIT_COLUMNS["money_amount"], widgets.DecimalWidget())
+    money_recipients = fields.Field("money_recipients", VISIT_COLUMNS["money_recipients"], widgets.IntegerWidget())
+    goods_spending = fields.Field("goods_spending", VISIT_COLUMNS["goods_spending"], widgets.DecimalWidget())
+    goods_count = fields.Field("goods_count", VISIT_COLUMNS["goods_count"], widgets.IntegerWidget())
+    goods_recipients = fields.Field("goods_recipients", VISIT_COLUMNS["goods_recipients"], widgets.IntegerWidget())
+    way = fields.Field("way", VISIT_COLUMNS["way"], ChoiceLabelWidget(ContactWay))
+    beneficiary = fields.Field(
+        "beneficiary", VISIT_COLUMNS["beneficiary"], widgets.ForeignKeyWidget(Beneficiary, "id_number")
+    )
+    troop_unit = fields.Field("troop_unit", VISIT_COLUMNS["troop_unit"], widgets.ForeignKeyWidget(OrgUnit, "name"))
+    notes = fields.Field("notes", VISIT_COLUMNS["notes"])
+
+    class Meta:
+        model = VisitRecord
+        fields = tuple(VISIT_COLUMNS)
+        export_order = tuple(VISIT_COLUMNS)
+        import_id_fields: tuple[str, ...] = ()
+        skip_unchanged = False
+
+    def __init__(self, campaign: Campaign | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.campaign = campaign
+
+    def dehydrate_beneficiary(self, record: VisitRecord) -> str:
+        # Exports never carry a full identity number.
+        return record.beneficiary.masked_id_number if record.beneficiary else ""
+
+    def before_save_instance(self, instance: VisitRecord, row: Any, **kwargs: Any) -> None:
+        """The stock path (used by the bench): attach the campaign and the unit's return."""
+        assert self.campaign is not None
+        instance.campaign = self.campaign
+        instance.unit_return, _ = Return.objects.get_or_create(campaign=self.campaign, org_unit=instance.org_unit)
+
+
+class BeneficiaryResource(resources.ModelResource):
+    name = fields.Field("name", BENEFICIARY_COLUMNS["name"])
+    category = fields.Field(
+        "category", BENEFICIARY_COLUMNS["category"], widgets.ForeignKeyWidget(BeneficiaryCategory, "name")
+    )
+    id_number = fields.Field("id_number", BENEFICIARY_COLUMNS["id_number"])
+    phone = fields.Field("phone", BENEFICIARY_COLUMNS["phone"])
+    address = fields.Field("address", BENEFICIARY_COLUMNS["address"])
+    org_unit = fields.Field("org_unit", BENEFICIARY_COLUMNS["org_unit"], widgets.ForeignKeyWidget(OrgUnit, "name"))
+    notes = fields.Field("notes", BENEFICIARY_COLUMNS["notes"])
+
+    class Meta:
+        model = Beneficiary
+        fields = tuple(BENEFICIARY_COLUMNS)
+        export_order = tuple(BENEFICIARY_COLUMNS)
+        import_id_fields = ("id_number",)
+
+    def __init__(self, full_id_numbers: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.full_id_numbers = full_id_numbers
+
+    def dehydrate_id_number(self, person: Beneficiary) -> str:
+        return person.id_number if self.full_id_numbers else person.masked_id_number

@@ -1,0 +1,133 @@
+"""Excel import: template → upload → preview (every bad cell explained) → confirm (all or nothing).
+
+Between preview and confirm the uploaded file waits in a private temporary folder under a
+random token kept in the user's session (never in the database); confirm re-reads and
+re-validates it, because the data may have changed in between.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shuangyong.access import require_role
+from shuangyong.types import AuthedRequest
+from visits import exports
+from visits.forms import ImportUploadForm
+from visits.importing import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    ImportFileError,
+    ImportResult,
+    beneficiaries_import,
+    read_table,
+    validate_beneficiary_rows,
+    validate_visit_rows,
+    visit_records_import,
+)
+from visits.models import Campaign
+from visits.selectors import campaigns_for, get_campaign_for, may_see_ledger
+from visits.services import LEDGER_ROLES, RECORD_ROLES
+
+KINDS = {"visits": ("走访记录", RECORD_ROLES), "ledger": ("联系工作台账", LEDGER_ROLES)}
+SESSION_KEY = "visits_import"
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "shuangyong-import"
+
+
+def _kind(request: AuthedRequest, kind: str) -> str:
+    if kind not in KINDS:
+        raise Http404
+    if kind == "ledger" and not may_see_ledger(request.user):
+        raise Http404("联系工作台账仅本乡镇（街道）和双拥办可见。")
+    require_role(request.user, *KINDS[kind][1], message=f"您的角色不能导入{KINDS[kind][0]}。")
+    return kind
+
+
+def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
+    _kind(request, kind)
+    return exports.xlsx_response(exports.template_dataset(kind), f"{KINDS[kind][0]}导入模板.xlsx")
+
+
+def _validate(request: AuthedRequest, kind: str, name: str, content: bytes, campaign: Campaign | None) -> ImportResult:
+    header, rows = read_table(name=name, content=content)
+    if kind == "visits":
+        assert campaign is not None
+        return validate_visit_rows(user=request.user, campaign=campaign, header=header, rows=rows)
+    return validate_beneficiary_rows(user=request.user, header=header, rows=rows)
+
+
+def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
+    _kind(request, kind)
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None, campaigns=campaigns_for(request.user) if kind == "visits" else None
+    )
+    context: dict[str, object] = {"form": form, "kind": kind, "label": KINDS[kind][0]}
+    context.update(max_mb=MAX_FILE_BYTES // (1024 * 1024), max_rows=MAX_ROWS)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        campaign = form.cleaned_data.get("campaign")
+        if upload.size > MAX_FILE_BYTES:
+            form.add_error("file", f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，请分批导入。")
+            return render(request, "visits/import_upload.html", context)
+        content = upload.read()
+        try:
+            result = _validate(request, kind, upload.name, content, campaign)
+        except ImportFileError as e:
+            form.add_error("file", str(e))
+            return render(request, "visits/import_upload.html", context)
+        token = ""
+        if result.ok:
+            token = secrets.token_urlsafe(16)
+            UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
+            (UPLOAD_DIR / token).write_bytes(content)
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "kind": kind,
+                "name": upload.name,
+                "campaign": campaign.pk if campaign else None,
+            }
+        context.update(result=result, token=token, campaign=campaign, filename=upload.name)
+        return render(request, "visits/import_preview.html", context)
+    return render(request, "visits/import_upload.html", context)
+
+
+@require_POST
+def import_confirm(request: AuthedRequest, kind: str) -> HttpResponse:
+    _kind(request, kind)
+    pending = request.session.get(SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    path = UPLOAD_DIR / token
+    if not token or pending.get("token") != token or pending.get("kind") != kind or not path.is_file():
+        messages.error(request, "导入已过期，请重新上传文件。")
+        return redirect("visits:import_upload", kind=kind)
+    content = path.read_bytes()
+    campaign = get_campaign_for(request.user, pending["campaign"]) if kind == "visits" else None
+    try:
+        header, rows = read_table(name=pending["name"], content=content)
+        if kind == "visits":
+            assert campaign is not None
+            result = visit_records_import(user=request.user, campaign=campaign, header=header, rows=rows)
+        else:
+            result = beneficiaries_import(user=request.user, header=header, rows=rows)
+    except (ImportFileError, ValidationError) as e:
+        messages.error(request, str(e.messages[0] if isinstance(e, ValidationError) else e))
+        return redirect("visits:import_upload", kind=kind)
+    finally:
+        path.unlink(missing_ok=True)
+        request.session.pop(SESSION_KEY, None)
+    if not result.ok:
+        context = {"kind": kind, "label": KINDS[kind][0], "result": result, "token": "", "campaign": campaign}
+        messages.error(request, "数据在预览后发生了变化，本次没有导入任何记录，请核对后重新上传。")
+        return render(request, "visits/import_preview.html", context)
+    messages.success(request, f"已导入 {len(result.objects)} 条{KINDS[kind][0]}记录。")
+    if kind == "visits":
+        assert campaign is not None
+        return redirect("visits:campaign_detail", pk=campaign.pk)
+    return redirect("visits:beneficiary_list")

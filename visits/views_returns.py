@@ -1,0 +1,317 @@
+"""Campaigns, visit records and returns (填报)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from shuangyong.access import require_role
+from shuangyong.models import OrgUnit, Role
+from shuangyong.selectors import reporting_units_for, units_for
+from shuangyong.types import AuthedRequest
+from visits import exports
+from visits.forms import (
+    CampaignForm,
+    DifficultySolvedFormSet,
+    NextYearForm,
+    ReasonForm,
+    ReturnSubmitForm,
+    VisitRecordForm,
+    difficulties_from,
+)
+from visits.models import Return, VisitRecord
+from visits.selectors import (
+    beneficiaries_for,
+    campaign_overview,
+    campaigns_for,
+    get_campaign_for,
+    get_return_for,
+    get_visit_record_for,
+    money_duplicates,
+    unit_records_summary,
+    visit_records_for,
+)
+from visits.services import (
+    RECORD_ROLES,
+    campaign_create,
+    campaign_update,
+    campaigns_create_for_year,
+    record_editable,
+    return_accept,
+    return_reopen,
+    return_send_back,
+    return_submit,
+    visit_record_create,
+    visit_record_delete,
+    visit_record_update,
+)
+
+OFFICE = (Role.OFFICE, Role.ADMIN)
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+
+def campaign_list(request: AuthedRequest) -> HttpResponse:
+    campaigns = campaigns_for(request.user).annotate(unit_count=Count("expected_units"))
+    from django.utils import timezone
+
+    next_year = NextYearForm(initial={"year": timezone.localdate().year + 1})
+    return render(request, "visits/campaign_list.html", {"campaigns": campaigns, "next_year_form": next_year})
+
+
+@require_POST
+def campaign_next_year(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, *OFFICE, message="只有双拥办可以创建活动。")
+    form = NextYearForm(request.POST)
+    if form.is_valid():
+        created = campaigns_create_for_year(
+            user=request.user, year=form.cleaned_data["year"], expected_units=list(reporting_units_for(request.user))
+        )
+        if created:
+            messages.success(request, "已创建：" + "、".join(c.title for c in created) + "。请核对日期。")
+        else:
+            messages.info(request, "该年度的春节和八一活动都已存在。")
+    return redirect("visits:campaign_list")
+
+
+def campaign_create_view(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, *OFFICE, message="只有双拥办可以创建活动。")
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_create(user=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            return redirect("visits:campaign_detail", pk=campaign.pk)
+    return render(request, "visits/campaign_form.html", {"form": form})
+
+
+def campaign_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for(request.user, pk)
+    require_role(request.user, *OFFICE, message="只有双拥办可以修改活动。")
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign_update(user=request.user, campaign=campaign, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "活动已保存。")
+            return redirect("visits:campaign_detail", pk=campaign.pk)
+    return render(request, "visits/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The office (and leaders) see every unit's return state; a unit goes to its own return."""
+    campaign = get_campaign_for(request.user, pk)
+    unit = request.user.org_unit
+    if request.user.role in RECORD_ROLES and not request.user.is_office and unit is not None:
+        return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
+    overview = campaign_overview(user=request.user, campaign=campaign)
+    history = campaign.history.select_related("history_user").all()[:10]
+    return render(
+        request, "visits/campaign_detail.html", {"campaign": campaign, "overview": overview, "history": history}
+    )
+
+
+def campaign_duplicates(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for(request.user, pk)
+    require_role(request.user, *OFFICE, message="只有双拥办可以查看重复发放核查。")
+    duplicates = money_duplicates(user=request.user, campaign=campaign)
+    return render(request, "visits/campaign_duplicates.html", {"campaign": campaign, "duplicates": duplicates})
+
+
+def campaign_records_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for(request.user, pk)
+    records = visit_records_for(request.user).filter(campaign=campaign).order_by("org_unit__path", "visit_date", "pk")
+    return exports.xlsx_response(exports.visit_records_dataset(records), f"{campaign.title}走访记录.xlsx")
+
+
+# --- a unit's return ------------------------------------------------------------------------
+
+
+def _unit_for(request: AuthedRequest, unit_pk: int) -> OrgUnit:
+    return get_object_or_404(units_for(request.user), pk=unit_pk)
+
+
+def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
+    campaign = get_campaign_for(request.user, pk)
+    unit = _unit_for(request, unit_pk)
+    ret = Return.objects.filter(campaign=campaign, org_unit=unit).select_related("submitted_by").first()
+    records = visit_records_for(request.user).filter(campaign=campaign, org_unit=unit)
+    editable = ret is None or ret.is_editable
+    context = {
+        "campaign": campaign,
+        "unit": unit,
+        "ret": ret,
+        "records": records,
+        "summary": unit_records_summary(user=request.user, campaign=campaign, org_unit=unit),
+        "can_enter": editable and request.user.role in RECORD_ROLES,
+        "submit_form": ReturnSubmitForm(
+            initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}
+        ),
+        "reason_form": ReasonForm(initial={"version": ret.version if ret else None}),
+        "history": ret.history.select_related("history_user").all()[:20] if ret else [],
+    }
+    return render(request, "visits/unit_return.html", context)
+
+
+@require_POST
+def unit_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
+    campaign = get_campaign_for(request.user, pk)
+    unit = _unit_for(request, unit_pk)
+    form = ReturnSubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            return_submit(
+                user=request.user,
+                campaign=campaign,
+                org_unit=unit,
+                version=form.cleaned_data["version"],
+                no_visits=form.cleaned_data["no_visits"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        else:
+            messages.success(request, "填报已提交，等待双拥办审核。")
+    return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
+
+
+def _review(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    ret = get_return_for(request.user, pk)
+    require_role(request.user, *OFFICE, message="只有双拥办可以审核填报。")
+    form = ReasonForm(request.POST)
+    reason = request.POST.get("reason", "")
+    version = form.fields["version"].clean(request.POST.get("version") or None)
+    try:
+        if action == "accept":
+            return_accept(user=request.user, ret=ret, version=version)
+            messages.success(request, f"{ret.org_unit.name}的填报已审核。")
+        elif action == "send_back":
+            return_send_back(user=request.user, ret=ret, reason=reason, version=version)
+            messages.success(request, f"已退回{ret.org_unit.name}的填报。")
+        else:
+            return_reopen(user=request.user, ret=ret, reason=reason, version=version)
+            messages.success(request, f"已重新打开{ret.org_unit.name}的填报。")
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    return redirect("visits:unit_return", pk=ret.campaign_id, unit_pk=ret.org_unit_id)
+
+
+@require_POST
+def return_accept_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, "accept")
+
+
+@require_POST
+def return_send_back_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, "send_back")
+
+
+@require_POST
+def return_reopen_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, "reopen")
+
+
+# --- visit records ------------------------------------------------------------------------
+
+
+def _record_form_page(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
+    return render(request, "visits/record_form.html", context)
+
+
+def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
+    campaign = get_campaign_for(request.user, pk)
+    unit = _unit_for(request, unit_pk)
+    require_role(request.user, *RECORD_ROLES, message="您的角色不能填写走访记录。")
+    people = beneficiaries_for(request.user).filter(org_unit__path__startswith=unit.path)
+    form = VisitRecordForm(request.POST or None, campaign=campaign, beneficiaries=people)
+    formset = DifficultySolvedFormSet(request.POST or None, prefix="d")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            visit_record_create(
+                user=request.user,
+                campaign=campaign,
+                org_unit=unit,
+                difficulties=difficulties_from(formset),
+                **form.record_fields(),
+            )
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "走访记录已保存。")
+            if "add_another" in request.POST:
+                return redirect("visits:record_create", pk=campaign.pk, unit_pk=unit.pk)
+            return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
+    context = {"form": form, "formset": formset, "campaign": campaign, "unit": unit}
+    return _record_form_page(request, context)
+
+
+def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_visit_record_for(request.user, pk)
+    history = record.history.select_related("history_user").all()[:20]
+    return render(
+        request,
+        "visits/record_detail.html",
+        {"record": record, "history": history, "editable": record_editable(record)},
+    )
+
+
+def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_visit_record_for(request.user, pk)
+    require_role(request.user, *RECORD_ROLES, message="您的角色不能修改走访记录。")
+    people = beneficiaries_for(request.user).filter(org_unit__path__startswith=record.org_unit.path)
+    initial = {name: getattr(record, name) for name in VisitRecordForm.base_fields if name != "version"}
+    initial["version"] = record.version
+    form = VisitRecordForm(request.POST or None, initial=initial, campaign=record.campaign, beneficiaries=people)
+    formset = DifficultySolvedFormSet(
+        request.POST or None,
+        prefix="d",
+        initial=[{"kind": d.kind, "count": d.count, "note": d.note} for d in record.difficulties.all()],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            visit_record_update(
+                user=request.user,
+                record=VisitRecord.objects.select_related("campaign", "org_unit").get(pk=record.pk),
+                version=form.cleaned_data["version"] or 0,
+                difficulties=difficulties_from(formset),
+                **form.record_fields(),
+            )
+        except ValidationError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "走访记录已保存。")
+            return redirect("visits:unit_return", pk=record.campaign_id, unit_pk=record.org_unit_id)
+    context = {"form": form, "formset": formset, "campaign": record.campaign, "unit": record.org_unit, "record": record}
+    return _record_form_page(request, context)
+
+
+@require_POST
+def record_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    record = get_visit_record_for(request.user, pk)
+    require_role(request.user, *RECORD_ROLES, message="您的角色不能删除走访记录。")
+    try:
+        visit_record_delete(user=request.user, record=record)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, "走访记录已删除。")
+    return redirect("visits:unit_return", pk=record.campaign_id, unit_pk=record.org_unit_id)
