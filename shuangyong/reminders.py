@@ -65,7 +65,8 @@ class DeadlineItem:
     unit: OrgUnit  # its active users are reminded, its heads get the escalation
     url: str  # path of the item's page
     action: str = "办理"  # 请按时{action}
-    remind_overdue: bool = True  # False: reminded before and on the day only (e.g. returns)
+    remind_overdue: bool = True  # False: the unit is reminded before and on the day only
+    escalate: bool = True  # overdue by the policy's N days: the unit's heads are told
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def reminders_for_items(items: Sequence[DeadlineItem], *, today: date, policy: R
         sends = []
         if threshold:
             sends.append((threshold, recipients.members(item.unit.pk)))
-        if item.remind_overdue and days_overdue >= policy.escalate_after_days:
+        if item.escalate and days_overdue >= policy.escalate_after_days:
             sends.append((ESCALATION, recipients.heads(item.unit.pk)))
         for name, user_ids in sends:
             title, body = deadline_message(item, threshold=name, today=today)
@@ -340,7 +341,7 @@ def send_digests(*, today: date | None = None, policy: ReminderPolicy | None = N
 
 def digest_message(items: Sequence[DeadlineItem], *, today: date, policy: ReminderPolicy) -> tuple[str, str]:
     def is_escalated(item: DeadlineItem) -> bool:
-        return item.remind_overdue and (today - item.deadline).days >= policy.escalate_after_days
+        return item.escalate and (today - item.deadline).days >= policy.escalate_after_days
 
     escalated = sum(1 for i in items if is_escalated(i))
     title = f"每日逾期汇总（{chinese_date(today)}）：{len(items)}项逾期"

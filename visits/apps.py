@@ -12,6 +12,7 @@ class VisitsConfig(AppConfig):
         from shuangyong.navigation import register_home_panel, register_nav
         from visits import panels
         from visits.demo import seed_visits
+        from visits.reminders import register_reminders
 
         office = {Role.OFFICE, Role.ADMIN}
         units = {Role.TOWNSHIP_STAFF, Role.MEMBER_LIAISON}
@@ -26,3 +27,4 @@ class VisitsConfig(AppConfig):
             order=10,
         )
         register_demo_seeder("visits", seed_visits, order=50)
+        register_reminders()

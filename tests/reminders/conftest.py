@@ -33,6 +33,7 @@ class Entry:
     deadline: dt.date
     label: str
     remind_overdue: bool = True
+    escalate: bool = True
     open: bool = True
 
 
@@ -57,6 +58,7 @@ class ListSource(ReminderSource):
                 unit=e.unit,
                 url=f"/units/{e.obj.pk}/",
                 remind_overdue=e.remind_overdue,
+                escalate=e.escalate,
             )
             for e in self.entries
             if e.open and e.deadline <= until

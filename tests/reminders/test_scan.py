@@ -123,9 +123,17 @@ def test_policy_rejects_a_bad_list_of_days():
     assert ReminderPolicy(days_before="7, 3 ,1").days_before_list == [7, 3, 1]
 
 
-def test_items_not_reminded_when_overdue_stop_at_the_deadline(travel, source, village_a1, township_a_unit, township_a):
-    source.add(obj=village_a1, unit=township_a_unit, remind_overdue=False)
+def test_items_not_reminded_when_overdue_stop_at_the_deadline_but_still_escalate(
+    travel, source, village_a1, township_a_unit, township_a, township_a_head
+):
+    entry = source.add(obj=village_a1, unit=township_a_unit, remind_overdue=False)
+    travel(at(DEADLINE + 1 * DAY))
+    assert run_scan().reminders_created == 0
     travel(at(DEADLINE + 5 * DAY))
+    run_scan()
+    assert thresholds_of(township_a) == [] and thresholds_of(township_a_head) == ["escalation"]
+    entry.escalate = False
+    Reminder.objects.all().delete()
     assert run_scan().reminders_created == 0
 
 
