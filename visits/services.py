@@ -307,10 +307,12 @@ def visit_numbers_errors(values: dict[str, Any], campaign: Campaign) -> dict[str
             errors[name] = "金额最多保留两位小数（元、角、分）。"
         elif value >= Decimal("1e12"):
             errors[name] = "金额过大，请核对（单位：元）。"
-    people = values.get("people_visited") or 0
-    for name, label in (("money_recipients", "慰问金发放人数"), ("goods_recipients", "慰问品发放人数")):
-        if name not in errors and (values.get(name) or 0) > people:
-            errors[name] = f"{label}不能多于走访慰问人数（{people} 人）。"
+    people = values.get("people_visited")
+    if people is not None and "people_visited" not in errors:
+        # Only against a valid head count: a bad one is reported once, at its own cell.
+        for name, label in (("money_recipients", "慰问金发放人数"), ("goods_recipients", "慰问品发放人数")):
+            if name not in errors and (values.get(name) or 0) > people:
+                errors[name] = f"{label}不能多于走访慰问人数（{people} 人）。"
     day = values.get("visit_date")
     if day is not None and not campaign.in_window(day):
         errors["visit_date"] = (
