@@ -252,7 +252,9 @@ def test_ledger_import_is_closed_to_those_without_the_ledger(request, client_for
     assert client.get(reverse("visits:import_template", args=["ledger"])).status_code == 404
 
 
-def test_validation_is_a_fixed_number_of_queries(frozen, township_a, campaign, village_a1, django_assert_max_num_queries):
+def test_validation_is_a_fixed_number_of_queries(
+    frozen, township_a, campaign, village_a1, django_assert_max_num_queries
+):
     people = BeneficiaryFactory.create_batch(5, org_unit=village_a1)
     rows = [visit_row(**{"联系对象身份证号": people[i % 5].id_number}) for i in range(200)]
     with django_assert_max_num_queries(8):
