@@ -13,14 +13,10 @@ pytestmark = pytest.mark.django_db
 def test_seed_is_idempotent_and_covers_every_state():
     seed_core()
     seed_visits()
-    counts = (Campaign.objects.count(), Beneficiary.objects.count(), VisitRecord.objects.count(), Return.objects.count())
+    models = (Campaign, Beneficiary, VisitRecord, Return)
+    counts = [m.objects.count() for m in models]
     seed_visits()
-    assert counts == (
-        Campaign.objects.count(),
-        Beneficiary.objects.count(),
-        VisitRecord.objects.count(),
-        Return.objects.count(),
-    )
+    assert counts == [m.objects.count() for m in models]
     assert set(Campaign.objects.values_list("year", "kind")) == {(2026, "army_day"), (2027, "spring")}
     assert Beneficiary.objects.count() == 30
     assert all(id_number_error(n) is None for n in Beneficiary.objects.values_list("id_number", flat=True))
