@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -95,11 +96,14 @@ def content_matches(ext: str, file: IO[bytes]) -> bool:
     return False
 
 
-def validate_upload(
-    upload: Any, *, allowed: Iterable[str] = EVIDENCE_EXTENSIONS, max_bytes: int = DEFAULT_MAX_BYTES
-) -> None:
-    """Raise ValidationError (Chinese message) unless the upload is an allowed, genuine file."""
+def validate_upload(upload: Any, *, allowed: Iterable[str] = EVIDENCE_EXTENSIONS, max_bytes: int | None = None) -> None:
+    """Raise ValidationError (Chinese message) unless the upload is an allowed, genuine file.
+
+    The size limit is ``max_bytes``, else the setting UPLOAD_MAX_BYTES, else 10 MB.
+    """
     allowed = tuple(allowed)
+    if max_bytes is None:
+        max_bytes = int(getattr(settings, "UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
     name = getattr(upload, "name", "") or ""
     ext = Path(name).suffix.lower().lstrip(".")
     if ext not in allowed:

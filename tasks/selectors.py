@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, scope_q, scope_root
-from shuangyong.models import OrgUnit, User
+from shuangyong.models import OrgUnit, OrgUnitKind, User
 from tasks.dual_list_services import _pending_slot, is_office_confirmer, is_receiving_confirmer
 from tasks.models import (
     DualListItem,
@@ -118,8 +118,11 @@ def get_dual_list_item_for(user: User, pk: int) -> DualListItem:
 
 
 def troops_for(user: User) -> QuerySet[OrgUnit]:
-    """Troop units that appear on a 双清单 visible to the user."""
-    return OrgUnit.objects.filter(pk__in=dual_list_items_for(user).values("troop_unit")).order_by("sort_order", "name")
+    """Troop units in the user's scope or partner of a 双清单 item the user may see."""
+    visible_items = DualListItem.objects.filter(scope_q(user, "responsible_unit", "troop_unit"))
+    return OrgUnit.objects.filter(
+        Q(kind=OrgUnitKind.TROOP), Q(pk__in=visible_items.values("troop_unit")) | scope_q(user, "")
+    ).order_by("sort_order", "name")
 
 
 def overdue_tasks_for(user: User) -> TaskQuerySet:

@@ -1,0 +1,104 @@
+"""Demo data of the tasks app: seed 000's work points as a plan with assigned tasks, and a 双清单.
+
+Idempotent: a second run finds the plan and the items by their titles and adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from shuangyong.models import OrgUnit, User
+from tasks import dual_list_services as dls
+from tasks.models import DualListCategory, DualListDirection, DualListItem, Task, WorkPlan
+from tasks.notice_parser import parse_notice
+from tasks.services import SectionDraft, TaskDraft, progress_report_create, work_plan_import
+
+NOTICE = Path(settings.BASE_DIR) / "fixtures" / "notice_2022_work_points.txt"
+CATEGORIES = ["演训保障", "子女入学", "随军家属就业", "军民共建", "乡村振兴", "应急救援"]
+# item number → (lead unit code, cooperating unit codes)
+ASSIGNMENTS = {
+    "（一）": ("tl-xcb", ["tl-jw"]),
+    "（四）": ("tl-rwb", ["tl-bc", "tl-dc"]),
+    "（五）": ("tl-rsj", ["tl-jw", "tl-tyjr"]),
+    "（六）": ("tl-tyjr", ["tl-bc", "tl-dc", "tl-nc"]),
+    "（七）": ("tl-bd1", ["tl-bc"]),
+    "（十二）": ("tl-tyjr", []),
+}
+DUAL_ITEMS = [
+    ("tl-bd1", DualListDirection.TO_TROOPS, "演训保障", "协调解决驻训期间训练场地临时用地问题", "tl-bc"),
+    ("tl-bd1", DualListDirection.TO_TROOPS, "子女入学", "解决3名官兵子女秋季就近入学", "tl-jw"),
+    ("tl-bd1", DualListDirection.TO_LOCALITY, "乡村振兴", "结对帮扶先锋村，开展农技和医疗服务", "tl-bd1"),
+    ("tl-wj", DualListDirection.TO_TROOPS, "随军家属就业", "推荐2名随军家属就业岗位", "tl-rsj"),
+    ("tl-xf", DualListDirection.TO_LOCALITY, "应急救援", "汛期前组织联合应急救援演练", None),
+]
+
+
+def _units() -> dict[str, OrgUnit]:
+    return {u.code: u for u in OrgUnit.objects.all()}
+
+
+@transaction.atomic
+def seed_tasks_demo() -> None:
+    office = User.objects.filter(username="office").first()
+    township = User.objects.filter(username="township").first()
+    if office is None:
+        return
+    units = _units()
+    for i, name in enumerate(CATEGORIES):
+        DualListCategory.objects.get_or_create(name=name, defaults={"sort_order": i})
+    outline = parse_notice(NOTICE.read_text(encoding="utf-8"))
+    year = outline.year or 2022
+    if not WorkPlan.objects.filter(year=year, title=outline.title).exists():
+        drafts = []
+        for index, section in enumerate(outline.sections):
+            for item in section.items:
+                lead_code, coop_codes = ASSIGNMENTS.get(item.number, (None, []))
+                drafts.append(
+                    TaskDraft(
+                        section_index=index,
+                        number=item.number,
+                        title=item.title,
+                        text=item.text,
+                        lead_unit=units.get(lead_code) if lead_code else None,
+                        cooperating_units=[units[c] for c in coop_codes if c in units],
+                    )
+                )
+        plan = work_plan_import(
+            user=office,
+            year=year,
+            title=outline.title,
+            doc_number=outline.doc_number,
+            issuing_unit=outline.issuing_unit,
+            issue_date=outline.issue_date,
+            recipients=outline.recipients,
+            original_text=outline.text,
+            default_deadline=dt.date(year, 12, 31),
+            sections=[SectionDraft(number=s.number, heading=s.heading, intro=s.intro) for s in outline.sections],
+            tasks=drafts,
+        )
+        task = Task.objects.filter(plan=plan, number="（四）").first()
+        if township and task:
+            progress_report_create(
+                user=township,
+                task=task,
+                report_date=dt.date(plan.year, 6, 15),
+                text="已对接驻铜部队，梳理交通出行和训练场建设需求3项，正在协调落实。",
+            )
+    for troop_code, direction, category, content, responsible_code in DUAL_ITEMS:
+        troop = units.get(troop_code)
+        if troop is None or DualListItem.objects.filter(content=content).exists():
+            continue
+        dls.dual_list_item_create(
+            user=office,
+            year=2022,
+            direction=direction,
+            content=content,
+            troop_unit=troop,
+            category=DualListCategory.objects.get(name=category),
+            deadline=dt.date(2022, 10, 31),
+            responsible_unit=units.get(responsible_code) if responsible_code else None,
+        )

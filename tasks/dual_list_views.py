@@ -1,0 +1,294 @@
+"""Pages of the 双清单: the list, an item and its workflow, the 对账 page, Excel."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from shuangyong.access import require_role
+from shuangyong.models import OrgUnit, Role
+from shuangyong.types import AuthedRequest
+from tasks import dual_list_services as dls
+from tasks import selectors
+from tasks.forms import (
+    AssignForm,
+    DualListFilterForm,
+    DualListItemForm,
+    EmptyForm,
+    ExcelUploadForm,
+    RequestCloseForm,
+    SendBackForm,
+    task_units_for,
+)
+from tasks.history import history_rows
+from tasks.models import DualListDirection, DualListItem, today_shanghai
+from tasks.resources import DualListItemResource, export_xlsx, import_errors, import_xlsx
+from tasks.views import xlsx_response
+
+PAGE_SIZE = 30
+
+
+def dual_list(request: AuthedRequest) -> HttpResponse:
+    form = DualListFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.dual_list_items_for(request.user)
+    if filters.get("year"):
+        items = items.filter(year=filters["year"])
+    if filters.get("direction"):
+        items = items.filter(direction=filters["direction"])
+    if filters.get("state"):
+        items = items.filter(state=filters["state"])
+    if filters.get("overdue"):
+        items = items.overdue()
+    page = Paginator(items.order_by("-year", "troop_unit__path", "direction", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    can_create = request.user.is_office or request.user.role == Role.TROOP_LIAISON
+    return render(request, "tasks/dual_list.html", {"form": form, "page": page, "can_create": can_create})
+
+
+def dual_item_create(request: AuthedRequest) -> HttpResponse:
+    if not (request.user.is_office or request.user.role == Role.TROOP_LIAISON):
+        require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有双拥办或部队联络员可以提出事项。")
+    units = task_units_for(request.user)
+    form = DualListItemForm(
+        request.POST or None, user=request.user, units=units, initial={"year": today_shanghai().year}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = dls.dual_list_item_create(user=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "事项已提出。")
+            return redirect("tasks:dual_item_detail", pk=item.pk)
+    return render(request, "tasks/dual_item_form.html", {"form": form})
+
+
+def dual_item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = selectors.get_dual_list_item_for(request.user, pk)
+    actions = dls.allowed_actions(request.user, item)
+    forms: dict[str, Any] = {}
+    if "assign" in actions:
+        forms["assign"] = AssignForm(
+            units=task_units_for(request.user),
+            initial={"responsible_unit": item.responsible_unit_id, "deadline": item.deadline},
+        )
+    if "request_close" in actions:
+        forms["request_close"] = RequestCloseForm()
+    if "send_back" in actions:
+        forms["send_back"] = SendBackForm()
+    return render(
+        request,
+        "tasks/dual_item_detail.html",
+        {
+            "item": item,
+            "actions": actions,
+            "forms": forms,
+            "transitions": item.transitions.select_related("user"),
+            "evidence": item.evidence.all(),
+            "carried_to": DualListItem.objects.filter(carried_over_from=item).first(),
+            "history": history_rows(
+                item.history.select_related("history_user").order_by("history_date", "history_id"),
+                DualListItem,
+                ["content", "responsible_unit", "deadline", "state"],
+            ),
+        },
+    )
+
+
+def _run(request: AuthedRequest, item: DualListItem, action: str) -> Callable[[dict[str, Any]], object]:
+    user = request.user
+    runners: dict[str, Callable[[dict[str, Any]], object]] = {
+        "assign": lambda d: dls.dual_list_item_assign(
+            user=user, item=item, responsible_unit=d["responsible_unit"], deadline=d["deadline"]
+        ),
+        "start": lambda d: dls.dual_list_item_start(user=user, item=item),
+        "request_close": lambda d: dls.dual_list_item_request_close(
+            user=user, item=item, note=d["note"], files=d["attachments"]
+        ),
+        "confirm": lambda d: dls.dual_list_item_confirm(user=user, item=item),
+        "send_back": lambda d: dls.dual_list_item_send_back(user=user, item=item, reason=d["reason"]),
+    }
+    return runners[action]
+
+
+@require_POST
+def dual_item_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """One workflow step; the service checks role and state and refuses anything else."""
+    item = selectors.get_dual_list_item_for(request.user, pk)
+    if action not in dls.TRANSITIONS:
+        raise Http404("没有这个操作。")
+    form: Any
+    if action == "assign":
+        form = AssignForm(request.POST, units=task_units_for(request.user))
+    elif action == "request_close":
+        form = RequestCloseForm(request.POST, request.FILES)
+    elif action == "send_back":
+        form = SendBackForm(request.POST)
+    else:
+        form = EmptyForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect("tasks:dual_item_detail", pk=item.pk)
+    try:
+        _run(request, item, action)(form.cleaned_data)
+    except ValidationError as e:
+        for message in e.messages:
+            messages.error(request, message)
+    else:
+        item.refresh_from_db()
+        messages.success(request, f"已{dls.TRANSITIONS[action].label}，事项当前状态：{item.get_state_display()}。")
+    return redirect("tasks:dual_item_detail", pk=item.pk)
+
+
+# ------------------------------------------------------------------------------------------
+# 对账
+
+
+def _troop_for(request: AuthedRequest, troop_pk: int) -> OrgUnit:
+    """A troop whose items the user may see (its own liaison, the office, a responsible unit)."""
+    return get_object_or_404(selectors.troops_for(request.user), pk=troop_pk)
+
+
+def _reconciliation_rows(request: AuthedRequest, troop: OrgUnit, year: int) -> dict[str, list[DualListItem]]:
+    items = (
+        selectors.dual_list_items_for(request.user)
+        .filter(troop_unit=troop, year=year)
+        .select_related("carried_over_from")
+        .order_by("id")
+    )
+    rows: dict[str, list[DualListItem]] = {d.value: [] for d in DualListDirection}
+    for item in items:
+        rows[item.direction].append(item)
+    return rows
+
+
+def reconciliation_index(request: AuthedRequest) -> HttpResponse:
+    troops = list(selectors.troops_for(request.user))
+    year = _year(request)
+    return render(request, "tasks/reconciliation_index.html", {"troops": troops, "year": year})
+
+
+def _year(request: AuthedRequest) -> int:
+    try:
+        return int(request.GET.get("year") or today_shanghai().year)
+    except ValueError:
+        return today_shanghai().year
+
+
+def reconciliation(request: AuthedRequest, troop_pk: int, year: int) -> HttpResponse:
+    troop = _troop_for(request, troop_pk)
+    rows = _reconciliation_rows(request, troop, year)
+    return render(
+        request,
+        "tasks/reconciliation.html",
+        {
+            "troop": troop,
+            "year": year,
+            "to_troops": rows[DualListDirection.TO_TROOPS],
+            "to_locality": rows[DualListDirection.TO_LOCALITY],
+            "unfinished": sum(1 for r in rows.values() for i in r if i.state != "closed"),
+        },
+    )
+
+
+RECON_HEADERS = ["编号", "事项内容", "类别", "责任单位", "时限", "状态", "受益方确认", "双拥办确认", "结转自"]
+
+
+def _confirmation(user: Any, at: Any) -> str:
+    if not user:
+        return ""
+    return f"{user.display_name} {timezone.localtime(at):%Y-%m-%d %H:%M}"
+
+
+def reconciliation_export(request: AuthedRequest, troop_pk: int, year: int) -> HttpResponse:
+    """Both lists as two sheets, with states, deadlines and who confirmed when."""
+    troop = _troop_for(request, troop_pk)
+    rows = _reconciliation_rows(request, troop, year)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for direction in DualListDirection:
+        ws = wb.create_sheet(direction.label)
+        ws.append([f"{year}年 {troop.name} {direction.label}清单对账表"])
+        ws["A1"].font = Font(bold=True, size=14)
+        ws.append(RECON_HEADERS)
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for item in rows[direction.value]:
+            ws.append(
+                [
+                    item.pk,
+                    _safe(item.content),
+                    item.category.name if item.category else "",
+                    item.responsible_unit.name if item.responsible_unit else "",
+                    item.deadline,
+                    item.get_state_display() + ("（逾期）" if item.is_overdue else ""),
+                    _confirmation(item.receiver_confirmed_by, item.receiver_confirmed_at),
+                    _confirmation(item.office_confirmed_by, item.office_confirmed_at),
+                    f"{item.carried_over_from.year}年 #{item.carried_over_from.pk}" if item.carried_over_from else "",
+                ]
+            )
+            ws.cell(row=ws.max_row, column=5).number_format = "yyyy-mm-dd"
+            ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True)
+        ws.column_dimensions["B"].width = 50
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return xlsx_response(buffer.getvalue(), f"{year}年{troop.name}双清单对账表.xlsx")
+
+
+def _safe(text: str) -> str:
+    """A user's text never becomes a formula in our spreadsheet."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+@require_POST
+def carry_over(request: AuthedRequest, troop_pk: int, year: int) -> HttpResponse:
+    troop = _troop_for(request, troop_pk)
+    created = dls.dual_list_carry_over(user=request.user, troop_unit=troop, year=year)
+    if created:
+        messages.success(request, f"已将 {len(created)} 项未完成事项结转到 {year + 1} 年。")
+    else:
+        messages.info(request, "没有需要结转的事项（已全部销号或已结转）。")
+    return redirect("tasks:reconciliation", troop_pk=troop.pk, year=year + 1)
+
+
+# ------------------------------------------------------------------------------------------
+# Excel import/export through django-import-export
+
+
+def dual_list_export(request: AuthedRequest) -> HttpResponse:
+    content = export_xlsx(DualListItemResource(user=request.user))
+    return xlsx_response(content, f"双清单_{today_shanghai():%Y%m%d}.xlsx")
+
+
+def dual_list_import(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有双拥办可以导入双清单。")
+    form = ExcelUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        result = import_xlsx(DualListItemResource(user=request.user), form.cleaned_data["file"].read())
+        errors = import_errors(result)
+        if not errors:
+            totals = result.totals
+            messages.success(request, f"导入完成：新增 {totals.get('new', 0)} 项，更新 {totals.get('update', 0)} 项。")
+            return redirect("tasks:dual_list")
+    return render(
+        request,
+        "tasks/excel_import.html",
+        {"form": form, "errors": errors, "title": "导入双清单（Excel）", "back": "tasks:dual_list"},
+    )

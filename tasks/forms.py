@@ -1,0 +1,322 @@
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from shuangyong.access import units_in_scope
+from shuangyong.forms import BootstrapFormMixin
+from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.uploads import EVIDENCE_EXTENSIONS, validate_upload
+from tasks.models import (
+    DualListCategory,
+    DualListDirection,
+    DualListState,
+    Milestone,
+    TaskStatus,
+    WorkPlan,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TASK_UNIT_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT, OrgUnitKind.TROOP)
+NOTICE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def task_units_for(user: User) -> list[OrgUnit]:
+    """Units a task can be given to, evaluated once per page (choices of every row of a formset)."""
+    return list(units_in_scope(user).filter(kind__in=TASK_UNIT_KINDS, is_active=True).order_by("path"))
+
+
+def _unit_lookup(units: dict[str, OrgUnit]) -> Any:
+    def coerce(value: Any) -> OrgUnit:
+        if isinstance(value, OrgUnit):
+            return value
+        try:
+            return units[str(value)]
+        except KeyError:
+            raise ValueError(value) from None
+
+    return coerce
+
+
+class UnitChoiceField(forms.TypedChoiceField):
+    """A unit picked from a list evaluated once, so that a formset of many rows costs one query."""
+
+    def __init__(self, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        self.units = {str(u.pk): u for u in units}
+        super().__init__(
+            choices=[("", "——")] + [(str(u.pk), u.name) for u in units],
+            coerce=_unit_lookup(self.units),
+            empty_value=None,
+            **kwargs,
+        )
+
+
+class UnitsChoiceField(forms.TypedMultipleChoiceField):
+    def __init__(self, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        self.units = {str(u.pk): u for u in units}
+        super().__init__(choices=[(str(u.pk), u.name) for u in units], coerce=self.units.__getitem__, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if value and not isinstance(value, str | int):
+            return [str(getattr(v, "pk", v)) for v in value]
+        return value
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several evidence files; each one is checked by extension, size and content."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "佐证材料")
+        kwargs.setdefault("help_text", "照片、PDF、Word、Excel，单个文件不超过 10 MB，可多选。")
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = ",".join(f".{e}" for e in EVIDENCE_EXTENSIONS)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.required and not files:
+            raise ValidationError("请上传佐证材料。")
+        errors = []
+        for f in files:
+            try:
+                validate_upload(f)
+            except ValidationError as e:
+                errors.extend(e.messages)
+        if errors:
+            raise ValidationError(errors)
+        return list(files)
+
+
+# ------------------------------------------------------------------------------------------
+# Notice import
+
+
+class NoticeSourceForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label="粘贴通知全文", widget=forms.Textarea(attrs={"rows": 14}), required=False)
+    file = forms.FileField(label="或上传文件", required=False, help_text="支持 .docx 和 .txt，不超过 5 MB。")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            validate_upload(upload, allowed=("docx", "txt"), max_bytes=NOTICE_MAX_BYTES)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        upload = data.get("file")
+        if upload:
+            data["text"] = _read_notice_file(upload)
+        if not (data.get("text") or "").strip() and not self.errors:
+            raise ValidationError("请粘贴通知全文或上传 .docx/.txt 文件。")
+        return data
+
+
+def _read_notice_file(upload: Any) -> str:
+    raw = upload.read()
+    if upload.name.lower().endswith(".docx"):
+        from docx import Document
+
+        document = Document(io.BytesIO(raw))
+        return "\n".join(p.text for p in document.paragraphs)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return str(raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError({"file": "无法识别文件的文字编码，请另存为 UTF-8 文本或 .docx。"})
+
+
+class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
+    original_text = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = WorkPlan
+        fields = ["year", "title", "doc_number", "issuing_unit", "issue_date", "recipients", "default_deadline"]
+        widgets = {
+            "issue_date": DATE_WIDGET,
+            "default_deadline": DATE_WIDGET,
+            "recipients": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"default_deadline": "未单独设定时限的任务都使用这个时限。"}
+
+
+class SectionDraftForm(BootstrapFormMixin, forms.Form):
+    number = forms.CharField(label="序号", max_length=10, required=False)
+    heading = forms.CharField(label="标题", max_length=300, required=False)
+    intro = forms.CharField(label="说明", widget=forms.HiddenInput, required=False)
+    is_task_section = forms.BooleanField(label="包含任务", required=False)
+
+
+class TaskDraftForm(BootstrapFormMixin, forms.Form):
+    section_index = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    number = forms.CharField(label="序号", max_length=10, required=False)
+    title = forms.CharField(label="任务（简称）", max_length=200)
+    text = forms.CharField(label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    deadline = forms.DateField(label="完成时限", widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", required=False)
+        self.fields["cooperating_units"] = UnitsChoiceField(
+            units, label="配合单位", required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+        )
+        for name in ("lead_unit", "cooperating_units"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        lead = data.get("lead_unit")
+        if lead and lead in (data.get("cooperating_units") or []):
+            self.add_error("cooperating_units", "牵头单位不必再选为配合单位。")
+        return data
+
+
+SectionDraftFormSet = forms.formset_factory(SectionDraftForm, extra=0)
+TaskDraftFormSet = forms.formset_factory(TaskDraftForm, extra=0)
+
+
+# ------------------------------------------------------------------------------------------
+# Tasks
+
+
+class TaskEditForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label="任务", max_length=200)
+    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    deadline = forms.DateField(label="完成时限", widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", required=False)
+        self.fields["cooperating_units"] = UnitsChoiceField(
+            units, label="配合单位", required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+        )
+        self.fields["lead_unit"].widget.attrs["class"] = "form-select"
+        self.fields["cooperating_units"].widget.attrs["class"] = "form-select"
+
+
+class ProgressForm(BootstrapFormMixin, forms.Form):
+    report_date = forms.DateField(label="进展日期", widget=DATE_WIDGET)
+    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
+    attachments = EvidenceField()
+
+
+class ClosureRequestForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(BootstrapFormMixin, forms.Form):
+    decision = forms.ChoiceField(label="审核", choices=[("accept", "同意"), ("return", "退回")])
+    reason = forms.CharField(label="意见/理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("decision") == "return" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "退回或不同意时请写明理由。")
+        return data
+
+
+class ExtensionRequestForm(BootstrapFormMixin, forms.Form):
+    requested_deadline = forms.DateField(label="申请延期至", widget=DATE_WIDGET)
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MilestoneForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "deadline"]
+        widgets = {"deadline": DATE_WIDGET}
+
+
+class TaskBoardFilterForm(BootstrapFormMixin, forms.Form):
+    plan = forms.ModelChoiceField(
+        label="工作要点", queryset=WorkPlan.objects.none(), required=False, empty_label="全部"
+    )
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *TaskStatus.choices], required=False)
+    section = forms.ChoiceField(
+        label="部分", choices=[("", "全部")] + [(n, f"{n}、") for n in "一二三四五六七八九十"], required=False
+    )
+
+    def __init__(self, *args: Any, plans: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+        self.fields["unit"] = UnitChoiceField(units, label="单位", required=False)
+        self.fields["unit"].widget.attrs["class"] = "form-select"
+
+
+# ------------------------------------------------------------------------------------------
+# 双清单
+
+
+class DualListItemForm(BootstrapFormMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    direction = forms.ChoiceField(label="清单", choices=DualListDirection.choices)
+    category = forms.ModelChoiceField(
+        label="类别", queryset=DualListCategory.objects.filter(is_active=True), required=False
+    )
+    content = forms.CharField(label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label="时限", widget=DATE_WIDGET, required=False)
+    quality_requirement = forms.CharField(
+        label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        troops = [u for u in units if u.kind == OrgUnitKind.TROOP]
+        self.fields["troop_unit"] = UnitChoiceField(troops, label="对口部队")
+        self.fields["troop_unit"].widget.attrs["class"] = "form-select"
+        if user.is_office:
+            self.fields["responsible_unit"] = UnitChoiceField(
+                units, label="责任单位", required=False, help_text="选定后事项即为“已交办”。"
+            )
+            self.fields["responsible_unit"].widget.attrs["class"] = "form-select"
+
+
+class AssignForm(BootstrapFormMixin, forms.Form):
+    deadline = forms.DateField(label="时限", widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"] = UnitChoiceField(units, label="责任单位")
+        self.fields["responsible_unit"].widget.attrs["class"] = "form-select"
+
+
+class RequestCloseForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label="办结情况", widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = EvidenceField()
+
+
+class SendBackForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class DualListFilterForm(BootstrapFormMixin, forms.Form):
+    year = forms.IntegerField(label="年度", required=False)
+    direction = forms.ChoiceField(label="清单", choices=[("", "全部"), *DualListDirection.choices], required=False)
+    state = forms.ChoiceField(label="状态", choices=[("", "全部"), *DualListState.choices], required=False)
+    overdue = forms.BooleanField(label="只看逾期", required=False)
+
+
+class ExcelUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        validate_upload(upload, allowed=("xlsx",))
+        return upload

@@ -1,0 +1,45 @@
+"""Home-page panels: what is waiting for this user in the tasks app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks import selectors
+from tasks.models import ClosureRequest, ExtensionRequest, RequestState
+
+PANEL_ROWS = 5
+
+
+def overdue_panel(user: Any) -> dict[str, Any] | None:
+    """Late tasks and 双清单 items: the unit's own for a unit, the whole county for the office."""
+    tasks = (
+        selectors.overdue_tasks_for(user) if user.is_office or user.is_read_only else selectors.my_overdue_tasks(user)
+    )
+    items = selectors.overdue_dual_list_items_for(user)
+    task_count, item_count = tasks.count(), items.count()
+    if not task_count and not item_count:
+        return None
+    return {
+        "tasks": list(tasks[:PANEL_ROWS]),
+        "task_count": task_count,
+        "items": list(items[:PANEL_ROWS]),
+        "item_count": item_count,
+    }
+
+
+def waiting_panel(user: Any) -> dict[str, Any] | None:
+    """双清单 items awaiting this user's confirmation, and (office) requests awaiting a decision."""
+    confirm = selectors.dual_list_items_awaiting_confirmation(user)
+    closures: list[ClosureRequest] = []
+    extensions: list[ExtensionRequest] = []
+    if user.is_office:
+        visible = selectors.tasks_for(user).values("pk")
+        closures = list(
+            ClosureRequest.objects.filter(state=RequestState.PENDING, task__in=visible).select_related("task")[:10]
+        )
+        extensions = list(
+            ExtensionRequest.objects.filter(state=RequestState.PENDING, task__in=visible).select_related("task")[:10]
+        )
+    if not (confirm or closures or extensions):
+        return None
+    return {"confirm": confirm[:10], "closures": closures, "extensions": extensions}

@@ -1,0 +1,324 @@
+"""Pages of work plans and tasks: the office's board, 我的任务, a task's page and its actions."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from shuangyong.access import require_role
+from shuangyong.models import Role
+from shuangyong.types import AuthedRequest
+from tasks import selectors, services
+from tasks.forms import (
+    ClosureRequestForm,
+    DecisionForm,
+    ExcelUploadForm,
+    ExtensionRequestForm,
+    MilestoneForm,
+    ProgressForm,
+    TaskBoardFilterForm,
+    TaskEditForm,
+    task_units_for,
+)
+from tasks.history import history_rows
+from tasks.models import ClosureRequest, ExtensionRequest, Milestone, Task, today_shanghai
+from tasks.resources import XLSX_CONTENT_TYPE, TaskResource, export_xlsx, import_errors, import_xlsx
+
+PAGE_SIZE = 30
+OFFICE_ROLES = (Role.OFFICE, Role.ADMIN)
+TASK_HISTORY_FIELDS = ["title", "lead_unit", "deadline", "original_deadline", "status"]
+
+
+def _error_messages(request: AuthedRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ------------------------------------------------------------------------------------------
+# Lists
+
+
+def task_board(request: AuthedRequest) -> HttpResponse:
+    """Every task in the user's scope, filtered by plan, unit, status (incl. 逾期) and section."""
+    units = task_units_for(request.user)
+    plans = selectors.plans_for(request.user)
+    form = TaskBoardFilterForm(request.GET or None, plans=plans, units=units)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = selectors.task_board(
+        request.user,
+        plan=filters.get("plan"),
+        unit=filters.get("unit"),
+        status=filters.get("status") or "",
+        section_number=filters.get("section") or "",
+    )
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tasks/task_board.html", {"form": form, "page": page, "title": "工作任务"})
+
+
+def my_tasks(request: AuthedRequest) -> HttpResponse:
+    tasks = selectors.my_tasks(request.user).order_by("deadline", "plan_id", "order")
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tasks/my_tasks.html", {"page": page})
+
+
+def completion(request: AuthedRequest) -> HttpResponse:
+    """Completion rate per lead unit, and the 双清单 summary, for a year."""
+    year = _year_param(request)
+    return render(
+        request,
+        "tasks/completion.html",
+        {
+            "year": year,
+            "years": range(today_shanghai().year + 1, today_shanghai().year - 5, -1),
+            "stats": selectors.task_completion_by_unit(user=request.user, year=year),
+            "dual": selectors.dual_list_summary(user=request.user, year=year),
+        },
+    )
+
+
+def _year_param(request: AuthedRequest) -> int:
+    try:
+        return int(request.GET.get("year") or today_shanghai().year)
+    except ValueError:
+        return today_shanghai().year
+
+
+def plan_list(request: AuthedRequest) -> HttpResponse:
+    page = Paginator(selectors.plans_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tasks/plan_list.html", {"page": page})
+
+
+def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = selectors.get_plan_for(request.user, pk)
+    tasks = selectors.tasks_for(request.user).filter(plan=plan).order_by("order", "id")
+    sections = plan.sections.all()
+    by_section: dict[int | None, list[Task]] = {}
+    for task in tasks:
+        by_section.setdefault(task.section_id, []).append(task)
+    history = history_rows(
+        plan.history.select_related("history_user").order_by("history_date", "history_id"),
+        type(plan),
+        ["title", "doc_number", "issue_date", "default_deadline"],
+    )
+    return render(
+        request,
+        "tasks/plan_detail.html",
+        {
+            "plan": plan,
+            "sections": [(s, by_section.get(s.pk, [])) for s in sections],
+            "history": history,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# One task
+
+
+def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task_for(request.user, pk)
+    user = request.user
+    unit_ids = task.unit_ids()
+    is_lead = user.org_unit_id == task.lead_unit_id and not user.is_read_only
+    context = {
+        "task": task,
+        "milestones": task.milestones.all(),
+        "reports": task.progress_reports.select_related("unit", "author").prefetch_related("evidence"),
+        "closures": task.closure_requests.select_related("requested_by", "decided_by"),
+        "extensions": task.extension_requests.select_related("requested_by", "decided_by"),
+        "history": history_rows(
+            task.history.select_related("history_user").order_by("history_date", "history_id"),
+            Task,
+            TASK_HISTORY_FIELDS,
+        ),
+        "can_report": user.org_unit_id in unit_ids and not user.is_read_only and task.status != "done",
+        "is_lead": is_lead and task.status != "done",
+        "is_office": user.is_office,
+        "progress_form": ProgressForm(initial={"report_date": today_shanghai()}),
+        "closure_form": ClosureRequestForm(),
+        "extension_form": ExtensionRequestForm(),
+        "decision_form": DecisionForm(),
+        "milestone_form": MilestoneForm(),
+    }
+    return render(request, "tasks/task_detail.html", context)
+
+
+def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task_for(request.user, pk)
+    require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以分配任务。")
+    units = task_units_for(request.user)
+    initial = {
+        "title": task.title,
+        "text": task.text,
+        "deadline": task.deadline,
+        "lead_unit": task.lead_unit_id and str(task.lead_unit_id),
+        "cooperating_units": [str(u.pk) for u in task.cooperating_units.all()],
+    }
+    form = TaskEditForm(request.POST or None, initial=initial, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(user=request.user, task=task, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "任务已保存。")
+            return redirect("tasks:task_detail", pk=task.pk)
+    return render(request, "tasks/task_edit.html", {"task": task, "form": form})
+
+
+def _task_action(request: AuthedRequest, task: Task, form_class: type, action: object, success: str) -> HttpResponse:
+    """Validate the posted form, call the service, report the outcome on the task page."""
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)  # type: ignore[operator]
+        except ValidationError as e:
+            _error_messages(request, e)
+        else:
+            messages.success(request, success)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+    return redirect("tasks:task_detail", pk=task.pk)
+
+
+@require_POST
+def progress_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task_for(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        ProgressForm,
+        lambda d: services.progress_report_create(
+            user=request.user, task=task, report_date=d["report_date"], text=d["text"], files=d["attachments"]
+        ),
+        "进展已报送。",
+    )
+
+
+@require_POST
+def closure_request(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task_for(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        ClosureRequestForm,
+        lambda d: services.closure_request_create(user=request.user, task=task, note=d["note"]),
+        "完成申请已提交，等待双拥办审核。",
+    )
+
+
+@require_POST
+def closure_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    closure = get_object_or_404(
+        ClosureRequest.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")), pk=pk
+    )
+    require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以审核完成申请。")
+    return _task_action(
+        request,
+        closure.task,
+        DecisionForm,
+        lambda d: services.closure_request_decide(
+            user=request.user, request=closure, accept=d["decision"] == "accept", reason=d["reason"]
+        ),
+        "已审核完成申请。",
+    )
+
+
+@require_POST
+def extension_request(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task_for(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        ExtensionRequestForm,
+        lambda d: services.extension_request_create(
+            user=request.user, task=task, requested_deadline=d["requested_deadline"], reason=d["reason"]
+        ),
+        "延期申请已提交，等待双拥办审核。",
+    )
+
+
+@require_POST
+def extension_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    extension = get_object_or_404(
+        ExtensionRequest.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")), pk=pk
+    )
+    require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以审批延期。")
+    return _task_action(
+        request,
+        extension.task,
+        DecisionForm,
+        lambda d: services.extension_request_decide(
+            user=request.user, request=extension, approve=d["decision"] == "accept", note=d["reason"]
+        ),
+        "已审核延期申请。",
+    )
+
+
+@require_POST
+def milestone_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task_for(request.user, pk)
+    return _task_action(
+        request,
+        task,
+        MilestoneForm,
+        lambda d: services.milestone_create(user=request.user, task=task, title=d["title"], deadline=d["deadline"]),
+        "节点已添加。",
+    )
+
+
+@require_POST
+def milestone_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(
+        Milestone.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")).select_related("task"),
+        pk=pk,
+    )
+    services.milestone_set_done(user=request.user, milestone=milestone, done=not milestone.done)
+    return redirect("tasks:task_detail", pk=milestone.task_id)
+
+
+def evidence_download(request: AuthedRequest, pk: int) -> FileResponse:
+    """Evidence is never routed as a static file: only users who may see its task or item get it."""
+    evidence = selectors.get_evidence_for(request.user, pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+
+
+# ------------------------------------------------------------------------------------------
+# Excel
+
+
+def tasks_export(request: AuthedRequest) -> HttpResponse:
+    content = export_xlsx(TaskResource(user=request.user))
+    return xlsx_response(content, f"工作任务_{today_shanghai():%Y%m%d}.xlsx")
+
+
+def tasks_import(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以导入任务。")
+    form = ExcelUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        result = import_xlsx(TaskResource(user=request.user), form.cleaned_data["file"].read())
+        errors = import_errors(result)
+        if not errors:
+            messages.success(request, f"已更新 {result.totals.get('update', 0)} 项任务。")
+            return redirect("tasks:task_board")
+    return render(
+        request,
+        "tasks/excel_import.html",
+        {"form": form, "errors": errors, "title": "导入任务分配（Excel）", "back": "tasks:task_board"},
+    )
