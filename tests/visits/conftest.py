@@ -7,6 +7,7 @@ expected to return. Time is frozen at named instants with time-machine.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,21 @@ from tests.visits.factories import CampaignFactory
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: During the 2027 春节 visiting window, before the deadline (2027-02-25).
 IN_WINDOW = dt.datetime(2027, 2, 3, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def categories(request):
+    """The category list the data migration seeds: a transactional test elsewhere may have flushed it."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        marker = request.node.get_closest_marker("django_db")
+        if marker is None:
+            return
+    request.getfixturevalue("db")
+    from visits.models import BeneficiaryCategory
+
+    seed = importlib.import_module("visits.migrations.0002_seed_categories")
+    for order, (name, row) in enumerate(seed.CATEGORIES):
+        BeneficiaryCategory.objects.get_or_create(name=name, defaults={"table_row": row, "sort_order": order * 10})
 
 
 @pytest.fixture
