@@ -104,6 +104,17 @@ def is_office_confirmer(user: User, item: DualListItem) -> bool:
     return user.is_office and unit_in_scope(user, item.troop_unit)
 
 
+def has_role_for(user: User, item: DualListItem, action: str) -> bool:
+    """Whether the user's role and unit allow this action on this item at all (whatever its state)."""
+    if action == "assign":
+        return user.is_office
+    if action in ("start", "request_close"):
+        return is_responsible(user, item)
+    if action in ("confirm", "send_back"):
+        return is_receiving_confirmer(user, item) or is_office_confirmer(user, item)
+    return False
+
+
 def allowed_actions(user: User, item: DualListItem) -> list[str]:
     """The actions this user may take on this item now (used to show only the right buttons)."""
     actions = []

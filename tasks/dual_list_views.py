@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -130,6 +130,8 @@ def dual_item_action(request: AuthedRequest, pk: int, action: str) -> HttpRespon
     item = selectors.get_dual_list_item_for(request.user, pk)
     if action not in dls.TRANSITIONS:
         raise Http404("没有这个操作。")
+    if not dls.has_role_for(request.user, item, action):
+        raise PermissionDenied(f"您无权对该事项执行“{dls.TRANSITIONS[action].label}”。")
     form: Any
     if action == "assign":
         form = AssignForm(request.POST, units=task_units_for(request.user))

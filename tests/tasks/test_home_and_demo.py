@@ -1,0 +1,67 @@
+"""Home panels (what is waiting for me), navigation entries and the idempotent demo seeder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from shuangyong.demo import seed_core
+from tasks.demo import seed_tasks_demo
+from tasks.models import DualListItem, DualListState, ProgressReport, Task, WorkPlan
+from tests.tasks.factories import DualListItemFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2022, 9, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_home_shows_my_overdue_tasks(client_for, county, township_a_unit, township_a, township_b, office_user):
+    TaskFactory(
+        plan__owner_unit=county,
+        plan__created_by=office_user,
+        lead_unit=township_a_unit,
+        title="逾期的任务",
+        deadline=dt.date(2022, 8, 1),
+    )
+    page = client_for(township_a).get(reverse("home")).content.decode()
+    assert 'data-testid="panel-overdue"' in page and "逾期的任务" in page
+    assert "逾期的任务" not in client_for(township_b).get(reverse("home")).content.decode()
+    assert "逾期的任务" in client_for(office_user).get(reverse("home")).content.decode()
+
+
+def test_home_shows_items_awaiting_my_confirmation(
+    client_for, troop_unit, township_a_unit, troop_liaison, office_user, township_a
+):
+    DualListItemFactory(
+        troop_unit=troop_unit,
+        responsible_unit=township_a_unit,
+        content="待确认的事项",
+        state=DualListState.CLOSE_REQUESTED,
+        deadline=dt.date(2099, 1, 1),
+    )
+    assert "待确认的事项" in client_for(troop_liaison).get(reverse("home")).content.decode()
+    assert "待确认的事项" in client_for(office_user).get(reverse("home")).content.decode()
+    assert "待确认的事项" not in client_for(township_a).get(reverse("home")).content.decode()
+
+
+def test_nav_entries_per_role(client_for, township_a, office_user, leader):
+    township_page = client_for(township_a).get(reverse("home")).content.decode()
+    assert reverse("tasks:my_tasks") in township_page and reverse("tasks:plan_list") not in township_page
+    office_page = client_for(office_user).get(reverse("home")).content.decode()
+    assert reverse("tasks:plan_list") in office_page and reverse("tasks:completion") in office_page
+    assert reverse("tasks:completion") in client_for(leader).get(reverse("home")).content.decode()
+
+
+def test_demo_seeder_is_idempotent():
+    seed_core()
+    seed_tasks_demo()
+    plan = WorkPlan.objects.get()
+    assert plan.title == "2022年丰都县双拥工作要点" and plan.tasks.count() == 12
+    assert Task.objects.filter(lead_unit__isnull=False).count() == 6
+    assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
+    seed_tasks_demo()
+    assert WorkPlan.objects.count() == 1 and Task.objects.count() == 12
+    assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
