@@ -70,10 +70,14 @@ def notify(
 def enqueue_delivery(ids: list[int]) -> None:
     """Ask a worker to send these now. A broker that is down must not break the request: the
     periodic scan delivers every pending notification anyway."""
+    from shuangyong.celery import app
     from shuangyong.jobs import deliver_notifications
 
+    # One connection attempt, no retries: a request must not hang on a broker that is down.
+    options = {**(app.conf.broker_transport_options or {}), "max_retries": 0}
     try:
-        deliver_notifications.apply_async(args=[ids], retry=False)
+        with app.connection_for_write(transport_options=options) as connection:
+            deliver_notifications.apply_async(args=[ids], retry=False, connection=connection)
     except Exception:
         logger.warning(
             "无法把 %d 条通知交给后台任务（消息队列不可用），将由下一次定时扫描发送", len(ids), exc_info=True

@@ -197,3 +197,21 @@ def test_a_user_without_e_mail_still_gets_the_portal_notification(travel, item, 
 def test_deliver_pending_only_touches_pending_rows(township_a):
     Notification.objects.create(recipient=township_a, title="已发", delivery_state=DeliveryState.SENT)
     assert deliver_pending().claimed == 0
+
+
+def test_an_unreachable_redis_neither_breaks_nor_stalls_notify(
+    township_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    import time
+
+    from shuangyong.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setattr(app.conf, "broker_write_url", None)
+    monkeypatch.setattr(app.conf, "broker_transport_options", {})
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[township_a], title="退回：八一统计表", body="请修改。", url="/")
+    assert time.monotonic() - started < 3  # one attempt, no retry loop in the request
+    assert Notification.objects.get().delivery_state == DeliveryState.PENDING
