@@ -39,6 +39,7 @@ from tasks.models import (
     DualListTransition,
     ProposingSide,
 )
+from tasks.notifying import county_office_of, tell, unit_users
 from tasks.services import evidence_create_many
 
 S = DualListState
@@ -198,6 +199,14 @@ def dual_list_item_assign(
     item.full_clean()
     item.save()
     _log(item, action="assign", from_state=from_state, user=user, reason=f"责任单位：{responsible_unit.name}")
+    tell(
+        unit_users([responsible_unit]),
+        title=f"双清单交办：{item.content[:30]}",
+        body=f"{item.year}年{item.get_direction_display()}，时限：{item.deadline or '未定'}",
+        url_name="tasks:dual_item_detail",
+        pk=item.pk,
+        obj=item,
+    )
     return item
 
 
@@ -231,6 +240,17 @@ def dual_list_item_request_close(
     item.receiver_confirmed_at = item.office_confirmed_at = None
     item.save()
     _log(item, action="request_close", from_state=S.IN_PROGRESS, user=user, reason=item.completion_note)
+    confirmers = county_office_of(item.troop_unit)
+    if item.direction == DualListDirection.TO_TROOPS:
+        confirmers += unit_users([item.troop_unit], roles=[Role.TROOP_LIAISON])
+    tell(
+        confirmers,
+        title=f"双清单申请销号：{item.content[:30]}",
+        body=item.completion_note,
+        url_name="tasks:dual_item_detail",
+        pk=item.pk,
+        obj=item,
+    )
     return item
 
 
@@ -283,6 +303,14 @@ def dual_list_item_send_back(*, user: User, item: DualListItem, reason: str) -> 
     item.close_requested_at = None
     item.save()
     _log(item, action="send_back", from_state=S.CLOSE_REQUESTED, user=user, reason=reason.strip())
+    tell(
+        unit_users([item.responsible_unit]),
+        title=f"双清单销号被退回：{item.content[:30]}",
+        body=reason.strip(),
+        url_name="tasks:dual_item_detail",
+        pk=item.pk,
+        obj=item,
+    )
     return item
 
 

@@ -34,6 +34,7 @@ from tasks.models import (
     TaskStatus,
     WorkPlan,
 )
+from tasks.notifying import office_users, tell, unit_users
 
 OFFICE_ONLY = "只有双拥办可以执行此操作。"
 
@@ -187,6 +188,9 @@ def task_update(
     _require_office(user)
     cooperating = [u for u in cooperating_units if u != lead_unit]
     _check_units_in_scope(user, [lead_unit, *cooperating])
+    newly_assigned = {u for u in [lead_unit, *cooperating] if u is not None} - {
+        u for u in [task.lead_unit, *task.cooperating_units.all()] if u is not None
+    }
     task.title = title
     task.text = text
     task.lead_unit = lead_unit
@@ -194,6 +198,14 @@ def task_update(
     task.full_clean()
     task.save()
     task.cooperating_units.set(cooperating)
+    tell(
+        unit_users(newly_assigned),
+        title=f"新任务：{task.number}{task.title}",
+        body=f"牵头单位：{lead_unit.name if lead_unit else '未定'}；完成时限：{deadline or '未定'}",
+        url_name="tasks:task_detail",
+        pk=task.pk,
+        obj=task,
+    )
     return task
 
 
@@ -225,6 +237,14 @@ def closure_request_create(*, user: User, task: Task, note: str) -> ClosureReque
     request = ClosureRequest(task=task, note=note, requested_by=user)
     request.full_clean()
     request.save()
+    tell(
+        office_users(task.plan.owner_unit),
+        title=f"完成申请：{task.number}{task.title}",
+        body=f"{user.org_unit.name if user.org_unit else ''}申请完成任务：{note}",
+        url_name="tasks:task_detail",
+        pk=task.pk,
+        obj=task,
+    )
     return request
 
 
@@ -242,11 +262,19 @@ def closure_request_decide(*, user: User, request: ClosureRequest, accept: bool,
     request.decided_at = timezone.now()
     request.reason = reason.strip()
     request.save()
+    task = request.task
     if accept:
-        task = request.task
         task.status = TaskStatus.DONE
         task.completed_at = request.decided_at
         task.save(update_fields=["status", "completed_at"])
+    tell(
+        [request.requested_by],
+        title=f"完成申请{'已同意' if accept else '被退回'}：{task.number}{task.title}",
+        body=request.reason or "双拥办已确认任务完成。",
+        url_name="tasks:task_detail",
+        pk=task.pk,
+        obj=task,
+    )
     return request
 
 
@@ -268,6 +296,14 @@ def extension_request_create(*, user: User, task: Task, requested_deadline: dt.d
     )
     request.full_clean()
     request.save()
+    tell(
+        office_users(task.plan.owner_unit),
+        title=f"延期申请：{task.number}{task.title}",
+        body=f"申请延期至 {requested_deadline:%Y-%m-%d}：{reason}",
+        url_name="tasks:task_detail",
+        pk=task.pk,
+        obj=task,
+    )
     return request
 
 
@@ -287,12 +323,20 @@ def extension_request_decide(
     request.decided_at = timezone.now()
     request.decision_note = note.strip()
     request.save()
+    task = request.task
     if approve:
-        task = request.task
         if task.original_deadline is None:
             task.original_deadline = task.deadline
         task.deadline = request.requested_deadline
         task.save(update_fields=["original_deadline", "deadline"])
+    tell(
+        [request.requested_by],
+        title=f"延期申请{'已同意' if approve else '未同意'}：{task.number}{task.title}",
+        body=request.decision_note or f"时限已延至 {request.requested_deadline:%Y-%m-%d}。",
+        url_name="tasks:task_detail",
+        pk=task.pk,
+        obj=task,
+    )
     return request
 
 

@@ -231,3 +231,14 @@ def test_carry_over_is_office_only(troop_unit, troop_liaison):
     DualListItemFactory(troop_unit=troop_unit)
     with pytest.raises(PermissionDenied):
         dual_list_carry_over(user=troop_liaison, troop_unit=troop_unit, year=2022)
+
+
+def test_assign_and_request_close_notify(item, office_user, township_a, township_a_unit, troop_liaison):
+    from shuangyong.models import Notification
+
+    dual_list_item_assign(user=office_user, item=item, responsible_unit=township_a_unit)
+    assert Notification.objects.filter(recipient=township_a, title__startswith="双清单交办").exists()
+    dual_list_item_start(user=township_a, item=item)
+    dual_list_item_request_close(user=township_a, item=item, note="已办结")
+    assert Notification.objects.filter(recipient=troop_liaison, title__startswith="双清单申请销号").exists()
+    assert Notification.objects.filter(recipient=office_user, title__startswith="双清单申请销号").exists()

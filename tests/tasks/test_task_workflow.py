@@ -136,3 +136,16 @@ def test_task_update_by_office_records_history(task, office_user, township_b_uni
 def test_task_update_refused_for_township(task, township_a):
     with pytest.raises(PermissionDenied):
         task_update(user=township_a, task=task, title="x", text="", lead_unit=None, cooperating_units=[], deadline=None)
+
+
+def test_workflow_steps_notify_the_other_side(task, township_a, office_user):
+    from shuangyong.models import Notification
+
+    request = closure_request_create(user=township_a, task=task, note="全部完成")
+    assert list(Notification.objects.filter(recipient=office_user).values_list("title", flat=True)) == [
+        f"完成申请：{task.number}{task.title}"
+    ]
+    closure_request_decide(user=office_user, request=request, accept=False, reason="缺少佐证")
+    note = Notification.objects.get(recipient=township_a)
+    assert note.title.startswith("完成申请被退回") and note.body == "缺少佐证"
+    assert note.url == f"/tasks/{task.pk}/"

@@ -1,0 +1,34 @@
+"""Who is told about a workflow step (through shuangyong.notifications, in the caller's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.urls import reverse
+
+from shuangyong.models import OrgUnit, Role, User
+from shuangyong.notifications import notify
+
+
+def unit_users(units: Iterable[OrgUnit | None], *, roles: Iterable[str] | None = None) -> list[User]:
+    ids = [u.pk for u in units if u is not None]
+    qs = User.objects.filter(org_unit_id__in=ids, is_active=True).exclude(role=Role.LEADER)
+    if roles is not None:
+        qs = qs.filter(role__in=list(roles))
+    return list(qs)
+
+
+def office_users(owner_unit: OrgUnit) -> list[User]:
+    return unit_users([owner_unit], roles=[Role.OFFICE])
+
+
+def county_office_of(unit: OrgUnit) -> list[User]:
+    """The office users of the county above ``unit`` (the root of its tree)."""
+    root_pk = unit.ancestor_pks()[0] if unit.path else unit.pk
+    return list(User.objects.filter(org_unit_id=root_pk, role=Role.OFFICE, is_active=True))
+
+
+def tell(users: Iterable[User], *, title: str, body: str, url_name: str, pk: int, obj: object) -> None:
+    recipients = list(users)
+    if recipients:
+        notify(recipients=recipients, title=title, body=body, url=reverse(url_name, args=[pk]), obj=obj)  # type: ignore[arg-type]
