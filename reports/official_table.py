@@ -21,13 +21,16 @@ the numbers sent up the line must be the database's numbers wherever the file is
 from __future__ import annotations
 
 import datetime
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -190,6 +193,15 @@ class OfficialTable:
         return self.total if self.total is not None else sum_cells(self.rows)
 
 
+# Styles resolved once per workbook. Setting ``cell.font`` etc. makes openpyxl hash the style
+# objects and look them up in the workbook's style tables on every cell (most of the time of a
+# county workbook); the resulting StyleArray (indices into those tables) is the same for every
+# cell with the same look, so it is computed once per workbook and copied.
+_style_cache: weakref.WeakKeyDictionary[Any, dict[tuple[int, int, bool, str | None], StyleArray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _cell(
     ws: Any,
     value: Any,
@@ -200,12 +212,19 @@ def _cell(
     number_format: str | None = None,
 ) -> Any:
     cell = WriteOnlyCell(ws, value)
+    styles = _style_cache.setdefault(ws.parent, {})
+    key = (id(font), id(align), border, number_format)
+    cached = styles.get(key)
+    if cached is not None:
+        cell._style = copy(cached)
+        return cell
     cell.font = font
     cell.alignment = align
     if border:
         cell.border = BORDER
     if number_format:
         cell.number_format = number_format
+    styles[key] = copy(cell._style)
     return cell
 
 
