@@ -315,6 +315,20 @@ def dual_list_item_send_back(*, user: User, item: DualListItem, reason: str) -> 
 
 
 @transaction.atomic
+def dual_list_category_save(
+    *, user: User, category: DualListCategory | None = None, name: str, sort_order: int = 0, is_active: bool = True
+) -> DualListCategory:
+    """The office keeps the list of categories (演训保障, 子女入学 …)."""
+    if not user.is_office:
+        raise PermissionDenied("只有双拥办可以维护类别。")
+    category = category or DualListCategory()
+    category.name, category.sort_order, category.is_active = name.strip(), sort_order, is_active
+    category.full_clean()
+    category.save()
+    return category
+
+
+@transaction.atomic
 def dual_list_carry_over(*, user: User, troop_unit: OrgUnit, year: int) -> list[DualListItem]:
     """Copy the troop's unfinished items of ``year`` into ``year + 1``, each linked to its original.
 

@@ -23,6 +23,7 @@ from tasks import dual_list_services as dls
 from tasks import selectors
 from tasks.forms import (
     AssignForm,
+    DualListCategoryForm,
     DualListFilterForm,
     DualListItemForm,
     EmptyForm,
@@ -32,7 +33,7 @@ from tasks.forms import (
     task_units_for,
 )
 from tasks.history import history_rows
-from tasks.models import DualListDirection, DualListItem, today_shanghai
+from tasks.models import DualListCategory, DualListDirection, DualListItem, today_shanghai
 from tasks.resources import DualListItemResource, export_xlsx, import_errors, import_xlsx
 from tasks.views import xlsx_response
 
@@ -267,6 +268,22 @@ def carry_over(request: AuthedRequest, troop_pk: int, year: int) -> HttpResponse
     else:
         messages.info(request, "没有需要结转的事项（已全部销号或已结转）。")
     return redirect("tasks:reconciliation", troop_pk=troop.pk, year=year + 1)
+
+
+def categories(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    """The office edits the categories; everyone else may only read them."""
+    require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有双拥办可以维护类别。")
+    category = get_object_or_404(DualListCategory, pk=pk) if pk else None
+    form = DualListCategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        dls.dual_list_category_save(user=request.user, category=category, **form.cleaned_data)
+        messages.success(request, "类别已保存。")
+        return redirect("tasks:dual_categories")
+    return render(
+        request,
+        "tasks/dual_categories.html",
+        {"form": form, "category": category, "categories": DualListCategory.objects.all()},
+    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -302,6 +302,12 @@ class SendBackForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class DualListCategoryForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = DualListCategory
+        fields = ["name", "sort_order", "is_active"]
+
+
 class EmptyForm(forms.Form):
     pass
 
