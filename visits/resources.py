@@ -67,7 +67,7 @@ class VisitRecordResource(resources.ModelResource):
     org_unit = fields.Field("org_unit", VISIT_COLUMNS["org_unit"], widgets.ForeignKeyWidget(OrgUnit, "name"))
     visit_date = fields.Field("visit_date", VISIT_COLUMNS["visit_date"], widgets.DateWidget("%Y-%m-%d"))
     table_row = fields.Field("table_row", VISIT_COLUMNS["table_row"], ChoiceLabelWidget(TableRow))
-    lead_leader = fields.Field("lead_leader", VISIT_COLUMNS["lead_leader"])
+    lead_leader = fields.Field("lead_leader", VISIT_COLUMNS["lead_leader"], widgets.CharWidget(allow_blank=True))
     people_visited = fields.Field("people_visited", VISIT_COLUMNS["people_visited"], widgets.IntegerWidget())
     money_amount = fields.Field("money_amount", VISIT_COLUMNS["money_amount"], widgets.DecimalWidget())
     money_recipients = fields.Field("money_recipients", VISIT_COLUMNS["money_recipients"], widgets.IntegerWidget())
@@ -79,7 +79,7 @@ class VisitRecordResource(resources.ModelResource):
         "beneficiary", VISIT_COLUMNS["beneficiary"], widgets.ForeignKeyWidget(Beneficiary, "id_number")
     )
     troop_unit = fields.Field("troop_unit", VISIT_COLUMNS["troop_unit"], widgets.ForeignKeyWidget(OrgUnit, "name"))
-    notes = fields.Field("notes", VISIT_COLUMNS["notes"])
+    notes = fields.Field("notes", VISIT_COLUMNS["notes"], widgets.CharWidget(allow_blank=True))
 
     class Meta:
         model = VisitRecord
@@ -91,6 +91,10 @@ class VisitRecordResource(resources.ModelResource):
     def __init__(self, campaign: Campaign | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.campaign = campaign
+
+    def get_instance(self, instance_loader: Any, row: Any) -> None:
+        """Every row is a new visit record (there is no natural key to update by)."""
+        return None
 
     def dehydrate_beneficiary(self, record: VisitRecord) -> str:
         # Exports never carry a full identity number.
