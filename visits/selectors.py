@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from shuangyong.access import NOTHING, scope_root, scoped
+from shuangyong.access import NOTHING, scope_q, scope_root, scoped
 from shuangyong.models import OrgUnit, User
 from visits.models import (
     Beneficiary,
@@ -234,12 +234,17 @@ def campaign_statistics(
     statuses: Iterable[str] | None = None,
     unit_ids: Iterable[int] | None = None,
 ) -> dict[int, dict[str, TableCell]]:
-    """org_unit_id -> TableRow value -> TableCell, in three queries whatever the size."""
-    records = scoped(VisitRecord.objects.filter(campaign=campaign), user, "org_unit")
-    if statuses is not None:
-        records = records.filter(unit_return__status__in=list(statuses))
-    if unit_ids is not None:
-        records = records.filter(org_unit_id__in=list(unit_ids))
+    """org_unit_id -> TableRow value -> TableCell, in three grouped queries whatever the size."""
+
+    def records_q(prefix: str = "") -> Q:
+        q = Q(**{f"{prefix}campaign": campaign}) & scope_q(user, f"{prefix}org_unit")
+        if statuses is not None:
+            q &= Q(**{f"{prefix}unit_return__status__in": list(statuses)})
+        if unit_ids is not None:
+            q &= Q(**{f"{prefix}org_unit_id__in": list(unit_ids)})
+        return q
+
+    records = VisitRecord.objects.filter(records_q())
 
     result: dict[int, dict[str, TableCell]] = defaultdict(dict)
 
@@ -263,19 +268,20 @@ def campaign_statistics(
         c.goods_count = s["goods_count_"] or 0
         c.goods_recipients = s["goods_n"] or 0
 
+    # One row per distinct leader (not per record), in the order of their first visit.
     leaders = (
         records.exclude(lead_leader="")
-        .values_list("org_unit_id", "table_row", "lead_leader")
-        .order_by("org_unit_id", "table_row", "visit_date", "pk")
+        .values("org_unit_id", "table_row", "lead_leader")
+        .annotate(first_visit=Min("visit_date"), first_pk=Min("pk"))
+        .order_by("org_unit_id", "table_row", "first_visit", "first_pk")
     )
-    for unit_id, row, name in leaders:
-        c = cell(unit_id, row)
-        if name not in c.leaders:
-            c.leaders.append(name)
+    for row_ in leaders:
+        c = cell(row_["org_unit_id"], row_["table_row"])
+        c.leaders.append(row_["lead_leader"])
 
     labels = dict(DifficultyKind.choices)
     solved = (
-        VisitDifficulty.objects.filter(record__in=records)
+        VisitDifficulty.objects.filter(records_q("record__"))
         .values("record__org_unit_id", "record__table_row", "kind")
         .annotate(n=Sum("count"))
         .order_by("record__org_unit_id", "record__table_row", "kind")
@@ -284,6 +290,10 @@ def campaign_statistics(
         c = cell(d["record__org_unit_id"], d["record__table_row"])
         label = labels.get(d["kind"], d["kind"])
         c.difficulties[label] = c.difficulties.get(label, 0) + (d["n"] or 0)
+    order = {label: i for i, label in enumerate(DifficultyKind.labels)}
+    for rows in result.values():
+        for c in rows.values():
+            c.difficulties = dict(sorted(c.difficulties.items(), key=lambda item: order.get(item[0], len(order))))
     return {unit_id: dict(rows) for unit_id, rows in result.items()}
 
 

@@ -1,5 +1,6 @@
 """The contract selector campaign_statistics: exact money, scope, statuses, fixed query count."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -29,6 +30,8 @@ def test_sums_are_exact_decimals_per_unit_and_row(campaign, office_user, townshi
             goods_count=5,
             goods_recipients=3,
         )
+    # Entered last but visited first: leaders are listed in the order of their first visit.
+    _record(campaign, township_a_unit, lead_leader="王部长", visit_date=dt.date(2027, 1, 25), people_visited=0)
     troops = _record(campaign, township_a_unit, table_row=TableRow.TROOPS, people_visited=20)
     VisitDifficulty.objects.create(record=troops, kind=DifficultyKind.SCHOOLING, count=2)
     VisitDifficulty.objects.create(record=troops, kind=DifficultyKind.EMPLOYMENT, count=1)
@@ -40,10 +43,10 @@ def test_sums_are_exact_decimals_per_unit_and_row(campaign, office_user, townshi
     assert cell.money_amount == Decimal("999.99")
     assert cell.goods_spending == Decimal("0.30")
     assert (cell.people_visited, cell.money_recipients, cell.goods_count, cell.goods_recipients) == (12, 6, 15, 9)
-    assert cell.leaders == ["张镇长", "李书记"]
-    assert stats[township_a_unit.pk][TableRow.TROOPS] == TableCell(
-        people_visited=20, difficulties={"子女入学": 2, "家属就业": 1}
-    )
+    assert cell.leaders == ["王部长", "张镇长", "李书记"]
+    troops_cell = stats[township_a_unit.pk][TableRow.TROOPS]
+    assert troops_cell == TableCell(people_visited=20, difficulties={"子女入学": 2, "家属就业": 1})
+    assert list(troops_cell.difficulties) == ["子女入学", "家属就业"]  # the official order
     assert stats[township_b_unit.pk][TableRow.ENTITLED].money_amount == Decimal("0.01")
 
 
