@@ -113,7 +113,8 @@ def dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:
         if last_campaign is not None:
             last_report = campaign_report(user=user, campaign=last_campaign, statuses=statuses)
 
-    overdue_tasks = overdue_tasks_for(user)
+    # The dashboard lists number, title and lead unit: no need for the cooperating units.
+    overdue_tasks = overdue_tasks_for(user).prefetch_related(None)
     overdue_items = overdue_dual_list_items_for(user)
     board = Dashboard(
         year=year,

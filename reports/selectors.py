@@ -109,13 +109,18 @@ def _unit_order(unit: OrgUnit) -> tuple[int, int, str]:
 
 def campaign_report(*, user: User, campaign: Campaign, statuses: tuple[str, ...] | None) -> CampaignReport:
     """The campaign over the user's scope: every expected unit (and any other unit with counted
-    records) with its rolled-up rows, and the county's rows. Seven queries whatever the size."""
+    records) with its rolled-up rows, and the county's rows. Five queries whatever the size (six
+    when records belong to units outside the expected list)."""
     today = timezone.localdate()
     stats = campaign_statistics(user=user, campaign=campaign, statuses=statuses)
     expected = {u.pk: u for u in scoped(campaign.expected_units.all(), user, "")}
     returns = {r.org_unit_id: r for r in returns_for_campaign(user=user, campaign=campaign)}
-    # The units that hold the records (a village's records count for its township).
-    holders = {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(stats))}
+    # The units that hold the records: usually the expected units themselves; any other
+    # (a village, a unit dropped from the list) is loaded to find its expected ancestor.
+    holders = {pk: unit for pk, unit in expected.items() if pk in stats}
+    others = [pk for pk in stats if pk not in holders]
+    if others:
+        holders.update((u.pk, u) for u in OrgUnit.objects.filter(pk__in=others))
 
     lines: dict[int, UnitLine] = {}
 
