@@ -148,6 +148,9 @@ MATRIX: dict[str, Row] = {
     "tasks:dual_item_create": Row(None, expect(403, office=200, troop=200), expect(403, office=200, troop=200)),
     "tasks:dual_list_export": Row(None, ALL_200, POST_AS_GET),
     "tasks:dual_list_import": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    # The editable list of 双清单 categories is the office's (403: role).
+    "tasks:dual_categories": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "tasks:dual_category_edit": Row(lambda w: {"pk": w.dual_item.category_id}, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     "tasks:dual_item_detail": Row(kw(pk=Ref("dual_item")), DUAL_A, DUAL_A_POST),
     # "start" belongs to the responsible unit alone: the office and the partner troop get 403.
     "tasks:dual_item_action": Row(
