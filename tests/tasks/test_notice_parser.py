@@ -156,3 +156,22 @@ def test_normalize_text():
     assert (
         normalize_text("　关于做好 2022 年春节(一)工作,通知\f\n- 12 -\n第3页\n") == "关于做好2022年春节（一）工作，通知"
     )
+
+
+def test_seed_002_sections_without_items_and_the_attachment_left_over():
+    """The other real notice: four sections of prose (no numbered items), then a statistics table."""
+    outline = parse_notice((Path(__file__).parent / "data" / "notice_002.txt").read_text(encoding="utf-8"))
+    assert outline.title == "关于做好2022年春节期间拥军优属拥政爱民工作的通知" and outline.year == 2022
+    assert outline.issuing_unit == "重庆市铜梁区双拥工作领导小组办公室"
+    assert outline.recipients == "各镇（街）、双拥工作领导小组成员单位、驻铜部队"
+    assert [(s.number, s.heading) for s in outline.sections] == [
+        ("一", "深入开展双拥宣传教育"),
+        ("二", "聚焦服务部队备战打仗"),
+        ("三", "广泛开展爱民助民活动"),
+        ("四", "关心关爱优抚安置对象"),
+    ]
+    assert outline.items == []
+    assert "认真抓好驻铜部队2021年反映问题的办理落实" in outline.sections[1].intro
+    # The attachment (the statistics table) is not silently merged into section 四: it is reported.
+    assert outline.unplaced[0] == "附件" and "2022年新年春节期间双拥活动情况统计表" in outline.unplaced
+    assert "附件" not in outline.sections[3].intro

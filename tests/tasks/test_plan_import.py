@@ -135,3 +135,14 @@ def test_unplaced_text_is_shown(client_for, office_user):
 def test_empty_input_is_refused(client_for, office_user):
     html = client_for(office_user).post(reverse("tasks:plan_import"), {"text": "  "}).content.decode()
     assert "请粘贴通知全文" in html
+
+
+def test_notice_without_numbered_items_offers_its_sections_as_tasks(client_for, office_user):
+    text = (Path(__file__).parent / "data" / "notice_002.txt").read_text(encoding="utf-8")
+    client = client_for(office_user)
+    html = client.post(reverse("tasks:plan_import"), {"text": text}).content.decode()
+    assert html.count('data-testid="item"') == 4 and 'data-testid="unplaced"' in html
+    data = _form_data(html)
+    assert data["items-1-title"] == "聚焦服务部队备战打仗" and data["items-1-number"] == "二、"
+    assert client.post(reverse("tasks:plan_import_save"), data).status_code == 302
+    assert list(Task.objects.values_list("number", flat=True)) == ["一、", "二、", "三、", "四、"]
