@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Q
-from django.urls import reverse
 
 from shuangyong.models import OrgUnit
 from shuangyong.reminders import DeadlineItem, ReminderSource, register_source
@@ -52,7 +51,8 @@ class CampaignReturnSource(ReminderSource):
                 label=f"“{campaigns[campaign_id].title}”统计表",
                 deadline=campaigns[campaign_id].return_deadline,
                 unit=units[unit_id],
-                url=reverse("visits:unit_return", args=[campaign_id, unit_id]),
+                url_name="visits:unit_return",
+                url_args=(campaign_id, unit_id),
                 action="填报并提交",
                 remind_overdue=False,
             )

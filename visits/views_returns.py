@@ -42,6 +42,7 @@ from visits.services import (
     campaign_create,
     campaign_update,
     campaigns_create_for_year,
+    ensure_return_editable,
     record_editable,
     return_accept,
     return_reopen,
@@ -237,10 +238,24 @@ def _record_form_page(request: AuthedRequest, context: dict[str, Any]) -> HttpRe
     return render(request, "visits/record_form.html", context)
 
 
+def _locked_message(ret: Return | None) -> str | None:
+    """Why the unit's records cannot change now (the form is not even shown), or None."""
+    try:
+        if ret is not None:
+            ensure_return_editable(ret)
+    except ValidationError as e:
+        return e.messages[0]
+    return None
+
+
 def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     unit = _unit_for(request, unit_pk)
     require_role(request.user, *RECORD_ROLES, message="您的角色不能填写走访记录。")
+    locked = _locked_message(Return.objects.filter(campaign=campaign, org_unit=unit).first())
+    if request.method == "GET" and locked:
+        messages.error(request, locked)
+        return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     people = beneficiaries_for(request.user).filter(org_unit__path__startswith=unit.path)
     form = VisitRecordForm(request.POST or None, campaign=campaign, beneficiaries=people)
     formset = DifficultySolvedFormSet(request.POST or None, prefix="d")
@@ -277,6 +292,10 @@ def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_visit_record_for(request.user, pk)
     require_role(request.user, *RECORD_ROLES, message="您的角色不能修改走访记录。")
+    locked = _locked_message(record.unit_return)
+    if request.method == "GET" and locked:
+        messages.error(request, locked)
+        return redirect("visits:record_detail", pk=record.pk)
     people = beneficiaries_for(request.user).filter(org_unit__path__startswith=record.org_unit.path)
     initial = {name: getattr(record, name) for name in VisitRecordForm.base_fields if name != "version"}
     initial["version"] = record.version

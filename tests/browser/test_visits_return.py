@@ -43,6 +43,10 @@ def test_township_enters_on_a_phone_office_accepts_then_locked(
     # The form fits the phone: nothing wider than the viewport.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # While the return is a draft, a record can still be changed.
+    phone.click("[data-testid=record] >> nth=0 >> text=查看/修改")
+    assert phone.get_by_role("link", name="修改", exact=True).count() == 1
+    phone.go_back()
     phone.fill("#id_summary", "春节期间走访慰问重点优抚对象。")
     phone.click("text=提交给双拥办")
     phone.wait_for_selector("text=填报已提交")
@@ -63,9 +67,11 @@ def test_township_enters_on_a_phone_office_accepts_then_locked(
     phone.reload()
     assert phone.locator("[data-testid=add-record]").count() == 0
     record = VisitRecord.objects.order_by("pk").first()
+    phone.goto(f"{live_server.url}/visits/records/{record.pk}/")
+    assert phone.get_by_role("link", name="修改", exact=True).count() == 0
     phone.goto(f"{live_server.url}/visits/records/{record.pk}/edit/")
-    phone.fill("#id_people_visited", "30")
-    phone.click("button[name=save]")
+    assert phone.url == f"{live_server.url}/visits/records/{record.pk}/"
     assert "已审核锁定" in phone.locator(".alert-danger").inner_text()
+    assert phone.locator("#id_people_visited").count() == 0
     record.refresh_from_db()
     assert record.people_visited == 3

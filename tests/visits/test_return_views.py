@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tests.visits.conftest import SHANGHAI
 from tests.visits.factories import CampaignFactory, VisitRecordFactory
+from tests.visits.test_record_form import VALID
 from visits.models import Campaign, Return, ReturnStatus
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,15 @@ def test_unit_submits_office_accepts_then_editing_is_refused(frozen, client_for,
     client = client_for(township_a)
     page = client.get(reverse("visits:unit_return", args=[campaign.pk, unit.pk])).content.decode()
     assert "已审核" in page and "添加走访记录" not in page
-    edit = client.post(reverse("visits:record_edit", args=[record.pk]), {"version": "1", "people_visited": "9"})
-    assert edit.status_code == 200
+    # The form is not offered any more, and a POST made anyway is refused by the service.
+    edit_page = client.get(reverse("visits:record_edit", args=[record.pk]))
+    assert edit_page.status_code == 302 and edit_page.url == reverse("visits:record_detail", args=[record.pk])
+    assert client.get(reverse("visits:record_create", args=[campaign.pk, unit.pk])).status_code == 302
+    changed = {**VALID, "version": "1", "people_visited": "9"}
+    edit = client.post(reverse("visits:record_edit", args=[record.pk]), changed)
+    assert edit.status_code == 200 and "已审核锁定" in edit.content.decode()
+    create = client.post(reverse("visits:record_create", args=[campaign.pk, unit.pk]), VALID)
+    assert create.status_code == 200 and "已审核锁定" in create.content.decode()
     record.refresh_from_db()
     assert record.people_visited == 3
     assert client.post(reverse("visits:record_delete", args=[record.pk])).status_code == 302
