@@ -249,6 +249,21 @@ def _data_row(ws: Any, label: str, cell: TableCellLike, *, font: Font = BODY_FON
     ]
 
 
+LINE_HEIGHT = 15  # points per line of 11-point 宋体
+MIN_DATA_ROW_HEIGHT = 36
+
+
+def data_row_height(cell: TableCellLike) -> float:
+    """Tall enough for the wrapped 带队领导 and 解决实际困难 text: Excel does not grow a row to fit
+    wrapped text in a generated file, so the height is estimated (a CJK character is about two
+    width units of the column)."""
+    lines = 1
+    for text, column in ((leaders_text(cell.leaders), 2), (difficulties_text(cell.difficulties), N_COLUMNS)):
+        per_line = max(int(COLUMN_WIDTHS[column - 1] // 2) - 1, 1)
+        lines = max(lines, -(-len(text) // per_line))
+    return max(MIN_DATA_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
+
+
 def setup_print(ws: Any, *, title_rows: str, freeze: str) -> None:
     """A4 landscape, one page wide (as many pages long as needed), header rows on every page."""
     ws.page_setup.paperSize = "9"  # A4
@@ -271,8 +286,8 @@ def write_official_table(ws: Any, table: OfficialTable) -> None:
     ws.row_dimensions[2].height = 22
     ws.row_dimensions[3].height = 30
     ws.row_dimensions[4].height = 48
-    for row in range(FIRST_DATA_ROW, TOTAL_ROW + 1):
-        ws.row_dimensions[row].height = 36
+    for row, cell in enumerate([*table.rows, table.total_row], FIRST_DATA_ROW):
+        ws.row_dimensions[row].height = data_row_height(cell)
     setup_print(ws, title_rows="1:4", freeze=f"B{FIRST_DATA_ROW}")
 
     ws.append([_cell(ws, table.title, font=TITLE_FONT, border=False)])

@@ -199,3 +199,12 @@ def test_a_table_needs_four_rows():
 def test_header_definition_matches_the_form():
     assert len(COLUMNS) == 10 and COLUMNS[-1][1] == DIFFICULTY_HEADING
     assert set(header_merges()) == EXPECTED_MERGES - {"A1:J1", "A2:F2", "G2:J2"}
+
+
+def test_rows_grow_for_long_leader_and_difficulty_text():
+    many = Measures(leaders=[f"领导{n}号" for n in range(12)], difficulties={"子女入学": 1, "看病就医": 2})
+    ws = _read_back(_table([many, Measures(), Measures(), Measures()]), write_only=True)
+    # 12 names × 5 characters + separators in a column of about 8 characters: 8 lines or more.
+    assert ws.row_dimensions[5].height >= 8 * 15
+    assert ws.row_dimensions[6].height == 36
+    assert ws.row_dimensions[9].height == ws.row_dimensions[5].height
