@@ -202,7 +202,7 @@ _style_cache: weakref.WeakKeyDictionary[Any, dict[tuple[int, int, bool, str | No
 )
 
 
-def _cell(
+def styled_cell(
     ws: Any,
     value: Any,
     *,
@@ -236,16 +236,16 @@ def _merge(ws: Any, ref: str) -> None:
 
 def _data_row(ws: Any, label: str, cell: TableCellLike, *, font: Font = BODY_FONT) -> list[Any]:
     return [
-        _cell(ws, label, font=font),
-        _cell(ws, leaders_text(cell.leaders) or None, font=font),
-        _cell(ws, cell.people_visited, font=font, number_format=COUNT_FORMAT),
-        _cell(ws, to_wan(cell.money_amount), font=font, number_format=MONEY_FORMAT),
-        _cell(ws, cell.money_recipients, font=font, number_format=COUNT_FORMAT),
-        _cell(ws, to_wan(cell.goods_spending), font=font, number_format=MONEY_FORMAT),
-        _cell(ws, cell.goods_count, font=font, number_format=COUNT_FORMAT),
-        _cell(ws, cell.goods_recipients, font=font, number_format=COUNT_FORMAT),
-        _cell(ws, to_wan(total_amount(cell)), font=font, number_format=MONEY_FORMAT),
-        _cell(ws, difficulties_text(cell.difficulties) or None, font=font, align=LEFT),
+        styled_cell(ws, label, font=font),
+        styled_cell(ws, leaders_text(cell.leaders) or None, font=font),
+        styled_cell(ws, cell.people_visited, font=font, number_format=COUNT_FORMAT),
+        styled_cell(ws, to_wan(cell.money_amount), font=font, number_format=MONEY_FORMAT),
+        styled_cell(ws, cell.money_recipients, font=font, number_format=COUNT_FORMAT),
+        styled_cell(ws, to_wan(cell.goods_spending), font=font, number_format=MONEY_FORMAT),
+        styled_cell(ws, cell.goods_count, font=font, number_format=COUNT_FORMAT),
+        styled_cell(ws, cell.goods_recipients, font=font, number_format=COUNT_FORMAT),
+        styled_cell(ws, to_wan(total_amount(cell)), font=font, number_format=MONEY_FORMAT),
+        styled_cell(ws, difficulties_text(cell.difficulties) or None, font=font, align=LEFT),
     ]
 
 
@@ -290,9 +290,9 @@ def write_official_table(ws: Any, table: OfficialTable) -> None:
         ws.row_dimensions[row].height = data_row_height(cell)
     setup_print(ws, title_rows="1:4", freeze=f"B{FIRST_DATA_ROW}")
 
-    ws.append([_cell(ws, table.title, font=TITLE_FONT, border=False)])
-    unit_cells = [_cell(ws, f"填报单位（盖章）：{table.unit_name}", align=LEFT, border=False)]
-    date_cells = [_cell(ws, f"日期：{chinese_date(table.date)}", align=RIGHT, border=False)]
+    ws.append([styled_cell(ws, table.title, font=TITLE_FONT, border=False)])
+    unit_cells = [styled_cell(ws, f"填报单位（盖章）：{table.unit_name}", align=LEFT, border=False)]
+    date_cells = [styled_cell(ws, f"日期：{chinese_date(table.date)}", align=RIGHT, border=False)]
     ws.append(unit_cells + [None] * 5 + date_cells)
 
     # Two header rows: a single-level heading spans both; a group heading spans its sub-columns.
@@ -301,10 +301,10 @@ def write_official_table(ws: Any, table: OfficialTable) -> None:
     previous_group: str | None = None
     for group, heading in COLUMNS:
         if group is None:
-            upper.append(_cell(ws, heading, font=HEADER_FONT))
+            upper.append(styled_cell(ws, heading, font=HEADER_FONT))
         else:
-            upper.append(_cell(ws, group if group != previous_group else None, font=HEADER_FONT))
-        lower.append(_cell(ws, heading if group else None, font=HEADER_FONT))
+            upper.append(styled_cell(ws, group if group != previous_group else None, font=HEADER_FONT))
+        lower.append(styled_cell(ws, heading if group else None, font=HEADER_FONT))
         previous_group = group
     ws.append(upper)
     ws.append(lower)

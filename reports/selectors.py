@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import TextChoices
 from django.shortcuts import get_object_or_404
@@ -178,7 +177,3 @@ def get_report_unit_for(user: User, pk: int) -> OrgUnit:
 
 def same_campaign_last_year(user: User, campaign: Campaign) -> Campaign | None:
     return campaigns_for(user).filter(kind=campaign.kind, year=campaign.year - 1).first()
-
-
-def money_in_wan(amount: Decimal) -> Decimal:
-    return amount.scaleb(-4)

@@ -26,9 +26,9 @@ from reports.official_table import (
     RIGHT,
     TITLE_FONT,
     Measures,
-    _cell,
     chinese_date,
     setup_print,
+    styled_cell,
     to_wan,
 )
 
@@ -79,19 +79,19 @@ def _write_grid(
     ws.row_dimensions[1].height = 32
     ws.row_dimensions[3].height = 42
     setup_print(ws, title_rows="1:3", freeze="C4")
-    ws.append([_cell(ws, title, font=TITLE_FONT, border=False)])
-    ws.append([_cell(ws, subtitle, align=RIGHT, border=False)])
-    ws.append([_cell(ws, heading, font=HEADER_FONT) for heading in headings])
+    ws.append([styled_cell(ws, title, font=TITLE_FONT, border=False)])
+    ws.append([styled_cell(ws, subtitle, align=RIGHT, border=False)])
+    ws.append([styled_cell(ws, heading, font=HEADER_FONT) for heading in headings])
     for row in rows:
         # The name column (B) reads best left-aligned; everything else is centred as on the form.
         ws.append(
             [
-                _cell(ws, value, number_format=fmt, align=LEFT if column == 1 else CENTER)
+                styled_cell(ws, value, number_format=fmt, align=LEFT if column == 1 else CENTER)
                 for column, (value, fmt) in enumerate(row)
             ]
         )
     if total is not None:
-        ws.append([_cell(ws, value, font=HEADER_FONT, number_format=fmt) for value, fmt in total])
+        ws.append([styled_cell(ws, value, font=HEADER_FONT, number_format=fmt) for value, fmt in total])
     ws.merged_cells.add(f"A1:{last}1")
     ws.merged_cells.add(f"A2:{last}2")
 
