@@ -339,10 +339,12 @@ def dual_list_carry_over(*, user: User, troop_unit: OrgUnit, year: int) -> list[
         raise PermissionDenied("只有双拥办可以结转事项。")
     if not unit_in_scope(user, troop_unit):
         raise PermissionDenied("该部队不在您的管辖范围内。")
+    already_copied = DualListItem.objects.filter(carried_over_from__isnull=False).values("carried_over_from")
     originals = (
         DualListItem.objects.select_for_update()
-        .filter(troop_unit=troop_unit, year=year, carried_over_to__isnull=True)
+        .filter(troop_unit=troop_unit, year=year)
         .exclude(state=S.CLOSED)
+        .exclude(pk__in=already_copied)
         .order_by("id")
     )
     created = []

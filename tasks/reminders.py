@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cache, partial
 
 from django.urls import reverse
 
@@ -19,6 +20,7 @@ from shuangyong.notifications import absolute_url
 from shuangyong.reminders import (
     DeadlineItem,
     DueReminder,
+    ReminderMessage,
     ReminderSource,
     chinese_date,
     register_source,
@@ -60,7 +62,8 @@ class TaskSource(ReminderSource):
                     label=f"工作任务“{task}”",
                     deadline=task.deadline,
                     unit=task.lead_unit,
-                    url=reverse("tasks:task_detail", args=[task.pk]),
+                    url_name="tasks:task_detail",
+                    url_args=(task.pk,),
                 )
             )
         for milestone in milestones:
@@ -71,7 +74,8 @@ class TaskSource(ReminderSource):
                     label=f"工作任务“{milestone.task}”的节点“{milestone.title}”",
                     deadline=milestone.deadline,
                     unit=milestone.task.lead_unit,
-                    url=reverse("tasks:task_detail", args=[milestone.task_id]),
+                    url_name="tasks:task_detail",
+                    url_args=(milestone.task_id,),
                 )
             )
         return items
@@ -105,7 +109,8 @@ class DualListSource(ReminderSource):
                     label=f"双清单（{item.get_direction_display()}）事项“{_short(item.content)}”",
                     deadline=item.deadline,
                     unit=item.responsible_unit,
-                    url=reverse("tasks:dual_item_detail", args=[item.pk]),
+                    url_name="tasks:dual_item_detail",
+                    url_args=(item.pk,),
                     remind_overdue=False,
                 )
             )
@@ -132,9 +137,8 @@ class DualListSource(ReminderSource):
             assert item.close_requested_at is not None
             requested = item.close_requested_at.astimezone(SHANGHAI).date()
             recipients = self._missing_confirmers(item, confirmers)
-            title, body = self._message(item, requested=requested, today=today)
-            url = reverse("tasks:dual_item_detail", args=[item.pk])
-            dues.extend(DueReminder(item, uid, CLOSE_CONFIRM, requested, title, body, url) for uid in recipients)
+            message = cache(partial(self._message, item, requested=requested, today=today))
+            dues.extend(DueReminder(item, uid, CLOSE_CONFIRM, requested, message) for uid in recipients)
         return dues
 
     @staticmethod
@@ -155,18 +159,19 @@ class DualListSource(ReminderSource):
         return sorted({u.pk for u in wanted if u.pk not in already})
 
     @staticmethod
-    def _message(item: DualListItem, *, requested: dt.date, today: dt.date) -> tuple[str, str]:
+    def _message(item: DualListItem, *, requested: dt.date, today: dt.date) -> ReminderMessage:
         waited = (today - requested).days
         label = f"双清单（{item.get_direction_display()}）事项“{_short(item.content)}”"
         unit = item.responsible_unit.name if item.responsible_unit else "责任单位"
-        link = absolute_url(reverse("tasks:dual_item_detail", args=[item.pk]))
+        path = reverse("tasks:dual_item_detail", args=[item.pk])
+        link = absolute_url(path)
         title = f"{label}申请销号已{waited}天，等待您确认"
         body = (
             f"{unit}于{chinese_date(requested)}申请销号（时限"
             f"{chinese_date(item.deadline) if item.deadline else '未定'}），已等待{waited}天。"
             f"请核实办结情况后确认销号或退回。\n查看：{link}"
         )
-        return title[:200], body
+        return ReminderMessage(title[:200], body, path)
 
 
 def register_reminders() -> None:
