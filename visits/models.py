@@ -199,8 +199,16 @@ class Campaign(models.Model):
         verbose_name_plural = "走访慰问活动"
         ordering = ["-year", "-visit_start"]
         constraints = [
-            models.UniqueConstraint(fields=["owner_unit", "year", "kind"], name="campaign_one_per_kind_and_year"),
-            models.CheckConstraint(condition=Q(visit_start__lte=models.F("visit_end")), name="campaign_window_order"),
+            models.UniqueConstraint(
+                fields=["owner_unit", "year", "kind"],
+                name="campaign_one_per_kind_and_year",
+                violation_error_message="本年度已有同类活动（春节或八一每年各一次）。",
+            ),
+            models.CheckConstraint(
+                condition=Q(visit_start__lte=models.F("visit_end")),
+                name="campaign_window_order",
+                violation_error_message="走访结束日期不能早于开始日期。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,7 +239,13 @@ class Return(models.Model):
         verbose_name = "填报"
         verbose_name_plural = "填报"
         ordering = ["campaign", "org_unit__sort_order", "org_unit__name"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "org_unit"], name="return_one_per_unit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "org_unit"],
+                name="return_one_per_unit",
+                violation_error_message="该单位在本次活动中已有填报。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.org_unit}"

@@ -151,3 +151,19 @@ def test_list_costs_a_fixed_number_of_queries(client_for, township_a, village_a1
     client = client_for(township_a)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("visits:beneficiary_list")).status_code == 200
+
+
+def test_access_log_admin_and_history_show_the_number_masked(client_for, township_a, county, person):
+    from shuangyong.models import Role
+    from tests.factories import UserFactory
+
+    client_for(township_a).post(reverse("visits:beneficiary_reveal", args=[person.pk]))
+    log = IdentityAccessLog.objects.get()
+    assert FULL not in str(log.beneficiary) and MASKED in str(log.beneficiary)
+    admin = UserFactory(org_unit=county, role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client = client_for(admin)
+    changelist = client.get(reverse("admin:visits_identityaccesslog_changelist")).content.decode()
+    assert MASKED in changelist and FULL not in changelist
+    assert "李强" in changelist  # who
+    detail = client.get(reverse("visits:beneficiary_detail", args=[person.pk])).content.decode()
+    assert 'data-testid="history"' in detail and FULL not in detail

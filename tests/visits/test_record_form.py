@@ -54,6 +54,8 @@ def test_valid_record_is_saved_with_difficulties(frozen, client_for, township_a,
     assert record.unit_return.status == ReturnStatus.DRAFT and record.created_by == township_a
     assert [(d.kind, d.count, d.note) for d in record.difficulties.all()] == [("schooling", 1, "孙子入学")]
     assert record.history.get().history_user == township_a
+    page = client_for(township_a).get(reverse("visits:record_detail", args=[record.pk])).content.decode()
+    assert 'data-testid="history"' in page and "李强" in page and "子女入学 1 件" in page
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,43 @@
+"""Exports of visit records: masked identity numbers, formulas neutralised, numbers stay numbers."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.visits.factories import BeneficiaryFactory, VisitRecordFactory
+from visits.exports import escape_formula
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx"])
+def test_formula_starts_are_prefixed(text):
+    assert escape_formula(text) == "'" + text
+
+
+def test_plain_values_are_kept():
+    assert escape_formula("张镇长") == "张镇长"
+    assert escape_formula(-5) == -5
+
+
+def test_record_export(client_for, office_user, campaign, village_a1, township_a_unit):
+    person = BeneficiaryFactory(org_unit=village_a1, id_number="50022419800101118X")
+    VisitRecordFactory(
+        campaign=campaign,
+        org_unit=township_a_unit,
+        beneficiary=person,
+        lead_leader='=HYPERLINK("http://x")',
+        notes="@cmd",
+        money_amount=Decimal("333.33"),
+    )
+    response = client_for(office_user).get(reverse("visits:campaign_records_export", args=[campaign.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, row = rows
+    values = dict(zip(header, row, strict=True))
+    assert values["填报单位"] == "巴川街道" and values["慰问对象"] == "重点优抚对象"
+    assert values["联系对象身份证号"] == "500224********118X"
+    assert values["带队领导"] == '\'=HYPERLINK("http://x")' and values["备注"] == "'@cmd"
+    assert Decimal(str(values["慰问金金额（元）"])) == Decimal("333.33")
