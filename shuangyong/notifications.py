@@ -27,7 +27,10 @@ from shuangyong.models import DeliveryState, Notification, ReminderPolicy, User
 logger = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 5
-DELIVERY_BATCH = 500
+DELIVERY_BATCH = 1000
+# What channels read and _deliver_batch writes: the rest of the row is not loaded.
+DELIVERY_FIELDS = ("title", "body", "url", "delivered_via", "delivery_attempts", "delivery_error", "delivery_state")
+RECIPIENT_FIELDS = ("username", "full_name", "email", "is_active", "phone")
 
 
 def absolute_url(url: str) -> str:
@@ -124,7 +127,12 @@ def _claim_batch(*, ids: Sequence[int] | None, stale_before: datetime) -> list[N
     claimable.filter(pk__in=claimable.order_by("pk").values("pk")[:DELIVERY_BATCH]).update(
         delivery_token=token, delivery_claimed_at=timezone.now(), delivery_attempts=models.F("delivery_attempts") + 1
     )
-    return list(Notification.objects.filter(delivery_token=token).select_related("recipient").order_by("pk"))
+    return list(
+        Notification.objects.filter(delivery_token=token)
+        .select_related("recipient")
+        .only(*DELIVERY_FIELDS, *(f"recipient__{f}" for f in RECIPIENT_FIELDS))
+        .order_by("pk")
+    )
 
 
 def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], result: DeliveryResult) -> None:

@@ -27,15 +27,17 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import reduce
+from functools import cache, partial, reduce
 from operator import or_
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangyong.models import Notification, OrgUnit, Reminder, ReminderPolicy, Role, User
@@ -63,23 +65,34 @@ class DeadlineItem:
     label: str  # names the item in a sentence: 工作任务“（四）全力服务部队练兵备战”
     deadline: date
     unit: OrgUnit  # its active users are reminded, its heads get the escalation
-    url: str  # path of the item's page
+    url_name: str  # the item's page: reverse(url_name, args=url_args), only for messages actually sent
+    url_args: tuple[Any, ...] = ()
     action: str = "办理"  # 请按时{action}
     remind_overdue: bool = True  # False: the unit is reminded before and on the day only
     escalate: bool = True  # overdue by the policy's N days: the unit's heads are told
 
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, args=self.url_args)
+
+
+@dataclass(frozen=True)
+class ReminderMessage:
+    title: str
+    body: str
+    url: str  # path of the object's page ("" for none)
+
 
 @dataclass(frozen=True)
 class DueReminder:
-    """One reminder to claim and send: the key (object, recipient, threshold, deadline) + text."""
+    """One reminder to claim: the key (object, recipient, threshold, deadline) and its message,
+    rendered only if this scan wins the claim (a re-run renders nothing)."""
 
     obj: models.Model
     recipient_id: int
     threshold: str
     deadline: date
-    title: str
-    body: str
-    url: str
+    message: Callable[[], ReminderMessage]
 
 
 class ReminderSource:
@@ -160,9 +173,10 @@ def threshold_for(*, deadline: date, today: date, policy: ReminderPolicy) -> str
     return OVERDUE if policy.remind_overdue else None
 
 
-def deadline_message(item: DeadlineItem, *, threshold: str, today: date) -> tuple[str, str]:
+def deadline_message(item: DeadlineItem, *, threshold: str, today: date) -> ReminderMessage:
     days_left = (item.deadline - today).days
-    link = absolute_url(item.url)
+    path = item.url
+    link = absolute_url(path)
     when = chinese_date(item.deadline)
     if threshold == DUE:
         title = f"{item.label}今天到期"
@@ -179,7 +193,7 @@ def deadline_message(item: DeadlineItem, *, threshold: str, today: date) -> tupl
     else:
         title = f"{item.label}还有{days_left}天到期"
         text = f"{item.label}的时限为{when}，还有{days_left}天到期，请按时{item.action}。"
-    return title[:200], f"{item.unit.name}：\n{text}\n查看：{link}"
+    return ReminderMessage(title[:200], f"{item.unit.name}：\n{text}\n查看：{link}", path)
 
 
 def reminders_for_items(items: Sequence[DeadlineItem], *, today: date, policy: ReminderPolicy) -> list[DueReminder]:
@@ -196,8 +210,8 @@ def reminders_for_items(items: Sequence[DeadlineItem], *, today: date, policy: R
         if item.escalate and days_overdue >= policy.escalate_after_days:
             sends.append((ESCALATION, recipients.heads(item.unit.pk)))
         for name, user_ids in sends:
-            title, body = deadline_message(item, threshold=name, today=today)
-            dues.extend(DueReminder(item.obj, uid, name, item.deadline, title, body, item.url) for uid in user_ids)
+            message = cache(partial(deadline_message, item, threshold=name, today=today))
+            dues.extend(DueReminder(item.obj, uid, name, item.deadline, message) for uid in user_ids)
     return dues
 
 
@@ -259,21 +273,22 @@ def _claim_chunk(chunk: list[tuple[Key, DueReminder]]) -> int:
             "content_type_id", "object_id", "recipient_id", "threshold", "deadline", "pk"
         )
     }
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=due.recipient_id,
-                title=due.title,
-                body=due.body,
-                url=due.url,
-                content_type_id=key[0],
-                object_id=key[1],
-                reminder_id=mine[key],
+    notes = []
+    for key, due in fresh:
+        if key in mine:
+            message = due.message()
+            notes.append(
+                Notification(
+                    recipient_id=due.recipient_id,
+                    title=message.title,
+                    body=message.body,
+                    url=message.url,
+                    content_type_id=key[0],
+                    object_id=key[1],
+                    reminder_id=mine[key],
+                )
             )
-            for key, due in fresh
-            if key in mine
-        ]
-    )
+    Notification.objects.bulk_create(notes)
     return len(mine)
 
 
@@ -334,12 +349,12 @@ def send_digests(*, today: date | None = None, policy: ReminderPolicy | None = N
         assert unit is not None
         mine = [i for i in overdue if i.unit.path.startswith(unit.path)]
         if mine:
-            title, body = digest_message(mine, today=today, policy=policy)
-            dues.append(DueReminder(unit, user.pk, DIGEST, today, title, body, ""))
+            message = partial(digest_message, mine, today=today, policy=policy)
+            dues.append(DueReminder(unit, user.pk, DIGEST, today, message))
     return record(dues)
 
 
-def digest_message(items: Sequence[DeadlineItem], *, today: date, policy: ReminderPolicy) -> tuple[str, str]:
+def digest_message(items: Sequence[DeadlineItem], *, today: date, policy: ReminderPolicy) -> ReminderMessage:
     def is_escalated(item: DeadlineItem) -> bool:
         return item.escalate and (today - item.deadline).days >= policy.escalate_after_days
 
@@ -357,4 +372,4 @@ def digest_message(items: Sequence[DeadlineItem], *, today: date, policy: Remind
         )
     if len(items) > DIGEST_MAX_LINES:
         lines.append(f"……另有{len(items) - DIGEST_MAX_LINES}项，请在系统中查看。")
-    return title, "\n".join(lines)
+    return ReminderMessage(title, "\n".join(lines), "")

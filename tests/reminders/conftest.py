@@ -56,7 +56,8 @@ class ListSource(ReminderSource):
                 label=e.label,
                 deadline=e.deadline,
                 unit=e.unit,
-                url=f"/units/{e.obj.pk}/",
+                url_name="unit_detail",
+                url_args=(e.obj.pk,),
                 remind_overdue=e.remind_overdue,
                 escalate=e.escalate,
             )
