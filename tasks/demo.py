@@ -1,5 +1,7 @@
 """Demo data of the tasks app: seed 000's work points as a plan with assigned tasks, and a 双清单.
 
+Deadlines are set relative to today so that the demo always shows a mix: most tasks open, one
+late, one done; one 双清单 item waiting for the troop's and the office's confirmation.
 Idempotent: a second run finds the plan and the items by their titles and adds nothing.
 """
 
@@ -13,9 +15,16 @@ from django.db import transaction
 
 from shuangyong.models import OrgUnit, User
 from tasks import dual_list_services as dls
-from tasks.models import DualListCategory, DualListDirection, DualListItem, Task, WorkPlan
+from tasks.models import DualListCategory, DualListDirection, DualListItem, Task, WorkPlan, today_shanghai
 from tasks.notice_parser import parse_notice
-from tasks.services import SectionDraft, TaskDraft, progress_report_create, work_plan_import
+from tasks.services import (
+    SectionDraft,
+    TaskDraft,
+    closure_request_create,
+    closure_request_decide,
+    progress_report_create,
+    work_plan_import,
+)
 
 NOTICE = Path(settings.BASE_DIR) / "fixtures" / "notice_2022_work_points.txt"
 CATEGORIES = ["演训保障", "子女入学", "随军家属就业", "军民共建", "乡村振兴", "应急救援"]
@@ -45,8 +54,10 @@ def _units() -> dict[str, OrgUnit]:
 def seed_tasks_demo() -> None:
     office = User.objects.filter(username="office").first()
     township = User.objects.filter(username="township").first()
+    member = User.objects.filter(username="member").first()
     if office is None:
         return
+    today = today_shanghai()
     units = _units()
     for i, name in enumerate(CATEGORIES):
         DualListCategory.objects.get_or_create(name=name, defaults={"sort_order": i})
@@ -57,6 +68,7 @@ def seed_tasks_demo() -> None:
         for index, section in enumerate(outline.sections):
             for item in section.items:
                 lead_code, coop_codes = ASSIGNMENTS.get(item.number, (None, []))
+                late = item.number == "（六）"
                 drafts.append(
                     TaskDraft(
                         section_index=index,
@@ -65,6 +77,7 @@ def seed_tasks_demo() -> None:
                         text=item.text,
                         lead_unit=units.get(lead_code) if lead_code else None,
                         cooperating_units=[units[c] for c in coop_codes if c in units],
+                        deadline=today - dt.timedelta(days=7) if late else None,
                     )
                 )
         plan = work_plan_import(
@@ -76,7 +89,7 @@ def seed_tasks_demo() -> None:
             issue_date=outline.issue_date,
             recipients=outline.recipients,
             original_text=outline.text,
-            default_deadline=dt.date(year, 12, 31),
+            default_deadline=today + dt.timedelta(days=90),
             sections=[SectionDraft(number=s.number, heading=s.heading, intro=s.intro) for s in outline.sections],
             tasks=drafts,
         )
@@ -85,20 +98,28 @@ def seed_tasks_demo() -> None:
             progress_report_create(
                 user=township,
                 task=task,
-                report_date=dt.date(plan.year, 6, 15),
+                report_date=today - dt.timedelta(days=3),
                 text="已对接驻铜部队，梳理交通出行和训练场建设需求3项，正在协调落实。",
             )
-    for troop_code, direction, category, content, responsible_code in DUAL_ITEMS:
+        done = Task.objects.filter(plan=plan, number="（七）").select_related("lead_unit").first()
+        lead_user = done and done.lead_unit and User.objects.filter(org_unit=done.lead_unit).first()
+        if done and lead_user:
+            request = closure_request_create(user=lead_user, task=done, note="结对帮扶先锋村，本年度帮扶任务已完成。")
+            closure_request_decide(user=office, request=request, accept=True)
+    for i, (troop_code, direction, category, content, responsible_code) in enumerate(DUAL_ITEMS):
         troop = units.get(troop_code)
         if troop is None or DualListItem.objects.filter(content=content).exists():
             continue
-        dls.dual_list_item_create(
+        dual_item = dls.dual_list_item_create(
             user=office,
-            year=2022,
+            year=today.year,
             direction=direction,
             content=content,
             troop_unit=troop,
             category=DualListCategory.objects.get(name=category),
-            deadline=dt.date(2022, 10, 31),
+            deadline=today + dt.timedelta(days=-5 if i == 0 else 60),
             responsible_unit=units.get(responsible_code) if responsible_code else None,
         )
+        if member and dual_item.responsible_unit_id == member.org_unit_id:
+            dls.dual_list_item_start(user=member, item=dual_item)
+            dls.dual_list_item_request_close(user=member, item=dual_item, note="3名官兵子女已就近入学。")

@@ -182,16 +182,11 @@ def _reconciliation_rows(request: AuthedRequest, troop: OrgUnit, year: int) -> d
 
 
 def reconciliation_index(request: AuthedRequest) -> HttpResponse:
-    troops = list(selectors.troops_for(request.user))
-    year = _year(request)
-    return render(request, "tasks/reconciliation_index.html", {"troops": troops, "year": year})
-
-
-def _year(request: AuthedRequest) -> int:
-    try:
-        return int(request.GET.get("year") or today_shanghai().year)
-    except ValueError:
-        return today_shanghai().year
+    """Each troop the user may reconcile with, and the years in which it has items."""
+    this_year = today_shanghai().year
+    years = selectors.reconciliation_years(request.user)
+    troops = [(troop, years.get(troop.pk) or [this_year]) for troop in selectors.troops_for(request.user)]
+    return render(request, "tasks/reconciliation_index.html", {"troops": troops})
 
 
 def reconciliation(request: AuthedRequest, troop_pk: int, year: int) -> HttpResponse:

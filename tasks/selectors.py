@@ -125,6 +125,32 @@ def troops_for(user: User) -> QuerySet[OrgUnit]:
     ).order_by("sort_order", "name")
 
 
+def years_for(user: User) -> list[int]:
+    """Years with a plan or a 双清单 item the user may see, newest first (two small queries)."""
+    plan_years = set(plans_for(user).values_list("year", flat=True).distinct())
+    item_years = set(
+        DualListItem.objects.filter(scope_q(user, "responsible_unit", "troop_unit"))
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(plan_years | item_years, reverse=True)
+
+
+def reconciliation_years(user: User) -> dict[int, list[int]]:
+    """troop unit id → the years in which it has 双清单 items the user may see, newest first."""
+    pairs = (
+        DualListItem.objects.filter(scope_q(user, "responsible_unit", "troop_unit"))
+        .order_by()
+        .values_list("troop_unit", "year")
+        .distinct()
+    )
+    years: dict[int, list[int]] = {}
+    for troop_id, year in pairs:
+        years.setdefault(troop_id, []).append(year)
+    return {troop_id: sorted(ys, reverse=True) for troop_id, ys in years.items()}
+
+
 def overdue_tasks_for(user: User) -> TaskQuerySet:
     return tasks_for(user).overdue().order_by("deadline", "id")
 

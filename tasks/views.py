@@ -74,25 +74,26 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
 
 
 def completion(request: AuthedRequest) -> HttpResponse:
-    """Completion rate per lead unit, and the 双清单 summary, for a year."""
-    year = _year_param(request)
+    """Completion rate per lead unit, and the 双清单 summary, for a year (default: the latest plan's)."""
+    years = selectors.years_for(request.user)
+    year = _year_param(request, default=years[0] if years else today_shanghai().year)
     return render(
         request,
         "tasks/completion.html",
         {
             "year": year,
-            "years": range(today_shanghai().year + 1, today_shanghai().year - 5, -1),
+            "years": sorted({*years, today_shanghai().year, year}, reverse=True),
             "stats": selectors.task_completion_by_unit(user=request.user, year=year),
             "dual": selectors.dual_list_summary(user=request.user, year=year),
         },
     )
 
 
-def _year_param(request: AuthedRequest) -> int:
+def _year_param(request: AuthedRequest, *, default: int) -> int:
     try:
-        return int(request.GET.get("year") or today_shanghai().year)
+        return int(request.GET.get("year") or default)
     except ValueError:
-        return today_shanghai().year
+        return default
 
 
 def plan_list(request: AuthedRequest) -> HttpResponse:

@@ -62,6 +62,10 @@ def test_demo_seeder_is_idempotent():
     assert plan.title == "2022年丰都县双拥工作要点" and plan.tasks.count() == 12
     assert Task.objects.filter(lead_unit__isnull=False).count() == 6
     assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
+    # A realistic mix whatever the day: one task done, one late, one item waiting for sign-off.
+    assert Task.objects.get(number="（七）").status == "done"
+    assert [t.number for t in Task.objects.all() if t.is_overdue] == ["（六）"]
+    assert DualListItem.objects.filter(state=DualListState.CLOSE_REQUESTED).count() == 1
     seed_tasks_demo()
     assert WorkPlan.objects.count() == 1 and Task.objects.count() == 12
     assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
