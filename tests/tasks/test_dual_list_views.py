@@ -219,3 +219,14 @@ def test_list_filters_and_fixed_query_count(
         DualListItemFactory(troop_unit=troop_unit, responsible_unit=township_a_unit, state=S.ASSIGNED)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_reconciliation_index_lists_years_with_items(
+    client_for, troop_unit, township_a_unit, troop_liaison, township_b
+):
+    DualListItemFactory(troop_unit=troop_unit, year=2021)
+    DualListItemFactory(troop_unit=troop_unit, year=2022, responsible_unit=township_a_unit)
+    page = client_for(troop_liaison).get(reverse("tasks:reconciliation_index")).content.decode()
+    assert reverse("tasks:reconciliation", args=[troop_unit.pk, 2022]) in page
+    assert reverse("tasks:reconciliation", args=[troop_unit.pk, 2021]) in page
+    assert "驻铜某部一营" not in client_for(township_b).get(reverse("tasks:reconciliation_index")).content.decode()

@@ -190,3 +190,8 @@ def test_plan_pages(client_for, task, township_a, township_b):
     # 东城 sees the county's plan but not 巴川's task in it.
     page = client_for(township_b).get(reverse("tasks:plan_detail", args=[task.plan.pk])).content.decode()
     assert task.title not in page
+
+
+def test_completion_defaults_to_the_latest_plan_year(client_for, task, leader):
+    page = client_for(leader).get(reverse("tasks:completion")).content.decode()
+    assert "2022年完成情况" in page and "巴川街道" in page
