@@ -16,6 +16,7 @@ from tasks.models import (
     DualListDirection,
     DualListState,
     Milestone,
+    ProposingSide,
     TaskStatus,
     WorkPlan,
 )
@@ -278,6 +279,9 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
         self.fields["troop_unit"] = UnitChoiceField(troops, label="对口部队")
         self.fields["troop_unit"].widget.attrs["class"] = "form-select"
         if user.is_office:
+            # The office records what was agreed at the joint meeting, whichever side proposed it.
+            self.fields["proposing_side"] = forms.ChoiceField(label="提出方", choices=ProposingSide.choices)
+            self.fields["proposing_side"].widget.attrs["class"] = "form-select"
             self.fields["responsible_unit"] = UnitChoiceField(
                 units, label="责任单位", required=False, help_text="选定后事项即为“已交办”。"
             )

@@ -230,3 +230,23 @@ def test_reconciliation_index_lists_years_with_items(
     assert reverse("tasks:reconciliation", args=[troop_unit.pk, 2022]) in page
     assert reverse("tasks:reconciliation", args=[troop_unit.pk, 2021]) in page
     assert "驻铜某部一营" not in client_for(township_b).get(reverse("tasks:reconciliation_index")).content.decode()
+
+
+def test_office_records_an_agreed_item_with_its_proposing_side(client_for, office_user, troop_unit, township_a_unit):
+    response = client_for(office_user).post(
+        reverse("tasks:dual_item_create"),
+        {
+            "year": 2022,
+            "direction": "to_troops",
+            "content": "解决随军家属就业",
+            "troop_unit": troop_unit.pk,
+            "proposing_side": "troops",
+            "responsible_unit": township_a_unit.pk,
+            "deadline": "2022-12-31",
+            "quality_requirement": "年底前落实岗位",
+        },
+    )
+    assert response.status_code == 302
+    item = DualListItem.objects.get()
+    assert item.proposing_side == "troops" and item.state == S.ASSIGNED and item.responsible_unit == township_a_unit
+    assert item.quality_requirement == "年底前落实岗位"
