@@ -143,4 +143,6 @@ def plan_import_save(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"已导入《{plan.title}》，共 {count} 项任务。")
             return redirect("tasks:plan_detail", pk=plan.pk)
     messages.error(request, "导入未保存，请修改标红的内容后重试。")
-    return _render_preview(request, plan_form, sections, tasks)
+    # Re-parsing the original text (a pure function) shows the unplaced text again.
+    outline = parse_notice(request.POST.get("original_text", ""))
+    return _render_preview(request, plan_form, sections, tasks, outline=outline)

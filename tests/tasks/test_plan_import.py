@@ -126,10 +126,15 @@ def test_upload_gbk_txt_and_refuse_fake_docx(client_for, office_user):
     assert "内容与扩展名不符" in html
 
 
-def test_unplaced_text_is_shown(client_for, office_user):
+def test_unplaced_text_is_shown_and_stays_shown_after_an_error(client_for, office_user):
     text = "一、任务\n（一）第一项。内容。\n附件：统计表"
-    html = client_for(office_user).post(reverse("tasks:plan_import"), {"text": text}).content.decode()
+    client = client_for(office_user)
+    html = client.post(reverse("tasks:plan_import"), {"text": text}).content.decode()
     assert 'data-testid="unplaced"' in html and "附件：统计表" in html
+    data = _form_data(html)
+    data["items-0-title"] = ""
+    html = client.post(reverse("tasks:plan_import_save"), data).content.decode()
+    assert "导入未保存" in html and 'data-testid="unplaced"' in html and "附件：统计表" in html
 
 
 def test_empty_input_is_refused(client_for, office_user):
