@@ -24,6 +24,7 @@ from reports.workbooks import (
     write_summary_sheet,
     write_task_sheet,
 )
+from shuangyong.access import scope_root
 from shuangyong.env import env_str
 from shuangyong.models import OrgUnit, User
 from tasks.models import DualListDirection
@@ -57,6 +58,15 @@ def _with_basis(title: str, basis: str) -> str:
     return f"{title}（{Basis(basis).label}）"
 
 
+def _filing_unit_name(user: User, campaign: Campaign) -> str:
+    """填报单位 of the county table: the 双拥办 that runs the campaign, or, for a user whose scope
+    is only part of the county (a township's leader), that part: the table covers only it."""
+    root = scope_root(user)
+    if root is None or campaign.owner_unit.path.startswith(root.path):
+        return campaign.owner_unit.name
+    return root.name
+
+
 def unit_table_workbook(*, user: User, campaign: Campaign, unit: OrgUnit) -> bytes:
     """One unit's official table: every record of the unit and its villages, whatever the return's state."""
     wb = Workbook(write_only=True)
@@ -78,7 +88,7 @@ def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
 
     write_official_table(
         wb.create_sheet(COUNTY_SHEET),
-        OfficialTable(title=title, unit_name=campaign.owner_unit.name, date=today, rows=report.county_rows),
+        OfficialTable(title=title, unit_name=_filing_unit_name(user, campaign), date=today, rows=report.county_rows),
     )
     write_summary_sheet(
         wb.create_sheet(SUMMARY_SHEET),

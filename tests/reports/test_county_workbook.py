@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shuangyong.models import OrgUnitKind
-from tests.factories import OrgUnitFactory
+from shuangyong.models import OrgUnitKind, Role
+from tests.factories import OrgUnitFactory, UserFactory
 from tests.reports.conftest import LATE, ON_TIME, make_campaign
 from tests.reports.helpers import (
     expected_cells,
@@ -262,3 +262,11 @@ def test_records_outside_the_expected_list_still_add_up(
     assert lines["区民政局"][2:4] == ["已审核", "是"] and lines["区民政局"][5] == 6
     assert [c.value for c in ws[ws.max_row]][5] == 15 == wb["统计表"]["C9"].value
     assert wb.sheetnames[-1] == "区民政局"
+
+
+def test_a_township_leader_gets_a_workbook_of_the_township_only(client_for, campaign, returns, after_deadline):
+    a_leader = UserFactory(org_unit=campaign.expected_units.get(name="巴川街道"), role=Role.LEADER)
+    _, wb = _download(client_for(a_leader), campaign, "submitted")
+    assert wb.sheetnames == ["统计表", "汇总表", "巴川街道"]
+    assert wb["统计表"]["A2"].value == "填报单位（盖章）：巴川街道"
+    assert wb["统计表"]["C9"].value == 6 + 1 + 2
