@@ -230,7 +230,7 @@ def record(dues: Iterable[DueReminder]) -> int:
             types[model] = ContentType.objects.get_for_model(model).pk
         keyed.setdefault((types[model], due.obj.pk, due.recipient_id, due.threshold, due.deadline), due)
     # One global order: concurrent scans lock the unique index entries in the same order (no deadlock).
-    ordered = sorted(keyed.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3], kv[0][4].toordinal()))
+    ordered = sorted(keyed.items(), key=lambda kv: kv[0])
     won = 0
     for start in range(0, len(ordered), CLAIM_CHUNK):
         won += _claim_chunk(ordered[start : start + CLAIM_CHUNK])
