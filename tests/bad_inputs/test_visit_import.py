@@ -1,0 +1,160 @@
+"""Hostile files through the visit-record import (upload → preview): each is refused with a clear
+Chinese message, nothing is saved and nothing is staged for the confirm step."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.bad_inputs import corpus
+from tests.visits.conftest import IN_WINDOW
+from tests.visits.factories import CampaignFactory
+from visits.importing import MAX_ROWS
+from visits.models import VisitRecord
+from visits.resources import VISIT_COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+HEADER = list(VISIT_COLUMNS.values())
+GOOD = ["巴川街道", "2027-02-01", "重点优抚对象", "王镇长", 3, 600, 3, 300, 3, 3, "登门看望", "", "", ""]
+COL = {name: i for i, name in enumerate(VISIT_COLUMNS)}
+
+
+def row(**changes: object) -> list[object]:
+    values = list(GOOD)
+    for name, value in changes.items():
+        values[COL[name]] = value
+    return values
+
+
+@pytest.fixture
+def campaign(county, township_a_unit, township_b_unit, member_unit, time_machine):
+    time_machine.move_to(IN_WINDOW, tick=False)
+    return CampaignFactory(owner_unit=county, expected_units=[township_a_unit, township_b_unit, member_unit])
+
+
+@pytest.fixture
+def upload(client_for, township_a, campaign):
+    client = client_for(township_a)
+
+    def _upload(content: bytes, name: str = "走访记录.xlsx", *, refused: bool = True) -> str:
+        response = client.post(
+            reverse("visits:import_upload", kwargs={"kind": "visits"}),
+            {"file": SimpleUploadedFile(name, content), "campaign": campaign.pk},
+        )
+        assert response.status_code == 200
+        staged = "visits_import" in client.session
+        assert staged is not refused, "a refused file must not be staged for confirm (and a good one must)"
+        assert VisitRecord.objects.count() == 0  # the preview never saves
+        return response.content.decode()
+
+    return _upload
+
+
+def errors_of(html: str) -> str:
+    """The refusal shown to the user: the preview's error table, or the error at the file field."""
+    if 'data-testid="import-errors"' in html:
+        return html.split('data-testid="import-errors"', 1)[1].split("</table>", 1)[0]
+    assert 'data-field="file"' in html, "no error shown: " + html[-2000:]
+    return html.split('data-field="file"', 1)[1].split("</ul>", 1)[0]
+
+
+def test_the_good_row_is_accepted_so_the_refusals_below_are_about_the_hostile_values(upload):
+    html = upload(corpus.xlsx([HEADER, GOOD]), refused=False)
+    assert "全部 1 行检查无误" in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"people_visited": -5}, "不能为负数"),
+        ({"money_amount": -100}, "金额不能为负数"),
+        ({"money_amount": "1e20"}, "金额过大"),
+        ({"goods_spending": 999999999999999}, "金额过大"),
+        ({"people_visited": 99999999999}, "走访慰问人数过大"),
+        ({"visit_date": "1900-01-01"}, "走访日期应在活动期间"),
+        ({"visit_date": "2027-13-45"}, "不是有效的日期"),
+        ({"visit_date": "9999-12-31"}, "走访日期应在活动期间"),
+        ({"lead_leader": corpus.LONG_TEXT}, "最多 100 个字"),
+        ({"table_row": corpus.SCRIPT}, "应为："),
+        ({"org_unit": corpus.FORMULA}, "找不到单位"),
+    ],
+    ids=[
+        "negative-count",
+        "negative-money",
+        "huge-money-text",
+        "huge-money",
+        "huge-count",
+        "date-1900",
+        "date-invalid",
+        "date-9999",
+        "10000-characters",
+        "script-in-choice",
+        "formula-as-unit",
+    ],
+)
+def test_hostile_cell_is_refused_at_its_cell(upload, changes, message):
+    html = errors_of(upload(corpus.xlsx([HEADER, row(**changes)])))
+    assert message in html
+    # Whatever the cell held is shown escaped, never as markup.
+    assert "<script>" not in html
+
+
+def test_script_payload_is_shown_escaped_in_the_preview(upload):
+    html = upload(corpus.xlsx([HEADER, row(table_row=corpus.SCRIPT)]))
+    assert "<script>alert" not in html and "<img src=x" not in html
+
+
+def test_renamed_executable_is_refused(upload):
+    assert "无法读取该 Excel 文件" in errors_of(upload(corpus.EXECUTABLE, "走访记录.xlsx"))
+
+
+def test_renamed_executable_as_csv_is_refused(upload):
+    html = errors_of(upload(corpus.EXECUTABLE, "走访记录.csv"))
+    assert "缺少列" in html or "无法识别" in html
+
+
+def test_other_file_types_are_refused(upload):
+    assert "只支持 .xlsx 或 .csv" in errors_of(upload(corpus.EXECUTABLE, "走访记录.exe"))
+
+
+def test_wrong_sheet_layout_names_the_missing_columns(upload):
+    html = errors_of(upload(corpus.xlsx([["姓名", "金额", "日期"], ["张三", 100, "2027-02-01"]])))
+    assert "缺少列" in html and "走访日期" in html and "下载导入模板" in html
+
+
+def test_million_row_xlsx_is_refused_quickly_by_its_row_limit(upload):
+    # One number per row: 1,000,000 rows stay under the size limits, so the row limit must act.
+    content = corpus.million_rows_xlsx(HEADER, [1])
+    started = time.monotonic()
+    html = errors_of(upload(content))
+    assert f"一次最多导入 {MAX_ROWS} 行" in html
+    # It stops after MAX_ROWS rows: reading all the million would take minutes on this machine.
+    assert time.monotonic() - started < 30
+
+
+def test_million_row_csv_is_refused_by_its_size(upload):
+    content = corpus.million_rows_csv(HEADER, GOOD)
+    started = time.monotonic()
+    assert "文件超过" in errors_of(upload(content, "走访记录.csv"))
+    assert time.monotonic() - started < 5
+
+
+def test_gbk_csv_from_excel_is_read_correctly_not_garbled(upload, client_for, township_a):
+    """Excel on Chinese Windows saves CSV as GBK: it must be read as such (unit names match),
+    and a hostile row in it is refused with the same clear message."""
+    html = upload(corpus.csv_bytes([HEADER, row(people_visited=-1)], encoding="gbk"), "走访记录.csv")
+    assert "不能为负数" in errors_of(html)
+    assert "找不到单位" not in html  # 巴川街道 was decoded, not mojibake
+
+
+def test_zip_bomb_xlsx_is_refused_before_it_is_inflated(upload):
+    content = corpus.zip_bomb_xlsx(HEADER, megabytes=300)
+    assert len(content) < 1024 * 1024
+    started = time.monotonic()
+    html = upload(content)
+    assert time.monotonic() - started < 2
+    assert "解压后超过" in errors_of(html)
