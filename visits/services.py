@@ -290,13 +290,24 @@ RECORD_FIELDS = (
 )
 
 
+MAX_COUNT = 1_000_000  # far above any township's holiday; catches a typed-in ID or phone number
+COUNT_LABELS = {
+    "people_visited": "走访慰问人数",
+    "money_recipients": "慰问金发放人数",
+    "goods_count": "慰问品数量",
+    "goods_recipients": "慰问品发放人数",
+}
+
+
 def visit_numbers_errors(values: dict[str, Any], campaign: Campaign) -> dict[str, str]:
     """The issue's rules for a visit record, field -> Chinese message. Shared by the form and the importer."""
     errors: dict[str, str] = {}
-    for name in ("people_visited", "money_recipients", "goods_count", "goods_recipients"):
+    for name, label in COUNT_LABELS.items():
         value = values.get(name)
         if value is not None and value < 0:
             errors[name] = "不能为负数。"
+        elif value is not None and value > MAX_COUNT:
+            errors[name] = f"{label}过大（超过 {MAX_COUNT} ），请核对。"
     for name in ("money_amount", "goods_spending"):
         value = values.get(name)
         if value is None:

@@ -1,6 +1,7 @@
 """Excel import: template, preview with every bad cell, all-or-nothing save, limits, scope, CSV encodings."""
 
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -176,6 +177,21 @@ def test_file_type_size_and_row_limits(frozen, client_for, township_a, campaign,
     assert "一次最多导入 2 行" in response.context["form"].errors["file"][0]
     response = upload(client, "visits", xlsx(["错误的表头"], [["x"]]), campaign=campaign)
     assert "缺少列" in response.context["form"].errors["file"][0]
+
+
+def test_zip_bomb_is_refused_before_it_is_opened(frozen, client_for, township_a, campaign):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (importing.MAX_INFLATED_BYTES + 1))
+    assert len(out.getvalue()) < 1024 * 1024
+    response = upload(client_for(township_a), "visits", out.getvalue(), campaign=campaign)
+    assert "解压后超过" in response.context["form"].errors["file"][0]
+
+
+def test_huge_count_is_refused_at_its_cell(frozen, client_for, township_a, campaign):
+    content = xlsx(HEADER, [visit_row(**{"走访慰问人数": 10**11})])
+    preview = upload(client_for(township_a), "visits", content, campaign=campaign)
+    assert errors_of(preview)[0][:2] == (2, "走访慰问人数") and "过大" in errors_of(preview)[0][2]
 
 
 def test_gbk_csv_from_excel_is_read(frozen, client_for, township_a, campaign):

@@ -63,6 +63,7 @@ def test_valid_record_is_saved_with_difficulties(frozen, client_for, township_a,
     [
         ({"people_visited": "-1"}, "people_visited", "不能为负数"),
         ({"goods_count": "-2"}, "goods_count", "不能为负数"),
+        ({"people_visited": "99999999999"}, "people_visited", "走访慰问人数过大"),
         ({"money_amount": "-5"}, "money_amount", "金额不能为负数"),
         ({"goods_spending": "-0.01"}, "goods_spending", "金额不能为负数"),
         ({"money_amount": "10.005"}, "money_amount", "最多保留两位小数"),
