@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# A real Word or Excel file inflates to a few times its size; a zip bomb to thousands of times.
+DEFAULT_MAX_INFLATED_BYTES = 100 * 1024 * 1024
 
 PDF = b"%PDF-"
 JPEG = b"\xff\xd8\xff"
@@ -52,6 +54,18 @@ def _zip_has(file: IO[bytes], member: str) -> bool:
             return member in archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
+    finally:
+        file.seek(0)
+
+
+def inflated_size(file: IO[bytes]) -> int:
+    """The total size a zip archive declares for its members (zipfile never inflates beyond it)."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
     finally:
         file.seek(0)
 
@@ -96,7 +110,13 @@ def content_matches(ext: str, file: IO[bytes]) -> bool:
     return False
 
 
-def validate_upload(upload: Any, *, allowed: Iterable[str] = EVIDENCE_EXTENSIONS, max_bytes: int | None = None) -> None:
+def validate_upload(
+    upload: Any,
+    *,
+    allowed: Iterable[str] = EVIDENCE_EXTENSIONS,
+    max_bytes: int | None = None,
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+) -> None:
     """Raise ValidationError (Chinese message) unless the upload is an allowed, genuine file.
 
     The size limit is ``max_bytes``, else the setting UPLOAD_MAX_BYTES, else 10 MB.
@@ -122,3 +142,5 @@ def validate_upload(upload: Any, *, allowed: Iterable[str] = EVIDENCE_EXTENSIONS
             f"文件“{name}”的内容与扩展名不符，不是有效的{KIND_LABELS.get(ext, ext)}，已拒绝上传。",
             code="content_mismatch",
         )
+    if ext in ("docx", "xlsx") and inflated_size(upload) > max_inflated_bytes:
+        raise ValidationError(f"文件“{name}”解压后异常巨大，疑似压缩炸弹，已拒绝上传。", code="zip_bomb")

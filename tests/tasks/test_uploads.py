@@ -58,3 +58,16 @@ def test_file_over_the_limit_is_refused():
     with pytest.raises(ValidationError, match="太大") as exc:
         validate_upload(big, max_bytes=1024)
     assert exc.value.code == "too_large"
+
+
+def test_zip_bomb_disguised_as_xlsx_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (2 * 1024 * 1024))
+    upload = SimpleUploadedFile("a.xlsx", buffer.getvalue())
+    assert upload.size < 100 * 1024  # tiny on the wire
+    with pytest.raises(ValidationError, match="压缩炸弹") as exc:
+        validate_upload(upload, allowed=("xlsx",), max_inflated_bytes=1024 * 1024)
+    assert exc.value.code == "zip_bomb"
+    validate_upload(upload, allowed=("xlsx",))  # under the default bound it is an ordinary file
