@@ -22,7 +22,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import models, reset_queries, transaction
 
 from shuangyong.models import PATH_STEP, OrgUnit, OrgUnitKind, Role, User
 from tasks.models import (
@@ -219,6 +219,8 @@ class ScaleGenerator:
             t0 = time.monotonic()
             with transaction.atomic():
                 self._create_county(index, county_code, county_name, parent)
+            # With DEBUG on, Django keeps every query's SQL: drop it, or memory grows per county.
+            reset_queries()
             self.log(f"[{index}/{len(counties)}] {county_name} {time.monotonic() - t0:.1f}s")
         self.log(f"共用时 {time.monotonic() - started:.1f}s")
         return self.plan.totals()
