@@ -127,7 +127,7 @@ def allowed_actions(user: User, item: DualListItem) -> list[str]:
         if item.state == S.IN_PROGRESS:
             actions.append("request_close")
     if item.state == S.CLOSE_REQUESTED and (is_receiving_confirmer(user, item) or is_office_confirmer(user, item)):
-        if _pending_slot(user, item) is not None:
+        if pending_confirmation_slot(user, item) is not None:
             actions.append("confirm")
         actions.append("send_back")
     return actions
@@ -254,7 +254,7 @@ def dual_list_item_request_close(
     return item
 
 
-def _pending_slot(user: User, item: DualListItem) -> str | None:
+def pending_confirmation_slot(user: User, item: DualListItem) -> str | None:
     """Which confirmation this user would give now: "receiver", "office" or None."""
     if item.receiver_confirmed_by_id == user.pk or item.office_confirmed_by_id == user.pk:
         return None
@@ -272,7 +272,7 @@ def dual_list_item_confirm(*, user: User, item: DualListItem) -> DualListItem:
     if not (is_receiving_confirmer(user, item) or is_office_confirmer(user, item)):
         raise PermissionDenied("只有受益方和双拥办可以确认销号。")
     _check_state(item, "confirm")
-    slot = _pending_slot(user, item)
+    slot = pending_confirmation_slot(user, item)
     if slot is None:
         raise ValidationError("您已确认过该事项，需等待另一方确认。")
     now = timezone.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Model
 from django.urls import reverse
 
 from shuangyong.models import OrgUnit, Role, User
@@ -28,7 +29,7 @@ def county_office_of(unit: OrgUnit) -> list[User]:
     return list(User.objects.filter(org_unit_id=root_pk, role=Role.OFFICE, is_active=True))
 
 
-def tell(users: Iterable[User], *, title: str, body: str, url_name: str, pk: int, obj: object) -> None:
+def tell(users: Iterable[User], *, title: str, body: str, url_name: str, pk: int, obj: Model) -> None:
     recipients = list(users)
     if recipients:
-        notify(recipients=recipients, title=title, body=body, url=reverse(url_name, args=[pk]), obj=obj)  # type: ignore[arg-type]
+        notify(recipients=recipients, title=title, body=body, url=reverse(url_name, args=[pk]), obj=obj)

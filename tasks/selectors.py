@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, scope_q, scope_root
 from shuangyong.models import OrgUnit, OrgUnitKind, User
-from tasks.dual_list_services import _pending_slot, is_office_confirmer, is_receiving_confirmer
+from tasks.dual_list_services import is_office_confirmer, is_receiving_confirmer, pending_confirmation_slot
 from tasks.models import (
     DualListItem,
     DualListItemQuerySet,
@@ -171,7 +171,8 @@ def dual_list_items_awaiting_confirmation(user: User) -> list[DualListItem]:
     return [
         item
         for item in candidates[:200]
-        if (is_receiving_confirmer(user, item) or is_office_confirmer(user, item)) and _pending_slot(user, item)
+        if (is_receiving_confirmer(user, item) or is_office_confirmer(user, item))
+        and pending_confirmation_slot(user, item)
     ]
 
 

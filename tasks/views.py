@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -179,12 +182,18 @@ def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/task_edit.html", {"task": task, "form": form})
 
 
-def _task_action(request: AuthedRequest, task: Task, form_class: type, action: object, success: str) -> HttpResponse:
+def _task_action(
+    request: AuthedRequest,
+    task: Task,
+    form_class: type[forms.BaseForm],
+    action: Callable[[dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
     """Validate the posted form, call the service, report the outcome on the task page."""
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            action(form.cleaned_data)  # type: ignore[operator]
+            action(form.cleaned_data)
         except ValidationError as e:
             _error_messages(request, e)
         else:
@@ -193,7 +202,7 @@ def _task_action(request: AuthedRequest, task: Task, form_class: type, action: o
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error)
+                messages.error(request, f"{label}：{error}" if label else str(error))
     return redirect("tasks:task_detail", pk=task.pk)
 
 
