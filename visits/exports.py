@@ -40,8 +40,8 @@ def ledger_dataset(people: Iterable[Beneficiary], *, full_id_numbers: bool) -> t
     return escaped(data)
 
 
-def visit_records_dataset(records: Iterable[VisitRecord]) -> tablib.Dataset:
-    data = VisitRecordResource().export(list(records))
+def visit_records_dataset(records: Iterable[VisitRecord], *, show_beneficiary: bool) -> tablib.Dataset:
+    data = VisitRecordResource(show_beneficiary=show_beneficiary).export(list(records))
     data.title = "走访记录"
     return escaped(data)
 

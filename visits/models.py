@@ -162,12 +162,13 @@ class Difficulty(models.Model):
 
 
 class IdentityAccess(models.TextChoices):
+    VIEW = "view", "查看联系对象档案"
     SHOW = "show", "查看完整身份证号"
     EXPORT_FULL = "export_full", "导出完整身份证号"
 
 
 class IdentityAccessLog(models.Model):
-    """Who saw whose full identity number, when, and how."""
+    """Who read whose record or full identity number, when, and how (domain.md §4: every read is logged)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT)
     beneficiary = models.ForeignKey(Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE)
@@ -175,8 +176,8 @@ class IdentityAccessLog(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = "身份证号查看记录"
-        verbose_name_plural = "身份证号查看记录"
+        verbose_name = "联系对象查看记录"
+        verbose_name_plural = "联系对象查看记录"
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:

@@ -88,17 +88,20 @@ class VisitRecordResource(resources.ModelResource):
         import_id_fields: tuple[str, ...] = ()
         skip_unchanged = False
 
-    def __init__(self, campaign: Campaign | None = None, **kwargs: Any) -> None:
+    def __init__(self, campaign: Campaign | None = None, show_beneficiary: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.campaign = campaign
+        self.show_beneficiary = show_beneficiary
 
     def get_instance(self, instance_loader: Any, row: Any) -> None:
         """Every row is a new visit record (there is no natural key to update by)."""
         return None
 
     def dehydrate_beneficiary(self, record: VisitRecord) -> str:
-        # Exports never carry a full identity number.
-        return record.beneficiary.masked_id_number if record.beneficiary else ""
+        # Exports never carry a full identity number, and only those who may see the ledger get even the mask.
+        if record.beneficiary is None or not self.show_beneficiary:
+            return ""
+        return record.beneficiary.masked_id_number
 
     def before_save_instance(self, instance: VisitRecord, row: Any, **kwargs: Any) -> None:
         """The stock path (used by the bench): attach the campaign and the unit's return."""

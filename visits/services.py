@@ -98,6 +98,11 @@ def beneficiary_update(*, user: User, beneficiary: Beneficiary, version: int, **
     return beneficiary
 
 
+def beneficiary_view_log(*, user: User, beneficiary: Beneficiary) -> None:
+    """A read of a person's full record (the detail page) is logged, like every change."""
+    IdentityAccessLog.objects.create(user=user, beneficiary=beneficiary, action=IdentityAccess.VIEW)
+
+
 @transaction.atomic
 def beneficiary_reveal_id_number(*, user: User, beneficiary: Beneficiary) -> str:
     """The full identity number, once, with the read logged (who, when, whose)."""

@@ -25,6 +25,7 @@ from visits.services import (
     beneficiary_create,
     beneficiary_reveal_id_number,
     beneficiary_update,
+    beneficiary_view_log,
     contact_log_create,
     difficulty_create,
     difficulty_update,
@@ -97,6 +98,8 @@ def beneficiary_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def beneficiary_detail(request: AuthedRequest, pk: int, full_id_number: str | None = None) -> HttpResponse:
     person = get_beneficiary_for(request.user, pk)
+    if full_id_number is None:  # the reveal action logs its own, stronger entry
+        beneficiary_view_log(user=request.user, beneficiary=person)
     context = {
         "person": person,
         "full_id_number": full_id_number,

@@ -33,6 +33,7 @@ from visits.selectors import (
     get_campaign_for,
     get_return_for,
     get_visit_record_for,
+    may_see_ledger,
     money_duplicates,
     unit_records_summary,
     visit_records_for,
@@ -141,7 +142,8 @@ def campaign_duplicates(request: AuthedRequest, pk: int) -> HttpResponse:
 def campaign_records_export(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     records = visit_records_for(request.user).filter(campaign=campaign).order_by("org_unit__path", "visit_date", "pk")
-    return exports.xlsx_response(exports.visit_records_dataset(records), f"{campaign.title}走访记录.xlsx")
+    dataset = exports.visit_records_dataset(records, show_beneficiary=may_see_ledger(request.user))
+    return exports.xlsx_response(dataset, f"{campaign.title}走访记录.xlsx")
 
 
 # --- a unit's return ------------------------------------------------------------------------
@@ -285,7 +287,12 @@ def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "visits/record_detail.html",
-        {"record": record, "history": history, "editable": record_editable(record)},
+        {
+            "record": record,
+            "history": history,
+            "editable": record_editable(record),
+            "show_person": may_see_ledger(request.user),
+        },
     )
 
 

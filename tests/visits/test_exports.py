@@ -41,3 +41,17 @@ def test_record_export(client_for, office_user, campaign, village_a1, township_a
     assert values["联系对象身份证号"] == "500224********118X"
     assert values["带队领导"] == '\'=HYPERLINK("http://x")' and values["备注"] == "'@cmd"
     assert Decimal(str(values["慰问金金额（元）"])) == Decimal("333.33")
+
+
+def test_leaders_and_member_units_get_no_ledger_data_from_records(
+    client_for, leader, office_user, campaign, village_a1, township_a_unit
+):
+    person = BeneficiaryFactory(name="王建国", org_unit=village_a1)
+    record = VisitRecordFactory(campaign=campaign, org_unit=township_a_unit, beneficiary=person)
+    client = client_for(leader)
+    response = client.get(reverse("visits:campaign_records_export", args=[campaign.pk]))
+    header, row = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert dict(zip(header, row, strict=True))["联系对象身份证号"] in (None, "")
+    page = client.get(reverse("visits:record_detail", args=[record.pk])).content.decode()
+    assert "王建国" not in page and "仅乡镇和双拥办可见" in page
+    assert "王建国" in client_for(office_user).get(reverse("visits:record_detail", args=[record.pk])).content.decode()

@@ -167,3 +167,10 @@ def test_access_log_admin_and_history_show_the_number_masked(client_for, townshi
     assert "李强" in changelist  # who
     detail = client.get(reverse("visits:beneficiary_detail", args=[person.pk])).content.decode()
     assert 'data-testid="history"' in detail and FULL not in detail
+
+
+def test_every_read_of_a_full_record_is_logged(client_for, township_a, office_user, person):
+    client_for(township_a).get(reverse("visits:beneficiary_detail", args=[person.pk]))
+    client_for(office_user).get(reverse("visits:beneficiary_detail", args=[person.pk]))
+    logs = IdentityAccessLog.objects.filter(beneficiary=person, action=IdentityAccess.VIEW)
+    assert sorted(log.user.username for log in logs) == ["office", "township_a"]
