@@ -24,36 +24,47 @@ from django.utils import timezone
 from shuangyong.celery import app
 from shuangyong.models import Notification, Reminder
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
+REQUIRED = os.environ.get("SHUANGYONG_REQUIRE_REDIS") == "1"
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 90
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("SHUANGYONG_REQUIRE_REDIS") == "1":
-        pytest.fail(f"SHUANGYONG_REQUIRE_REDIS=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def redis_url() -> str:
+def why_unavailable() -> str:
+    """Checked at collection, before any database is set up for the test."""
     url = os.environ.get("REDIS_URL", "")
     if not url:
-        _unavailable("REDIS_URL is not set")
+        return "REDIS_URL is not set"
     import redis
 
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:
-        _unavailable(f"Redis at {url} does not answer: {exc}")
-    return url
+        return f"Redis at {url} does not answer: {exc}"
+    if connection.vendor != "postgresql":
+        return "the worker needs a database it can open too: set DATABASE_URL=postgres://…"
+    return ""
+
+
+UNAVAILABLE = why_unavailable()
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(bool(UNAVAILABLE) and not REQUIRED, reason=UNAVAILABLE),
+    # serialized_rollback: the flush after this test does not disturb tests that restore the
+    # migrations' rows (content types, seeded categories) after it.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if UNAVAILABLE:
+        pytest.fail(f"SHUANGYONG_REQUIRE_REDIS=1 but {UNAVAILABLE}")
+    return os.environ["REDIS_URL"]
 
 
 def shared_database_url() -> str:
     """The URL of the test database this process uses, for the worker process to open."""
-    if connection.vendor != "postgresql":
-        _unavailable("the worker needs a database it can open too: set DATABASE_URL=postgres://…")
     s = connection.settings_dict
     auth = quote(s["USER"] or "")
     if s.get("PASSWORD"):

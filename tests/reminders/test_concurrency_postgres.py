@@ -17,7 +17,9 @@ from tests.reminders.conftest import DEADLINE, at
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs DATABASE_URL=postgres://…"),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after these tests does not disturb tests that restore the
+    # migrations' rows (content types, seeded categories) after them.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 ITEMS = 150
