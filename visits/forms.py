@@ -220,8 +220,10 @@ class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
     summary = forms.CharField(label="书面小结", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
-class ReasonForm(BootstrapFormMixin, VersionedForm):
-    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+class ReviewForm(VersionedForm):
+    """The office's accept / send back / reopen; the service requires the reason where one is needed."""
+
+    reason = forms.CharField(label="原因", required=False)
 
 
 # --- import -------------------------------------------------------------------------------

@@ -14,10 +14,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
+from shuangyong.notifications import notify
 from visits.calendar import campaign_defaults
 from visits.concurrency import claim_version
 from visits.models import (
@@ -405,6 +407,20 @@ def visit_record_delete(*, user: User, record: VisitRecord) -> None:
 # --- the return workflow ------------------------------------------------------------------
 
 
+def _return_url(ret: Return) -> str:
+    return reverse("visits:unit_return", args=[ret.campaign_id, ret.org_unit_id])
+
+
+def _notify_unit(ret: Return, *, title: str, body: str) -> None:
+    recipients = User.objects.filter(org_unit=ret.org_unit, is_active=True, role__in=RECORD_ROLES)
+    notify(recipients=recipients, title=title, body=body, url=_return_url(ret), obj=ret)
+
+
+def _notify_office(ret: Return, *, title: str, body: str) -> None:
+    recipients = User.objects.filter(org_unit=ret.campaign.owner_unit, is_active=True, role=Role.OFFICE)
+    notify(recipients=recipients, title=title, body=body, url=_return_url(ret), obj=ret)
+
+
 @transaction.atomic
 def return_submit(
     *, user: User, campaign: Campaign, org_unit: OrgUnit, version: int | None, no_visits: bool, summary: str
@@ -428,6 +444,9 @@ def return_submit(
     ret.return_reason = ""
     ret.full_clean()
     ret.save()
+    what = "本期无走访" if no_visits else f"{ret.records.count()} 条走访记录"
+    late = "（逾期）" if ret.is_late else ""
+    _notify_office(ret, title=f"{org_unit.name}提交了{campaign.title}填报{late}", body=f"{what}，请审核。")
     return ret
 
 
@@ -451,6 +470,7 @@ def return_send_back(*, user: User, ret: Return, reason: str, version: int | Non
     locked.return_reason = reason.strip()
     locked.reviewed_at = timezone.now()
     locked.save()
+    _notify_unit(locked, title=f"{locked.campaign.title}填报被退回", body=f"退回原因：{locked.return_reason}")
     return locked
 
 
@@ -460,6 +480,7 @@ def return_accept(*, user: User, ret: Return, version: int | None = None) -> Ret
     locked.status = ReturnStatus.ACCEPTED
     locked.reviewed_at = timezone.now()
     locked.save()
+    _notify_unit(locked, title=f"{locked.campaign.title}填报已审核", body="双拥办已审核通过，记录已锁定。")
     return locked
 
 
@@ -472,6 +493,8 @@ def return_reopen(*, user: User, ret: Return, reason: str, version: int | None =
     locked.status = ReturnStatus.RETURNED
     locked.return_reason = reason.strip()
     locked.save()
+    body = f"可以修改走访记录。原因：{locked.return_reason}"
+    _notify_unit(locked, title=f"{locked.campaign.title}填报已重新打开", body=body)
     return locked
 
 

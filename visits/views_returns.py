@@ -20,8 +20,8 @@ from visits.forms import (
     CampaignForm,
     DifficultySolvedFormSet,
     NextYearForm,
-    ReasonForm,
     ReturnSubmitForm,
+    ReviewForm,
     VisitRecordForm,
     difficulties_from,
 )
@@ -169,7 +169,6 @@ def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
         "submit_form": ReturnSubmitForm(
             initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}
         ),
-        "reason_form": ReasonForm(initial={"version": ret.version if ret else None}),
         "history": ret.history.select_related("history_user").all()[:20] if ret else [],
     }
     return render(request, "visits/unit_return.html", context)
@@ -200,9 +199,11 @@ def unit_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpRes
 def _review(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     ret = get_return_for(request.user, pk)
     require_role(request.user, *OFFICE, message="只有双拥办可以审核填报。")
-    form = ReasonForm(request.POST)
-    reason = request.POST.get("reason", "")
-    version = form.fields["version"].clean(request.POST.get("version") or None)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "提交的数据有误，请刷新页面后重试。")
+        return redirect("visits:unit_return", pk=ret.campaign_id, unit_pk=ret.org_unit_id)
+    reason, version = form.cleaned_data["reason"], form.cleaned_data["version"]
     try:
         if action == "accept":
             return_accept(user=request.user, ret=ret, version=version)

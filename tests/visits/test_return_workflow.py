@@ -119,3 +119,17 @@ def test_record_rules_are_enforced_by_the_service(frozen, campaign, township_a, 
 def test_township_cannot_enter_for_another_township(frozen, campaign, township_a, township_b_unit):
     with pytest.raises(ValidationError, match="只能为本单位"):
         _add(township_a, campaign, township_b_unit)
+
+
+def test_workflow_events_notify_the_other_side(frozen, campaign, township_a, township_b, office_user, township_a_unit):
+    from shuangyong.models import Notification
+
+    _add(township_a, campaign, township_a_unit)
+    ret = _submit(township_a, campaign, township_a_unit)
+    note = Notification.objects.get(recipient=office_user)
+    assert "巴川街道提交了" in note.title and "1 条走访记录" in note.body
+    assert note.url == f"/visits/campaigns/{campaign.pk}/units/{township_a_unit.pk}/"
+    return_send_back(user=office_user, ret=ret, reason="请补充带队领导")
+    sent_back = Notification.objects.get(recipient=township_a)
+    assert "被退回" in sent_back.title and "请补充带队领导" in sent_back.body
+    assert not Notification.objects.filter(recipient=township_b).exists()  # the other township hears nothing
