@@ -295,8 +295,12 @@ def dual_list_import(request: AuthedRequest) -> HttpResponse:
     form = ExcelUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        result = import_xlsx(DualListItemResource(user=request.user), form.cleaned_data["file"].read())
-        errors = import_errors(result)
+        try:
+            result = import_xlsx(DualListItemResource(user=request.user), form.cleaned_data["file"].read())
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            errors = import_errors(result)
         if not errors:
             totals = result.totals
             messages.success(request, f"导入完成：新增 {totals.get('new', 0)} 项，更新 {totals.get('update', 0)} 项。")

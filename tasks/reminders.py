@@ -169,7 +169,7 @@ class DualListSource(ReminderSource):
         body = (
             f"{unit}于{chinese_date(requested)}申请销号（时限"
             f"{chinese_date(item.deadline) if item.deadline else '未定'}），已等待{waited}天。"
-            f"请核实办结情况后确认销号或退回。\n查看：{link}"
+            f"请核实办结情况后确认销号或退回。\n{link}"
         )
         return ReminderMessage(title[:200], body, path)
 

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import openpyxl
 import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -223,9 +225,47 @@ def export_xlsx(resource: resources.ModelResource, queryset: QuerySet[Any] | Non
     return XLSX().export_data(dataset)
 
 
+MAX_IMPORT_ROWS = 5000
+
+
+def read_xlsx(content: bytes, *, expected_headers: list[str]) -> tablib.Dataset:
+    """The first sheet as a dataset: checked headers, short rows padded, blank rows skipped.
+
+    Raises ValidationError (Chinese) for a file that is not our layout or is too long; the sheet
+    is streamed (read-only), so a huge sheet is refused at row MAX_IMPORT_ROWS + 1, not read whole.
+    """
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
+        raise ValidationError("无法读取该 Excel 文件，请用“导出 Excel”得到的模板填写后上传。") from exc
+    try:
+        rows = workbook.active.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        while header and not header[-1]:
+            header.pop()
+        missing = [h for h in expected_headers if h not in header]
+        if missing:
+            raise ValidationError(f"表头不对，缺少列：{'、'.join(missing)}。请用“导出 Excel”得到的模板填写后上传。")
+        dataset = tablib.Dataset(headers=header)
+        for row in rows:
+            values = list(row[: len(header)]) + [None] * (len(header) - len(row))
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if len(dataset) >= MAX_IMPORT_ROWS:
+                raise ValidationError(f"文件超过 {MAX_IMPORT_ROWS} 行，请分批导入。")
+            dataset.append(values)
+        return dataset
+    finally:
+        workbook.close()
+
+
 def import_xlsx(resource: resources.ModelResource, content: bytes) -> Result:
-    """Import every row or none: errors and invalid rows roll the whole file back."""
-    dataset: tablib.Dataset = XLSX().create_dataset(content)
+    """Import every row or none: errors and invalid rows roll the whole file back.
+
+    Raises ValidationError when the file itself is refused (layout, length) before any row.
+    """
+    expected = [f.column_name for f in resource.get_import_fields() if not f.readonly]
+    dataset = read_xlsx(content, expected_headers=[h for h in expected if h])
     return resource.import_data(dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True)
 
 

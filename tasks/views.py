@@ -322,8 +322,12 @@ def tasks_import(request: AuthedRequest) -> HttpResponse:
     form = ExcelUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        result = import_xlsx(TaskResource(user=request.user), form.cleaned_data["file"].read())
-        errors = import_errors(result)
+        try:
+            result = import_xlsx(TaskResource(user=request.user), form.cleaned_data["file"].read())
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            errors = import_errors(result)
         if not errors:
             messages.success(request, f"已更新 {result.totals.get('update', 0)} 项任务。")
             return redirect("tasks:task_board")

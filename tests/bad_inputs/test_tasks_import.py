@@ -100,11 +100,6 @@ def test_million_rows_are_refused_quickly(post, url_name):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refusal(html))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tasks.resources.import_xlsx lets tablib's InvalidDimensions escape: a sheet whose rows are "
-    "shorter than its header answers 500 instead of a Chinese error; reported to the tasks owner",
-)
 def test_ragged_rows_are_refused_with_a_message(post):
     html = post("tasks:dual_list_import", corpus.xlsx([DUAL_HEADER, [1, 2027]]))
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refusal(html))

@@ -123,3 +123,37 @@ def test_task_export_and_import_update(county, office_user, township_a_unit, mem
     assert task.deadline == dt.date(2022, 11, 30)
     # Another township sees none of it.
     assert len(list(_sheet(export_xlsx(TaskResource(user=township_b))).iter_rows())) == 1
+
+
+def test_short_rows_are_padded_and_blank_rows_skipped(office_user, troop_unit):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADERS)
+    ws.append([None, 2023, "地方为部队办实事", None, "只填了前几列", "部队", None, "驻铜某部一营"])
+    ws.append([None] * len(HEADERS))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = import_xlsx(DualListItemResource(user=office_user), buffer.getvalue())
+    assert not import_errors(result)
+    item = DualListItem.objects.get()
+    assert item.content == "只填了前几列" and item.deadline is None and item.quality_requirement == ""
+
+
+def test_wrong_layout_and_too_many_rows_are_refused_before_any_row(office_user, troop_unit, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from tasks import resources
+
+    wb = Workbook()
+    wb.active.append(["姓名", "金额"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with pytest.raises(ValidationError, match="缺少列：编号、年度"):
+        import_xlsx(DualListItemResource(user=office_user), buffer.getvalue())
+    monkeypatch.setattr(resources, "MAX_IMPORT_ROWS", 2)
+    content = _xlsx(
+        [[None, 2023, "地方为部队办实事", None, f"事项{i}", "部队", None, "驻铜某部一营", None, ""] for i in range(3)]
+    )
+    with pytest.raises(ValidationError, match="超过 2 行"):
+        import_xlsx(DualListItemResource(user=office_user), content)
+    assert not DualListItem.objects.exists()
