@@ -89,7 +89,7 @@ def email_body(note: Notification) -> str:
 
     parts = [f"{note.recipient.display_name}：", "", note.body]
     if note.url and absolute_url(note.url) not in note.body:
-        parts += ["", f"查看：{absolute_url(note.url)}"]
+        parts += ["", "查看详情：", absolute_url(note.url)]
     parts += ["", "—— 双拥通（本邮件由系统自动发送，请勿直接回复）"]
     return "\n".join(parts)
 

@@ -193,7 +193,7 @@ def deadline_message(item: DeadlineItem, *, threshold: str, today: date) -> Remi
     else:
         title = f"{item.label}还有{days_left}天到期"
         text = f"{item.label}的时限为{when}，还有{days_left}天到期，请按时{item.action}。"
-    return ReminderMessage(title[:200], f"{item.unit.name}：\n{text}\n查看：{link}", path)
+    return ReminderMessage(title[:200], f"{item.unit.name}：\n{text}\n{link}", path)
 
 
 def reminders_for_items(items: Sequence[DeadlineItem], *, today: date, policy: ReminderPolicy) -> list[DueReminder]:

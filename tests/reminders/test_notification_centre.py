@@ -105,3 +105,11 @@ def test_list_costs_a_fixed_number_of_queries(client_for, township_a, django_ass
     with django_assert_max_num_queries(9):  # session, user, unit, 2 counts, page, session save
         response = client.get(reverse("notification_list"))
     assert response.status_code == 200
+
+
+def test_links_in_a_message_are_clickable(client_for, township_a):
+    Notification.objects.create(
+        recipient=township_a, title="每日逾期汇总", body="· 任务甲｜逾期3天\n  http://127.0.0.1:8000/tasks/4/"
+    )
+    page = client_for(township_a).get(reverse("notification_list")).content.decode()
+    assert 'href="http://127.0.0.1:8000/tasks/4/"' in page
