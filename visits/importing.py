@@ -48,6 +48,7 @@ from visits.validators import id_number_error, normalize_id_number
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_ERRORS_SHOWN = 1000
 # 20,000 rows of the template inflate to about 15 MB of sheet XML; a zip bomb to hundreds.
 MAX_INFLATED_BYTES = 60 * 1024 * 1024
 ALLOWED_EXTENSIONS = (".xlsx", ".csv")
@@ -76,6 +77,15 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.total > 0 and not self.errors
+
+    @property
+    def shown_errors(self) -> list[CellError]:
+        """The preview lists at most this many: a wholly wrong file would otherwise be a 100,000-line page."""
+        return self.errors[:MAX_ERRORS_SHOWN]
+
+    @property
+    def hidden_error_count(self) -> int:
+        return max(0, len(self.errors) - MAX_ERRORS_SHOWN)
 
     def errors_by_row(self) -> list[tuple[int, list[CellError]]]:
         grouped: dict[int, list[CellError]] = {}

@@ -7,8 +7,10 @@ re-validates it, because the data may have changed in between.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django.contrib import messages
@@ -50,6 +52,15 @@ def _kind(request: AuthedRequest, kind: str) -> str:
     return kind
 
 
+def _remove_stale_uploads(max_age_seconds: int = 24 * 3600) -> None:
+    """Previews that were never confirmed leave their file behind; a day later it is removed."""
+    cutoff = time.time() - max_age_seconds
+    for path in UPLOAD_DIR.iterdir():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+
+
 def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
     _kind(request, kind)
     return exports.xlsx_response(exports.template_dataset(kind), f"{KINDS[kind][0]}导入模板.xlsx")
@@ -86,6 +97,7 @@ def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
         if result.ok:
             token = secrets.token_urlsafe(16)
             UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
+            _remove_stale_uploads()
             (UPLOAD_DIR / token).write_bytes(content)
             request.session[SESSION_KEY] = {
                 "token": token,

@@ -34,6 +34,12 @@ def categories(request):
         BeneficiaryCategory.objects.get_or_create(name=name, defaults={"table_row": row, "sort_order": order * 10})
 
 
+@pytest.fixture(autouse=True)
+def import_staging_dir(tmp_path, monkeypatch):
+    """Each test stages uploads in its own folder (other test runs may share /tmp at the same time)."""
+    monkeypatch.setattr("visits.views_import.UPLOAD_DIR", tmp_path / "import-staging")
+
+
 @pytest.fixture
 def campaign(county, township_a_unit, township_b_unit, member_unit):
     return CampaignFactory(owner_unit=county, expected_units=[township_a_unit, township_b_unit, member_unit])

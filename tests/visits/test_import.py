@@ -276,3 +276,26 @@ def test_validation_is_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         result = importing.validate_visit_rows(user=township_a, campaign=campaign, header=HEADER, rows=rows)
     assert result.ok and len(result.objects) == 200
+
+
+def test_preview_lists_at_most_a_thousand_errors(frozen, client_for, township_a, campaign):
+    rows = [visit_row(**{"走访慰问人数": -1}) for _ in range(1200)]
+    preview = upload(client_for(township_a), "visits", xlsx(HEADER, rows), campaign=campaign)
+    html = preview.content.decode()
+    assert html.count('data-testid="import-error"') == 1000
+    assert "另有 200 处错误未列出" in html and "发现 1200 处错误" in html
+
+
+def test_unconfirmed_uploads_are_removed_after_a_day(frozen, client_for, township_a, campaign):
+    import os
+    import time
+
+    from visits import views_import
+
+    staging = views_import.UPLOAD_DIR
+    staging.mkdir(mode=0o700, exist_ok=True)
+    stale = staging / "stale-token"
+    stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 2 * 24 * 3600, time.time() - 2 * 24 * 3600))
+    upload(client_for(township_a), "visits", xlsx(HEADER, [visit_row()]), campaign=campaign)
+    assert not stale.exists()
