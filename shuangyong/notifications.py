@@ -150,15 +150,16 @@ def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], resul
             delivered = set()
         for pk in delivered:
             done_by[pk].add(channel.name)
-    complete = [n.pk for n in batch if done_by[n.pk] >= set(channel_names)]
+    wanted = set(channel_names)
+    complete = {n.pk for n in batch if done_by[n.pk] >= wanted}
     if complete:
         Notification.objects.filter(pk__in=complete).update(
             delivery_state=DeliveryState.SENT, delivered_via=channel_names, delivery_error=""
         )
         result.sent += len(complete)
-    incomplete = [n for n in batch if n.pk not in set(complete)]
+    incomplete = [n for n in batch if n.pk not in complete]
     for note in incomplete:
-        missing = sorted(set(channel_names) - done_by[note.pk])
+        missing = sorted(wanted - done_by[note.pk])
         note.delivered_via = sorted(done_by[note.pk])
         note.delivery_error = f"{now:%Y-%m-%d %H:%M} 未发出：{'、'.join(missing)}"
         if note.delivery_attempts >= MAX_DELIVERY_ATTEMPTS:
