@@ -128,3 +128,10 @@ def test_dashboard_costs_the_same_queries_for_more_units(client_for, leader, cou
         counts.append(len(queries))
     # About thirty (two campaign reports, task and 双清单 figures, overdue lists, session): fixed.
     assert counts[0] == counts[1] <= 36, counts
+
+
+def test_dashboard_without_any_campaign_or_task(client_for, leader):
+    html = client_for(leader).get(reverse("home")).content.decode()
+    assert "暂无走访慰问活动" in html
+    assert 'data-testid="download-county-accepted"' not in html
+    assert html.count("暂无数据") == 2  # tasks and 双清单 charts, nothing to draw
