@@ -162,9 +162,8 @@ class Leader(PortalUser):
 
     @task(1)
     def county_workbook(self) -> None:
-        self.page(
-            f"/reports/campaigns/{self.county['closed_campaign']}/county-accepted.xlsx", "county workbook", content_type=XLSX
-        )
+        url = f"/reports/campaigns/{self.county['closed_campaign']}/county-accepted.xlsx"
+        self.page(url, "county workbook", content_type=XLSX)
 
     @task(1)
     def home(self) -> None:

@@ -10,7 +10,8 @@ TARGET_P95_MS = 150
 
 
 def main(prefix: str) -> int:
-    rows = list(csv.DictReader(Path(f"{prefix}_stats.csv").open(encoding="utf-8")))
+    with Path(f"{prefix}_stats.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     print(f"{'page':<18} {'requests':>8} {'fails':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
     slow = []
     for row in rows:

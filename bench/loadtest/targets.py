@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangyong.settings.base")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -70,7 +70,9 @@ def main(out: Path) -> None:
                 "year": plan.year if plan else 2026,
                 "tasks": list(Task.objects.filter(plan=plan).order_by("pk").values_list("pk", flat=True)[:20]),
                 "dual_items": list(
-                    DualListItem.objects.filter(troop_unit__parent=county).order_by("pk").values_list("pk", flat=True)[:20]
+                    DualListItem.objects.filter(troop_unit__parent=county)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:20]
                 ),
                 "townships": townships,
             }
