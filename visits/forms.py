@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
@@ -171,6 +172,9 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
         self.fields["troop_unit"].queryset = OrgUnit.objects.active().filter(kind=OrgUnitKind.TROOP)  # type: ignore[attr-defined]
         window = f"{campaign.visit_start:%Y-%m-%d} 至 {campaign.visit_end:%Y-%m-%d}"
         self.fields["visit_date"].help_text = f"活动期间：{window}"
+        today = timezone.localdate()
+        if "visit_date" not in self.initial and campaign.in_window(today):
+            self.initial["visit_date"] = today  # most records are entered on the day of the visit
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -186,9 +190,17 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
 class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label="困难类型", choices=[("", "—"), *DifficultyKind.choices], required=False)
     count = forms.IntegerField(
-        label="解决件数", min_value=1, required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label="解决件数",
+        min_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "件数", "aria-label": "解决件数"}),
     )
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    note = forms.CharField(
+        label="说明",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "说明（可选）", "aria-label": "说明"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -90,6 +90,7 @@ def test_number_fields_open_the_numeric_keypad(frozen, client_for, township_a, c
     html = client_for(township_a).get(_url(campaign, township_a.org_unit)).content.decode()
     assert 'name="people_visited"' in html and 'inputmode="numeric"' in html
     assert 'inputmode="decimal"' in html
+    assert 'name="visit_date" value="2027-02-03"' in html  # today, inside the window
 
 
 def test_township_a_cannot_enter_view_or_edit_township_b(frozen, client_for, township_a, campaign, township_b_unit):
