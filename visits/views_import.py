@@ -77,7 +77,10 @@ def _validate(request: AuthedRequest, kind: str, name: str, content: bytes, camp
 def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
     _kind(request, kind)
     form = ImportUploadForm(
-        request.POST or None, request.FILES or None, campaigns=campaigns_for(request.user) if kind == "visits" else None
+        request.POST or None,
+        request.FILES or None,
+        campaigns=campaigns_for(request.user) if kind == "visits" else None,
+        initial={"campaign": request.GET.get("campaign")},
     )
     context: dict[str, object] = {"form": form, "kind": kind, "label": KINDS[kind][0]}
     context.update(max_mb=MAX_FILE_BYTES // (1024 * 1024), max_rows=MAX_ROWS)

@@ -134,8 +134,14 @@ def test_overview_query_count_does_not_grow_with_units(client_for, office_user, 
 
 
 def test_township_is_sent_to_its_own_return(frozen, client_for, township_a, campaign):
-    response = client_for(township_a).get(reverse("visits:campaign_detail", args=[campaign.pk]))
+    client = client_for(township_a)
+    response = client.get(reverse("visits:campaign_detail", args=[campaign.pk]))
     assert response.url == reverse("visits:unit_return", args=[campaign.pk, township_a.org_unit.pk])
+    page = client.get(response.url).content.decode()
+    import_url = reverse("visits:import_upload", args=["visits"]) + f"?campaign={campaign.pk}"
+    assert import_url in page
+    form_html = client.get(import_url).content.decode()
+    assert f'<option value="{campaign.pk}" selected>' in form_html
 
 
 def test_next_year_campaigns_are_offered_with_lunar_dates(client_for, office_user, township_a_unit):
