@@ -3,6 +3,7 @@ files included, and restore refuses a database that is not empty."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tarfile
 
@@ -13,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -20,7 +22,11 @@ from django.db import connection
 from shuangyong.management.commands.backup import storage_files
 from shuangyong.models import OrgUnit, OrgUnitKind, Role
 from shuangyong.services import org_unit_update_contact
+from tasks.models import Evidence
+from tasks.services import progress_report_create
 from tests.factories import OrgUnitFactory, UserFactory
+from tests.tasks.factories import DualListItemFactory, TaskFactory, WorkPlanFactory
+from tests.visits.factories import BeneficiaryFactory, CampaignFactory, VisitRecordFactory
 
 # transaction=True: the tests flush the database; serialized_rollback restores the migrations' seed
 # rows (e.g. beneficiary categories) for the tests that follow.
@@ -67,9 +73,19 @@ def dataset(uploads):
     OrgUnitFactory(name="玉泉社区", code="tl-bc-1", kind=OrgUnitKind.VILLAGE, parent=town)
     office = UserFactory(username="office", org_unit=county, role=Role.OFFICE)
     office.user_permissions.add(Permission.objects.get(codename="view_orgunit"))
-    UserFactory(username="township", org_unit=town, role=Role.TOWNSHIP_STAFF)
+    township = UserFactory(username="township", org_unit=town, role=Role.TOWNSHIP_STAFF)
     org_unit_update_contact(unit=town, contact_person="李强", contact_phone="023-45678901")  # a history row
-    default_storage.save("evidence/2026/照片.jpg", ContentFile(b"\xff\xd8\xff\xe0 photo bytes \x00\x01"))
+    troop = OrgUnitFactory(name="驻铜某部一营", code="tl-bd1", kind=OrgUnitKind.TROOP, parent=county)
+    # The apps' records: a campaign with a return and a visit record, the ledger, a task with a
+    # progress report whose evidence photo is an uploaded file, a 双清单 item.
+    campaign = CampaignFactory(owner_unit=county, expected_units=[town])
+    person = BeneficiaryFactory(org_unit=town)
+    VisitRecordFactory(campaign=campaign, org_unit=town, beneficiary=person, created_by=township)
+    plan = WorkPlanFactory(owner_unit=county, created_by=office, year=2027)
+    task = TaskFactory(plan=plan, section=None, lead_unit=town, deadline=dt.date(2027, 12, 31))
+    photo = SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, content_type="image/jpeg")
+    progress_report_create(user=township, task=task, report_date=dt.date(2027, 3, 1), text="已启动", files=[photo])
+    DualListItemFactory(year=2027, troop_unit=troop, responsible_unit=town, created_by=office)
     default_storage.save("imports/走访记录.xlsx", ContentFile(b"PK\x03\x04 xlsx bytes"))
 
 
@@ -84,12 +100,15 @@ def test_backup_flush_restore_gives_back_the_same_rows_and_files(dataset, upload
     before_rows, before_files = snapshot(), uploaded_files()
     assert len(before_files) == 2
     assert before_rows["shuangyong.HistoricalOrgUnit"]  # the backup carries history too
+    for label in ("visits.VisitRecord", "visits.Beneficiary", "tasks.Evidence", "tasks.DualListItem"):
+        assert before_rows[label], f"no {label} in the dataset"
 
     archive = tmp_path / "backup.tar.gz"
     call_command("backup", output=str(archive), verbosity=0)
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
-    assert {"manifest.json", "data.json", "uploads/evidence/2026/照片.jpg", "uploads/imports/走访记录.xlsx"} <= names
+    evidence = Evidence.objects.get()
+    assert {"manifest.json", "data.json", f"uploads/{evidence.file.name}", "uploads/imports/走访记录.xlsx"} <= names
 
     _wipe(uploads)
     assert snapshot() != before_rows
