@@ -222,3 +222,39 @@ def test_nothing_was_saved_by_a_refused_ledger_form(client_for, township_a, town
     assert response.status_code == 200
     assert "身份证号" in field_errors(response.content.decode(), "id_number")
     assert Beneficiary.objects.count() == before
+
+
+def test_script_in_task_and_dual_list_text_is_rendered_escaped(
+    client_for, office_user, township_a, troop_liaison, county, township_a_unit, troop_unit
+):
+    plan = WorkPlanFactory(owner_unit=county, created_by=office_user, year=2027, title=corpus.SCRIPT)
+    task = TaskFactory(plan=plan, section=None, title=corpus.SCRIPT, text=corpus.SCRIPT, lead_unit=township_a_unit)
+    item = DualListItemFactory(
+        year=2027,
+        content=corpus.SCRIPT,
+        troop_unit=troop_unit,
+        responsible_unit=township_a_unit,
+        state=DualListState.ASSIGNED,
+        created_by=office_user,
+    )
+    pages = [
+        reverse("tasks:task_board"),
+        reverse("tasks:my_tasks"),
+        reverse("tasks:plan_list"),
+        reverse("tasks:plan_detail", kwargs={"pk": plan.pk}),
+        reverse("tasks:task_detail", kwargs={"pk": task.pk}),
+        reverse("tasks:dual_list"),
+        reverse("tasks:dual_item_detail", kwargs={"pk": item.pk}),
+        reverse("tasks:reconciliation", kwargs={"troop_pk": troop_unit.pk, "year": 2027}),
+        reverse("home"),
+    ]
+    for user in (office_user, township_a, troop_liaison):
+        client = client_for(user)
+        for url in pages:
+            response = client.get(url)
+            if response.status_code != 200:
+                continue  # who may open what is the access matrix's business
+            html = response.content.decode()
+            assert "<script>alert" not in html, f"{url} as {user.username}"
+            assert "<img src=x" not in html, f"{url} as {user.username}"
+    assert "&lt;script&gt;" in client_for(office_user).get(pages[4]).content.decode()

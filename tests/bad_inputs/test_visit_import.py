@@ -158,3 +158,31 @@ def test_zip_bomb_xlsx_is_refused_before_it_is_inflated(upload):
     html = upload(content)
     assert time.monotonic() - started < 2
     assert "解压后超过" in errors_of(html)
+
+
+LEDGER_HEADER = ["姓名", "类别", "身份证号", "联系电话", "住址", "所属单位", "备注"]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["张三", "烈属", "110101199003071234", "", "", "巴川街道", ""], "校验位"),
+        (["张三", "烈属", corpus.FORMULA, "", "", "巴川街道", ""], "身份证号"),
+        ([corpus.SCRIPT, "外星人", "", "", "", "巴川街道", ""], "类别"),
+        ([corpus.LONG_TEXT, "烈属", "", corpus.LONG_TEXT, "", "东城街道", ""], "姓名"),
+    ],
+    ids=["bad-check-digit", "formula-as-id", "script-and-unknown-category", "10000-characters-other-township"],
+)
+def test_hostile_ledger_rows_are_refused(client_for, township_a, values, message):
+    from visits.models import Beneficiary
+
+    client = client_for(township_a)
+    response = client.post(
+        reverse("visits:import_upload", kwargs={"kind": "ledger"}),
+        {"file": SimpleUploadedFile("台账.xlsx", corpus.xlsx([LEDGER_HEADER, values]))},
+    )
+    html = response.content.decode()
+    assert message in errors_of(html)
+    assert "<script>alert" not in html
+    assert "visits_import" not in client.session
+    assert not Beneficiary.objects.exists()
