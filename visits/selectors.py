@@ -51,7 +51,7 @@ def get_beneficiary_for(user: User, pk: int) -> Beneficiary:
 
 def identity_logs_for(user: User) -> QuerySet[IdentityAccessLog]:
     return IdentityAccessLog.objects.filter(beneficiary__in=beneficiaries_for(user)).select_related(
-        "user", "beneficiary"
+        "user", "user__org_unit", "beneficiary", "beneficiary__org_unit"
     )
 
 
