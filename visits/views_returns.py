@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangyong.access import require_role
@@ -70,8 +71,6 @@ def _form_errors(form: Any, error: ValidationError) -> None:
 
 def campaign_list(request: AuthedRequest) -> HttpResponse:
     campaigns = campaigns_for(request.user).annotate(unit_count=Count("expected_units"))
-    from django.utils import timezone
-
     next_year = NextYearForm(initial={"year": timezone.localdate().year + 1})
     return render(request, "visits/campaign_list.html", {"campaigns": campaigns, "next_year_form": next_year})
 
