@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from shuangyong.models import OrgUnit, User
 from tasks.models import DualListItem, DualListState, Task, WorkPlan
-from visits.models import Beneficiary, BeneficiaryCategory, Campaign, VisitRecord
+from visits.models import Beneficiary, BeneficiaryCategory, Campaign, Return, ReturnStatus, VisitRecord
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -46,6 +46,15 @@ USERS = {
 
 def _first_campaign() -> Campaign:
     return Campaign.objects.order_by("pk").first()
+
+
+def _editable() -> Return:
+    """A return that still takes records (draft or sent back), with at least one record."""
+    return (
+        Return.objects.filter(status__in=[ReturnStatus.DRAFT, ReturnStatus.RETURNED], records__isnull=False)
+        .order_by("org_unit__code", "campaign_id")
+        .first()
+    )  # type: ignore[return-value]
 
 
 def _township() -> OrgUnit:
@@ -86,6 +95,17 @@ PAGES: list[tuple[str, Callable[[], dict[str, Any]], int]] = [
     ("visits:record_detail", lambda: {"pk": VisitRecord.objects.filter(org_unit=_township()).first().pk}, HTML_CAP),
     ("reports:index", dict, HTML_CAP),
     ("reports:dashboard", dict, DASHBOARD_CAP),
+    # Form pages (GET): their choice lists must come from one query each, not one per row.
+    ("unit_contact_edit", lambda: {"pk": _township().pk}, HTML_CAP),
+    ("visits:beneficiary_create", dict, HTML_CAP),
+    ("visits:beneficiary_edit", lambda: {"pk": Beneficiary.objects.filter(org_unit=_township()).first().pk}, HTML_CAP),
+    ("visits:campaign_create", dict, HTML_CAP),
+    ("visits:campaign_edit", lambda: {"pk": _first_campaign().pk}, HTML_CAP),
+    ("visits:record_create", lambda: {"pk": _editable().campaign_id, "unit_pk": _editable().org_unit_id}, HTML_CAP),
+    ("visits:record_edit", lambda: {"pk": _editable().records.order_by("pk").first().pk}, HTML_CAP),
+    ("visits:import_upload", lambda: {"kind": "visits"}, HTML_CAP),
+    ("tasks:task_edit", lambda: {"pk": Task.objects.filter(lead_unit=_township()).first().pk}, HTML_CAP),
+    ("tasks:dual_item_create", dict, HTML_CAP),
     # Downloads.
     ("tasks:tasks_export", dict, DOWNLOAD_CAP),
     ("tasks:dual_list_export", dict, DOWNLOAD_CAP),
