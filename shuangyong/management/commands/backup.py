@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -107,29 +107,23 @@ class Command(BaseCommand):
         output = Path(options["output"] or self._default_output())
         output.parent.mkdir(parents=True, exist_ok=True)
 
-        files = list(storage_files(default_storage))
-        manifest = {
-            "archive_version": ARCHIVE_VERSION,
-            "format": fmt,
-            "created_at": timezone.now().isoformat(),
-            "database_vendor": vendor,
-            "migrations": applied_migrations(alias),
-            "files": files,
-        }
         partial = output.with_name(output.name + ".partial")
         with tempfile.TemporaryDirectory() as tmp, tarfile.open(partial, "w:gz") as tar:
             dump = Path(tmp) / (JSON_DUMP if fmt == "json" else PG_DUMP)
             if fmt == "json":
-                call_command(
-                    "dumpdata",
-                    exclude=EXCLUDED_MODELS,
-                    output=str(dump),
-                    database=alias,
-                    indent=None,
-                    verbosity=0,
-                )
+                self._json_dump(alias, dump)
             else:
                 self._pg_dump(alias, dump)
+            # Files are listed after the database snapshot: every file a dumped row names is there.
+            files = list(storage_files(default_storage))
+            manifest = {
+                "archive_version": ARCHIVE_VERSION,
+                "format": fmt,
+                "created_at": timezone.now().isoformat(),
+                "database_vendor": vendor,
+                "migrations": applied_migrations(alias),
+                "files": files,
+            }
             _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
             tar.add(dump, arcname=dump.name)
             for name in files:
@@ -144,6 +138,18 @@ class Command(BaseCommand):
     def _default_output(self) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         return Path(settings.VAR_DIR) / "backups" / f"shuangyong-{stamp}.tar.gz"
+
+    def _json_dump(self, alias: str, target: Path) -> None:
+        """Every table read from one snapshot, so that rows written meanwhile never half-appear."""
+        connection = connections[alias]
+        outermost = not connection.in_atomic_block  # SET TRANSACTION must open the transaction
+        with transaction.atomic(using=alias):
+            if connection.vendor == "postgresql" and outermost:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            call_command(
+                "dumpdata", exclude=EXCLUDED_MODELS, output=str(target), database=alias, indent=None, verbosity=0
+            )
 
     def _pg_dump(self, alias: str, target: Path) -> None:
         args, env = pg_environment(alias)
