@@ -20,6 +20,52 @@ from shuangyong.models import OrgUnitKind, Role
 from tests.factories import PASSWORD, OrgUnitFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the migrations' rows (categories, content types).
+
+    A transaction=True test ends with a flush that also deletes the rows that data migrations
+    seeded. Without serialized_rollback the next test would miss them, or re-create content
+    types under new ids that collide with a later restore. One rule here instead of a flag that
+    each new transactional test has to remember.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False
+            )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Keep the serialized test database for serialized_rollback on *every* connection object.
+
+    Django stores it on the connection that created the test database. Playwright's sync API
+    switches the async context of the main thread, after which Django hands out a new connection
+    object for the same (shared in-memory) database, without that attribute: the next
+    serialized_rollback test would silently restore nothing.
+    """
+    from django.db import connections
+
+    saved = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    handler = type(connections)
+    original = handler.create_connection
+
+    def create_connection(self, alias):
+        connection = original(self, alias)
+        if alias in saved:
+            connection._test_serialized_contents = saved[alias]
+        return connection
+
+    handler.create_connection = create_connection
+    yield
+    handler.create_connection = original
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
