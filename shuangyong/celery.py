@@ -15,7 +15,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Our apps name their Celery modules jobs.py (tasks/ is a Django app, so tasks.py would clash).
 app.autodiscover_tasks(related_name="jobs")
 
-FILESYSTEM_FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "processed_folder")
+FILESYSTEM_FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 
 
 @app.on_after_configure.connect

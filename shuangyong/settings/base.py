@@ -208,6 +208,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
         "data_folder_in": str(VAR_DIR / "celery-broker"),
         "data_folder_out": str(VAR_DIR / "celery-broker"),
         "processed_folder": str(VAR_DIR / "celery-broker-processed"),
+        # Without this kombu keeps its exchange table in ./control of whatever the working folder is.
+        "control_folder": str(VAR_DIR / "celery-broker-control"),
         "store_processed": False,
     }
 )

@@ -36,15 +36,26 @@ def test_setup_schedules_is_idempotent_and_keeps_admin_changes():
 
 def test_scheduled_task_names_are_registered_celery_tasks():
     call_command("setup_schedules")
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover the jobs modules
     for task in PeriodicTask.objects.all():
         assert task.task in app.tasks, task.task
 
 
 def test_filesystem_broker_folders_are_created(tmp_path):
-    folders = {k: str(tmp_path / k) for k in ("data_folder_in", "data_folder_out", "processed_folder")}
+    folders = {
+        k: str(tmp_path / k) for k in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+    }
     sender = SimpleNamespace(conf=SimpleNamespace(broker_url="filesystem://", broker_transport_options=folders))
     ensure_broker_folders(sender)
     assert all((tmp_path / k).is_dir() for k in folders)
+
+
+def test_the_filesystem_broker_keeps_its_folders_under_var(settings):
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    if settings.REDIS_URL:
+        pytest.skip("Redis broker")
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        assert options[key].startswith(str(settings.VAR_DIR)), key
 
 
 def test_redis_broker_creates_no_folders(tmp_path):
