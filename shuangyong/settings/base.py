@@ -177,6 +177,8 @@ STORAGES = {
 # that check the user's scope.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")) or VAR_DIR / "uploads")
 MEDIA_URL = "/uploads/"  # never routed: files go through scoped download views
+# Largest evidence file (photo, PDF, Word, Excel) a unit may attach, checked by shuangyong/uploads.py.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
