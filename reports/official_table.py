@@ -34,6 +34,8 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from shuangyong.spreadsheets import escape_formula
+
 # The rows of the form, in the form's order (visits.models.TableRow labels, same order).
 ROW_LABELS: tuple[str, ...] = ("重点优抚对象", "困难退役军人等优抚对象", "驻地部队基层官兵", "边海防官兵")
 TOTAL_LABEL = "总计"
@@ -211,7 +213,9 @@ def styled_cell(
     border: bool = True,
     number_format: str | None = None,
 ) -> Any:
-    cell = WriteOnlyCell(ws, value)
+    # Every cell the reports app writes passes here: user text (带队领导, unit names …) that
+    # starts like a formula is neutralised in this one place.
+    cell = WriteOnlyCell(ws, escape_formula(value))
     styles = _style_cache.setdefault(ws.parent, {})
     key = (id(font), id(align), border, number_format)
     cached = styles.get(key)

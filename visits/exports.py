@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import tablib
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from shuangyong.spreadsheets import escape_formula
 from visits.models import Beneficiary, VisitRecord
 from visits.resources import BeneficiaryResource, VisitRecordResource
 
+__all__ = ["escape_formula", "escaped", "ledger_dataset", "template_dataset", "visit_records_dataset", "xlsx_response"]
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    """A text cell that Excel would run as a formula (=, +, -, @ …) is prefixed with an apostrophe.
-
-    django-import-export's own escaping only drops a leading "=" and turns every number into
-    text; this keeps numbers numbers and neutralises the other formula starts too.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def escaped(dataset: tablib.Dataset) -> tablib.Dataset:

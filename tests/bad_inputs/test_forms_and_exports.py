@@ -156,12 +156,6 @@ def _assert_neutralised(cells: list[object]) -> None:
     assert all(not t.startswith(("=", "+", "-", "@")) for t in texts), texts
 
 
-OFFICIAL_TABLE_FORMULA = (
-    "reports/official_table.py writes the 带队领导 text as it is: openpyxl stores a value starting with "
-    "'=' as a formula, so =cmd|… runs in Excel; reported to the reports owner"
-)
-
-
 @pytest.fixture
 def formula_world(campaign, county, township_a, township_a_unit, troop_unit, office_user):
     record = VisitRecordFactory(
@@ -195,8 +189,8 @@ def formula_world(campaign, county, township_a, township_a_unit, troop_unit, off
         "tasks:tasks_export",
         "tasks:dual_list_export",
         "tasks:reconciliation_export",
-        pytest.param("reports:unit_table", marks=pytest.mark.xfail(strict=True, reason=OFFICIAL_TABLE_FORMULA)),
-        pytest.param("reports:county_workbook", marks=pytest.mark.xfail(strict=True, reason=OFFICIAL_TABLE_FORMULA)),
+        "reports:unit_table",
+        "reports:county_workbook",
     ],
 )
 def test_formula_payloads_are_neutralised_in_every_spreadsheet(client_for, office_user, formula_world, download):
