@@ -167,6 +167,12 @@ def _columns(header: Sequence[str], expected: dict[str, str]) -> dict[str, int]:
     return {fieldname: positions[label] for fieldname, label in expected.items()}
 
 
+def _padded(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    """Every row as wide as the header: a row shorter than the header (Excel and CSV drop trailing
+    empty cells) reads as empty cells, which the per-cell checks then report at that row."""
+    return [row if len(row) >= width else (*row, *([None] * (width - len(row)))) for row in rows]
+
+
 # --- cell parsing ---------------------------------------------------------------------------
 
 
@@ -237,6 +243,7 @@ def validate_visit_rows(
         result.errors.append(CellError(0, "", "您的角色不能导入走访记录。"))
         return result
     col = _columns(header, VISIT_COLUMNS)
+    rows = _padded(rows, len(header))
     expected = set(campaign.expected_units.values_list("pk", flat=True))
     all_units = _unit_lookup(OrgUnit.objects.filter(kind__in=REPORTING_KINDS, is_active=True))
     troops = _unit_lookup(OrgUnit.objects.filter(kind=OrgUnitKind.TROOP, is_active=True))
@@ -254,7 +261,7 @@ def validate_visit_rows(
             name: str, parse: Callable[[Any], Any], raw: Sequence[Any] = raw, errors: dict[str, str] = errors
         ) -> Any:
             try:
-                return parse(raw[col[name]] if col[name] < len(raw) else None)
+                return parse(raw[col[name]])
             except ValueError as e:
                 errors[name] = str(e)
                 return None
@@ -344,6 +351,7 @@ def validate_beneficiary_rows(*, user: User, header: Sequence[str], rows: Sequen
         result.errors.append(CellError(0, "", "您的角色不能导入联系工作台账。"))
         return result
     col = _columns(header, BENEFICIARY_COLUMNS)
+    rows = _padded(rows, len(header))
     units = _unit_lookup(
         units_in_scope(user).filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE], is_active=True)
     )
@@ -356,7 +364,7 @@ def validate_beneficiary_rows(*, user: User, header: Sequence[str], rows: Sequen
     for offset, raw in enumerate(rows):
         line = offset + 2
         errors: dict[str, str] = {}
-        value = {name: _text(raw[i]) if i < len(raw) else "" for name, i in col.items()}
+        value = {name: _text(raw[i]) for name, i in col.items()}
         if not value["name"]:
             errors["name"] = "请填写姓名。"
         elif len(value["name"]) > 50:

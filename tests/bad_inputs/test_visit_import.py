@@ -188,11 +188,6 @@ def test_hostile_ledger_rows_are_refused(client_for, township_a, values, message
     assert not Beneficiary.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visits.importing indexes r[col['beneficiary']] (and the ledger r[col['id_number']]) on every "
-    "row before the per-cell checks: a row shorter than the header raises IndexError (500); reported",
-)
 @pytest.mark.parametrize("kind", ["visits", "ledger"])
 def test_rows_shorter_than_the_header_are_refused_with_a_message(client_for, township_a, campaign, kind):
     header = HEADER if kind == "visits" else LEDGER_HEADER
