@@ -36,4 +36,5 @@ urlpatterns = [
     path("import/<slug:kind>/", views_import.import_upload, name="import_upload"),
     path("import/<slug:kind>/template/", views_import.import_template, name="import_template"),
     path("import/<slug:kind>/confirm/", views_import.import_confirm, name="import_confirm"),
+    path("import/<slug:kind>/cancel/", views_import.import_cancel, name="import_cancel"),
 ]

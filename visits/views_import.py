@@ -1,17 +1,12 @@
 """Excel import: template → upload → preview (every bad cell explained) → confirm (all or nothing).
 
-Between preview and confirm the uploaded file waits in a private temporary folder under a
-random token kept in the user's session (never in the database); confirm re-reads and
-re-validates it, because the data may have changed in between.
+Between preview and confirm the uploaded file waits, encrypted, in the shared upload storage
+(visits/staging.py) under a random name kept in the user's session, so any web machine can
+serve the confirm; confirm re-reads and re-validates it, because the data may have changed in
+between. Confirm and cancel delete it.
 """
 
 from __future__ import annotations
-
-import contextlib
-import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shuangyong.access import require_role
 from shuangyong.types import AuthedRequest
-from visits import exports
+from visits import exports, staging
 from visits.forms import ImportUploadForm
 from visits.importing import (
     MAX_FILE_BYTES,
@@ -40,7 +35,6 @@ from visits.services import LEDGER_ROLES, RECORD_ROLES
 
 KINDS = {"visits": ("走访记录", RECORD_ROLES), "ledger": ("联系工作台账", LEDGER_ROLES)}
 SESSION_KEY = "visits_import"
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "shuangyong-import"
 
 
 def _kind(request: AuthedRequest, kind: str) -> str:
@@ -52,13 +46,11 @@ def _kind(request: AuthedRequest, kind: str) -> str:
     return kind
 
 
-def _remove_stale_uploads(max_age_seconds: int = 24 * 3600) -> None:
-    """Previews that were never confirmed leave their file behind; a day later it is removed."""
-    cutoff = time.time() - max_age_seconds
-    for path in UPLOAD_DIR.iterdir():
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
+def _discard_pending(request: AuthedRequest) -> None:
+    """Forget (and delete) the file of an earlier preview of this session, if any."""
+    pending = request.session.pop(SESSION_KEY, None) or {}
+    if pending.get("token"):
+        staging.discard(pending["token"])
 
 
 def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
@@ -96,12 +88,10 @@ def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
         except ImportFileError as e:
             form.add_error("file", str(e))
             return render(request, "visits/import_upload.html", context)
+        _discard_pending(request)
         token = ""
         if result.ok:
-            token = secrets.token_urlsafe(16)
-            UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
-            _remove_stale_uploads()
-            (UPLOAD_DIR / token).write_bytes(content)
+            token = staging.stage(content)
             request.session[SESSION_KEY] = {
                 "token": token,
                 "kind": kind,
@@ -118,11 +108,10 @@ def import_confirm(request: AuthedRequest, kind: str) -> HttpResponse:
     _kind(request, kind)
     pending = request.session.get(SESSION_KEY) or {}
     token = request.POST.get("token", "")
-    path = UPLOAD_DIR / token
-    if not token or pending.get("token") != token or pending.get("kind") != kind or not path.is_file():
+    content = staging.load(token) if token and pending.get("token") == token and pending.get("kind") == kind else None
+    if content is None:
         messages.error(request, "导入已过期，请重新上传文件。")
         return redirect("visits:import_upload", kind=kind)
-    content = path.read_bytes()
     campaign = get_campaign_for(request.user, pending["campaign"]) if kind == "visits" else None
     try:
         header, rows = read_table(name=pending["name"], content=content)
@@ -135,7 +124,7 @@ def import_confirm(request: AuthedRequest, kind: str) -> HttpResponse:
         messages.error(request, str(e.messages[0] if isinstance(e, ValidationError) else e))
         return redirect("visits:import_upload", kind=kind)
     finally:
-        path.unlink(missing_ok=True)
+        staging.discard(token)
         request.session.pop(SESSION_KEY, None)
     if not result.ok:
         context = {"kind": kind, "label": KINDS[kind][0], "result": result, "token": "", "campaign": campaign}
@@ -146,3 +135,12 @@ def import_confirm(request: AuthedRequest, kind: str) -> HttpResponse:
         assert campaign is not None
         return redirect("visits:campaign_detail", pk=campaign.pk)
     return redirect("visits:beneficiary_list")
+
+
+@require_POST
+def import_cancel(request: AuthedRequest, kind: str) -> HttpResponse:
+    """取消: the previewed file is deleted from the storage at once."""
+    _kind(request, kind)
+    _discard_pending(request)
+    messages.info(request, "已取消导入，没有导入任何记录。")
+    return redirect("visits:import_upload", kind=kind)

@@ -35,12 +35,6 @@ def copies_of(content: bytes, folder: Path, since: float) -> list[Path]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="visits/views_import.py keeps the previewed file in the machine's temp folder until "
-    "confirm: on several web machines the confirm may reach another one; reported to the visits owner "
-    "(documented in docs/operations.md)",
-)
 def test_import_preview_keeps_nothing_on_the_local_disk(
     client_for, township_a, county, township_a_unit, time_machine, settings, tmp_path
 ):

@@ -35,9 +35,11 @@ def categories(request):
 
 
 @pytest.fixture(autouse=True)
-def import_staging_dir(tmp_path, monkeypatch):
-    """Each test stages uploads in its own folder (other test runs may share /tmp at the same time)."""
-    monkeypatch.setattr("visits.views_import.UPLOAD_DIR", tmp_path / "import-staging")
+def import_staging_dir(tmp_path, settings):
+    """Each test's default storage (where imports are staged) is its own folder: other test runs
+    may share the machine at the same time."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return settings.MEDIA_ROOT / "import-staging"
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Excel import: template, preview with every bad cell, all-or-nothing save, limits, scope, CSV encodings."""
 
+import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
@@ -287,15 +288,70 @@ def test_preview_lists_at_most_a_thousand_errors(frozen, client_for, township_a,
 
 
 def test_unconfirmed_uploads_are_removed_after_a_day(frozen, client_for, township_a, campaign):
-    import os
-    import time
+    from django.core.files.storage import default_storage
 
-    from visits import views_import
-
-    staging = views_import.UPLOAD_DIR
-    staging.mkdir(mode=0o700, exist_ok=True)
-    stale = staging / "stale-token"
-    stale.write_bytes(b"x")
-    os.utime(stale, (time.time() - 2 * 24 * 3600, time.time() - 2 * 24 * 3600))
+    client = client_for(township_a)
+    first = upload(client, "visits", xlsx(HEADER, [visit_row()]), campaign=campaign).context["token"]
+    assert default_storage.exists(first)
+    # The preview is never confirmed; its session idles out, so only the clean-up can remove it.
+    frozen.shift(dt.timedelta(hours=23))
     upload(client_for(township_a), "visits", xlsx(HEADER, [visit_row()]), campaign=campaign)
-    assert not stale.exists()
+    assert default_storage.exists(first)  # a day has not passed yet
+    frozen.shift(dt.timedelta(hours=2))
+    upload(client_for(township_a), "visits", xlsx(HEADER, [visit_row()]), campaign=campaign)
+    assert not default_storage.exists(first)
+
+
+def test_preview_is_staged_encrypted_in_the_default_storage_and_deleted_on_confirm(
+    frozen, client_for, township_a, campaign, import_staging_dir
+):
+    from django.core.files.storage import default_storage
+
+    client = client_for(township_a)
+    content = xlsx(HEADER, [visit_row(lead_leader="王镇长")])
+    token = upload(client, "visits", content, campaign=campaign).context["token"]
+    assert token.startswith("import-staging/")
+    staged = default_storage.open(token).read()
+    assert staged and content not in staged and b"PK" not in staged[:2]  # encrypted, not the file itself
+    assert [p.name for p in import_staging_dir.iterdir()] == [token.split("/")[1]]
+    assert client.post(reverse("visits:import_confirm", args=["visits"]), {"token": token}).status_code == 302
+    assert VisitRecord.objects.count() == 1
+    assert not default_storage.exists(token)
+    assert "visits_import" not in client.session
+
+
+def test_cancel_deletes_the_staged_file_and_saves_nothing(frozen, client_for, township_a, campaign):
+    from django.core.files.storage import default_storage
+
+    client = client_for(township_a)
+    token = upload(client, "visits", xlsx(HEADER, [visit_row()]), campaign=campaign).context["token"]
+    response = client.post(reverse("visits:import_cancel", args=["visits"]))
+    assert response.status_code == 302
+    assert not default_storage.exists(token)
+    assert "visits_import" not in client.session
+    confirm_after = client.post(reverse("visits:import_confirm", args=["visits"]), {"token": token}, follow=True)
+    assert "导入已过期" in confirm_after.content.decode()
+    assert not VisitRecord.objects.exists()
+
+
+def test_a_staged_file_older_than_a_day_is_refused_on_confirm(frozen, client_for, township_a, campaign, settings):
+    settings.SESSION_COOKIE_AGE = 3 * 24 * 3600  # the session outlives the staged file
+    client = client_for(township_a)
+    preview = upload(client, "visits", xlsx(HEADER, [visit_row()]), campaign=campaign)
+    frozen.shift(dt.timedelta(hours=25))
+    response = client.post(
+        reverse("visits:import_confirm", args=["visits"]), {"token": preview.context["token"]}, follow=True
+    )
+    assert "导入已过期" in response.content.decode()
+    assert not VisitRecord.objects.exists()
+
+
+def test_another_session_cannot_confirm_a_staged_file(frozen, client_for, township_a, campaign):
+    from django.test import Client
+
+    token = upload(client_for(township_a), "visits", xlsx(HEADER, [visit_row()]), campaign=campaign).context["token"]
+    other = Client()  # the same user on another browser: not the session that previewed
+    other.force_login(township_a)
+    response = other.post(reverse("visits:import_confirm", args=["visits"]), {"token": token}, follow=True)
+    assert "导入已过期" in response.content.decode()
+    assert not VisitRecord.objects.exists()
