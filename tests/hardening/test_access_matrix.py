@@ -213,6 +213,7 @@ MATRIX: dict[str, Row] = {
         kw(kind="visits"), expect(200, leader=403, troop=403), expect(200, leader=403, troop=403)
     ),
     "visits:import_confirm": Row(kw(kind="visits"), POST_ONLY, expect(302, leader=403, troop=403)),
+    "visits:import_cancel": Row(kw(kind="visits"), POST_ONLY, expect(302, leader=403, troop=403)),
     # --- reports --------------------------------------------------------------------------------
     "reports:index": Row(None, ALL_200, POST_AS_GET),
     "reports:dashboard": Row(None, expect(403, office=200, leader=200), expect(403, office=200)),

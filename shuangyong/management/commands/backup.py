@@ -42,6 +42,9 @@ UPLOADS = "uploads/"
 ARCHIVE_VERSION = 1
 # Sessions are throw-away: a restored portal asks everyone to log in again.
 EXCLUDED_MODELS = ["sessions.session"]
+# Upload-storage folders of transient files: an Excel import waiting for "confirm" (encrypted
+# with a key derived from SECRET_KEY, useless elsewhere, deleted within a day).
+TRANSIENT_FOLDERS = ("import-staging/",)
 
 
 def storage_files(storage: Storage, folder: str = "") -> Iterator[str]:
@@ -115,7 +118,7 @@ class Command(BaseCommand):
             else:
                 self._pg_dump(alias, dump)
             # Files are listed after the database snapshot: every file a dumped row names is there.
-            files = list(storage_files(default_storage))
+            files = [name for name in storage_files(default_storage) if not name.startswith(TRANSIENT_FOLDERS)]
             manifest = {
                 "archive_version": ARCHIVE_VERSION,
                 "format": fmt,
