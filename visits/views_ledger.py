@@ -19,6 +19,7 @@ from visits.forms import (
     ExportForm,
     ledger_units_for,
 )
+from visits.history import beneficiary_history
 from visits.models import Beneficiary, Difficulty, DifficultyState
 from visits.selectors import beneficiaries_for, get_beneficiary_for, ledger_search, may_see_ledger
 from visits.services import (
@@ -105,7 +106,7 @@ def beneficiary_detail(request: AuthedRequest, pk: int, full_id_number: str | No
         "full_id_number": full_id_number,
         "contacts": person.contacts.all(),
         "difficulties": person.difficulties.all(),
-        "history": person.history.select_related("history_user").all()[:20],
+        "history": beneficiary_history(person),
         "contact_form": ContactLogForm(),
         "difficulty_form": DifficultyForm(),
         "difficulty_states": DifficultyState.choices,

@@ -26,6 +26,7 @@ from visits.forms import (
     VisitRecordForm,
     difficulties_from,
 )
+from visits.history import campaign_history, record_history, return_history
 from visits.models import Return, VisitRecord
 from visits.selectors import (
     beneficiaries_for,
@@ -125,7 +126,7 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.user.role in RECORD_ROLES and not request.user.is_office and unit is not None:
         return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     overview = campaign_overview(user=request.user, campaign=campaign)
-    history = campaign.history.select_related("history_user").all()[:10]
+    history = campaign_history(campaign)
     return render(
         request, "visits/campaign_detail.html", {"campaign": campaign, "overview": overview, "history": history}
     )
@@ -168,7 +169,7 @@ def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
         "submit_form": ReturnSubmitForm(
             initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}
         ),
-        "history": ret.history.select_related("history_user").all()[:20] if ret else [],
+        "history": return_history(ret),
     }
     return render(request, "visits/unit_return.html", context)
 
@@ -283,7 +284,7 @@ def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse
 
 def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_visit_record_for(request.user, pk)
-    history = record.history.select_related("history_user").all()[:20]
+    history = record_history(record, show_person=may_see_ledger(request.user))
     return render(
         request,
         "visits/record_detail.html",

@@ -196,13 +196,6 @@ def test_dual_list_transition_is_recorded_and_shown_with_old_and_new_values(
     assert "已交办 → 办理中" in history
 
 
-VISITS_PAGES_WITHOUT_VALUES = (
-    "templates/visits/_history.html lists who, when and 创建/修改 but not the old and new values of "
-    "what changed (the issue asks for them on the object's page); reported to the visits owner"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=VISITS_PAGES_WITHOUT_VALUES)
 def test_ledger_page_shows_the_old_and_new_values(clock, client_for, township_a, office_user, township_a_unit):
     person = BeneficiaryFactory(org_unit=township_a_unit, phone="13800000000", address="老街 1 号")
     clock.move_to(NOW, tick=False)

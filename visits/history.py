@@ -1,0 +1,57 @@
+"""Which fields the visits pages show in their history panels (shuangyong/history.py does the work).
+
+The identity number is shown masked in every history entry, never in full.
+"""
+
+from __future__ import annotations
+
+from shuangyong.history import HistoryEntry, history_entries
+from visits.models import Beneficiary, Campaign, Return, VisitRecord
+from visits.validators import mask_id_number
+
+SHOWN = 20
+
+BENEFICIARY_FIELDS = ("name", "category", "id_number", "phone", "address", "org_unit", "notes")
+RECORD_FIELDS = (
+    "visit_date",
+    "table_row",
+    "beneficiary",
+    "troop_unit",
+    "lead_leader",
+    "people_visited",
+    "money_amount",
+    "money_recipients",
+    "goods_spending",
+    "goods_count",
+    "goods_recipients",
+    "way",
+    "notes",
+)
+RETURN_FIELDS = ("status", "no_visits", "summary", "submitted_at", "submitted_by", "return_reason", "reviewed_at")
+CAMPAIGN_FIELDS = ("year", "kind", "title", "visit_start", "visit_end", "return_deadline", "owner_unit")
+
+
+def beneficiary_history(person: Beneficiary) -> list[HistoryEntry]:
+    return history_entries(
+        person.history.all(),  # type: ignore[attr-defined]
+        Beneficiary,
+        BENEFICIARY_FIELDS,
+        limit=SHOWN,
+        masks={"id_number": mask_id_number},
+    )
+
+
+def record_history(record: VisitRecord, *, show_person: bool) -> list[HistoryEntry]:
+    """Who was visited stays hidden from those who may not see the ledger (leaders, member units)."""
+    fields = RECORD_FIELDS if show_person else tuple(f for f in RECORD_FIELDS if f != "beneficiary")
+    return history_entries(record.history.all(), VisitRecord, fields, limit=SHOWN)  # type: ignore[attr-defined]
+
+
+def return_history(ret: Return | None) -> list[HistoryEntry]:
+    if ret is None:
+        return []
+    return history_entries(ret.history.all(), Return, RETURN_FIELDS, limit=SHOWN)  # type: ignore[attr-defined]
+
+
+def campaign_history(campaign: Campaign) -> list[HistoryEntry]:
+    return history_entries(campaign.history.all(), Campaign, CAMPAIGN_FIELDS, limit=SHOWN)  # type: ignore[attr-defined]
