@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
+from shuangyong.models import one_line_title
+
 if TYPE_CHECKING:
     from shuangyong.models import Notification
 
@@ -68,7 +70,7 @@ class EmailChannel(Channel):
         try:
             for note in to_send:
                 message = EmailMessage(
-                    subject=f"[双拥通] {note.title}",
+                    subject=f"[双拥通] {one_line_title(note.title)}",
                     body=email_body(note),
                     to=[note.recipient.email],
                     connection=connection,

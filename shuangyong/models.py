@@ -256,6 +256,17 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", "发送失败"
 
 
+TITLE_MAX_LENGTH = 200
+
+
+def one_line_title(text: str) -> str:
+    """A notification title on one line: titles become e-mail subjects, where a line break is
+    refused (BadHeaderError), and list rows, where it breaks the layout. Users' text (a 双清单
+    item's content) often carries line breaks, so every title is folded here, once."""
+    folded = " ".join(text.split())
+    return folded if len(folded) <= TITLE_MAX_LENGTH else folded[: TITLE_MAX_LENGTH - 1] + "…"
+
+
 class Notification(models.Model):
     """A message in a user's notification centre; also the outbox of the other channels (e-mail …).
 

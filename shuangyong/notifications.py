@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shuangyong.channels import Channel, configured_channels
-from shuangyong.models import DeliveryState, Notification, ReminderPolicy, User
+from shuangyong.models import DeliveryState, Notification, ReminderPolicy, User, one_line_title
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def notify(
         [
             Notification(
                 recipient_id=rid,
-                title=title[:200],
+                title=one_line_title(title),
                 body=body,
                 url=url,
                 content_type=content_type,

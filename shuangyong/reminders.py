@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangyong.models import Notification, OrgUnit, Reminder, ReminderPolicy, Role, User
+from shuangyong.models import Notification, OrgUnit, Reminder, ReminderPolicy, Role, User, one_line_title
 from shuangyong.notifications import DeliveryResult, absolute_url, deliver_pending
 
 logger = logging.getLogger(__name__)
@@ -280,7 +280,7 @@ def _claim_chunk(chunk: list[tuple[Key, DueReminder]]) -> int:
             notes.append(
                 Notification(
                     recipient_id=due.recipient_id,
-                    title=message.title,
+                    title=one_line_title(message.title),
                     body=message.body,
                     url=message.url,
                     content_type_id=key[0],
