@@ -165,7 +165,7 @@ def test_access_log_admin_and_history_show_the_number_masked(client_for, townshi
     changelist = client.get(reverse("admin:visits_identityaccesslog_changelist")).content.decode()
     assert MASKED in changelist and FULL not in changelist
     assert "李强" in changelist  # who
-    detail = client.get(reverse("visits:beneficiary_detail", args=[person.pk])).content.decode()
+    detail = client_for(township_a).get(reverse("visits:beneficiary_detail", args=[person.pk])).content.decode()
     assert 'data-testid="history"' in detail and FULL not in detail
 
 
