@@ -113,3 +113,17 @@ def test_links_in_a_message_are_clickable(client_for, township_a):
     )
     page = client_for(township_a).get(reverse("notification_list")).content.decode()
     assert 'href="http://127.0.0.1:8000/tasks/4/"' in page
+
+
+def test_only_the_portals_own_links_are_clickable(client_for, township_a, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    Notification.objects.create(
+        recipient=township_a,
+        title="已退回",
+        body="理由：请看 http://evil.example.com/login 和 <b>x</b>\n http://127.0.0.1:8000/tasks/4/?a=1&b=2",
+    )
+    page = client_for(township_a).get(reverse("notification_list")).content.decode()
+    assert 'href="http://evil.example.com' not in page
+    assert "http://evil.example.com/login" in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+    assert 'href="http://127.0.0.1:8000/tasks/4/?a=1&amp;b=2"' in page
