@@ -234,6 +234,11 @@ def _unit_lookup(units: Iterable[OrgUnit]) -> dict[str, list[OrgUnit]]:
 # --- visit records ------------------------------------------------------------------------
 
 
+def _belongs_to(person: Beneficiary, unit: OrgUnit) -> bool:
+    """The person is in the unit's ledger: the unit itself or a unit below it (as in VisitRecordForm)."""
+    return person.org_unit.path.startswith(unit.path)
+
+
 def validate_visit_rows(
     *, user: User, campaign: Campaign, header: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> ImportResult:
@@ -303,6 +308,9 @@ def validate_visit_rows(
         values["beneficiary"] = people.get(id_number) if id_number else None
         if id_number and values["beneficiary"] is None:
             errors["beneficiary"] = "台账中没有该身份证号的联系对象（或不在您的辖区）。"
+        elif values["beneficiary"] is not None and unit is not None and not _belongs_to(values["beneficiary"], unit):
+            # The office sees the whole county: the person must still be of the row's unit (or below it).
+            errors["beneficiary"] = f"该联系对象不属于“{unit.name}”，只能填写本单位（含下属村、社区）台账中的对象。"
         troop_name = cell("troop_unit", _text)
         values["troop_unit"] = troops[troop_name][0] if troop_name in troops else None
         if troop_name and values["troop_unit"] is None:
