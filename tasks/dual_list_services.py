@@ -5,7 +5,7 @@ Allowed transitions, per role (``TRANSITIONS`` is the whole table; anything else
 | action         | from               | to               | who                                               |
 |----------------|--------------------|------------------|---------------------------------------------------|
 | assign         | 已提出 / 已交办    | 已交办           | the office (picks the responsible unit)            |
-| start          | 已交办             | 办理中           | the responsible unit                               |
+| start          | 已交办             | 办理中           | the responsible unit (the office for its own unit) |
 | request_close  | 办理中             | 申请销号         | the responsible unit (with a note and evidence)    |
 | confirm        | 申请销号           | 申请销号/已销号  | the receiving side and the office, one each        |
 | send_back      | 申请销号           | 办理中           | either confirmer, with a reason                    |
@@ -84,13 +84,16 @@ def _locked(item: DualListItem) -> DualListItem:
 
 
 def is_responsible(user: User, item: DualListItem) -> bool:
-    """A user of the responsible unit (or above it, but not the office acting for it)."""
-    return (
-        not user.is_read_only
-        and not user.is_office
-        and item.responsible_unit is not None
-        and unit_in_scope(user, item.responsible_unit)
-    )
+    """A user of the responsible unit (or above it), or the office for an item given to its own unit.
+
+    The office never acts for a township or a member unit below it, but the 双拥办 may itself be
+    the responsible unit (the assign form offers the county): then its staff start and close it.
+    """
+    if user.is_read_only or item.responsible_unit is None:
+        return False
+    if user.is_office:
+        return user.org_unit_id == item.responsible_unit_id
+    return unit_in_scope(user, item.responsible_unit)
 
 
 def is_receiving_confirmer(user: User, item: DualListItem) -> bool:
