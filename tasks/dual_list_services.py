@@ -39,7 +39,7 @@ from tasks.models import (
     DualListTransition,
     ProposingSide,
 )
-from tasks.notifying import county_office_of, tell, unit_users
+from tasks.notifying import county_office_of, short_summary, tell, unit_users
 from tasks.services import evidence_create_many
 
 S = DualListState
@@ -204,7 +204,7 @@ def dual_list_item_assign(
     _log(item, action="assign", from_state=from_state, user=user, reason=f"责任单位：{responsible_unit.name}")
     tell(
         unit_users([responsible_unit]),
-        title=f"双清单交办：{item.content[:30]}",
+        title=f"双清单交办：{short_summary(item.content)}",
         body=f"{item.year}年{item.get_direction_display()}，时限：{item.deadline or '未定'}",
         url_name="tasks:dual_item_detail",
         pk=item.pk,
@@ -248,7 +248,7 @@ def dual_list_item_request_close(
         confirmers += unit_users([item.troop_unit], roles=[Role.TROOP_LIAISON])
     tell(
         confirmers,
-        title=f"双清单申请销号：{item.content[:30]}",
+        title=f"双清单申请销号：{short_summary(item.content)}",
         body=item.completion_note,
         url_name="tasks:dual_item_detail",
         pk=item.pk,
@@ -308,7 +308,7 @@ def dual_list_item_send_back(*, user: User, item: DualListItem, reason: str) -> 
     _log(item, action="send_back", from_state=S.CLOSE_REQUESTED, user=user, reason=reason.strip())
     tell(
         unit_users([item.responsible_unit]),
-        title=f"双清单销号被退回：{item.content[:30]}",
+        title=f"双清单销号被退回：{short_summary(item.content)}",
         body=reason.strip(),
         url_name="tasks:dual_item_detail",
         pk=item.pk,

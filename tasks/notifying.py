@@ -11,6 +11,12 @@ from shuangyong.models import OrgUnit, Role, User
 from shuangyong.notifications import notify
 
 
+def short_summary(text: str, limit: int = 30) -> str:
+    """A one-line summary of a user's text for a title: whitespace and line breaks folded, cut at ``limit``."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
 def unit_users(units: Iterable[OrgUnit | None], *, roles: Iterable[str] | None = None) -> list[User]:
     ids = [u.pk for u in units if u is not None]
     qs = User.objects.filter(org_unit_id__in=ids, is_active=True).exclude(role=Role.LEADER)

@@ -26,6 +26,7 @@ from shuangyong.reminders import (
     register_source,
 )
 from tasks.models import SHANGHAI, DualListDirection, DualListItem, DualListState, Milestone, Task, TaskStatus
+from tasks.notifying import short_summary
 
 CLOSE_CONFIRM = "close_confirm"
 UNIT_FIELDS = ("id", "name", "path")
@@ -81,11 +82,6 @@ class TaskSource(ReminderSource):
         return items
 
 
-def _short(text: str, limit: int = 30) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "……"
-
-
 class DualListSource(ReminderSource):
     name = "tasks.dual_list"
 
@@ -106,7 +102,7 @@ class DualListSource(ReminderSource):
             result.append(
                 DeadlineItem(
                     obj=item,
-                    label=f"双清单（{item.get_direction_display()}）事项“{_short(item.content)}”",
+                    label=f"双清单（{item.get_direction_display()}）事项“{short_summary(item.content)}”",
                     deadline=item.deadline,
                     unit=item.responsible_unit,
                     url_name="tasks:dual_item_detail",
@@ -161,7 +157,7 @@ class DualListSource(ReminderSource):
     @staticmethod
     def _message(item: DualListItem, *, requested: dt.date, today: dt.date) -> ReminderMessage:
         waited = (today - requested).days
-        label = f"双清单（{item.get_direction_display()}）事项“{_short(item.content)}”"
+        label = f"双清单（{item.get_direction_display()}）事项“{short_summary(item.content)}”"
         unit = item.responsible_unit.name if item.responsible_unit else "责任单位"
         path = reverse("tasks:dual_item_detail", args=[item.pk])
         link = absolute_url(path)
