@@ -70,6 +70,11 @@ class OrgUnit(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="orgunit_not_own_parent"),
         ]
+        indexes = [
+            # Scope filters are "path LIKE 'x%'": on PostgreSQL only a pattern-ops index serves
+            # them under a non-C collation (other databases ignore opclasses).
+            models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
