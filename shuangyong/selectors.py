@@ -24,6 +24,11 @@ def troop_units_for(user: User) -> QuerySet[OrgUnit]:
     return units_for(user, kinds=[OrgUnitKind.TROOP])
 
 
+def troop_units_under(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """The stationed troops partnered with a county (or any unit above them), active only."""
+    return OrgUnit.objects.below(unit).filter(kind=OrgUnitKind.TROOP, is_active=True).order_by("sort_order", "name")
+
+
 def users_of_units(units: QuerySet[OrgUnit]) -> QuerySet[User]:
     return User.objects.filter(org_unit__in=units, is_active=True)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
-from shuangyong.selectors import reporting_units_for, units_for
+from shuangyong.selectors import reporting_units_for, troop_units_under, units_for
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
@@ -169,7 +169,8 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["beneficiary"].queryset = beneficiaries  # type: ignore[attr-defined]
-        self.fields["troop_unit"].queryset = OrgUnit.objects.active().filter(kind=OrgUnitKind.TROOP)  # type: ignore[attr-defined]
+        # Only the troops of the campaign's county, not every troop in the database.
+        self.fields["troop_unit"].queryset = troop_units_under(campaign.owner_unit)  # type: ignore[attr-defined]
         window = f"{campaign.visit_start:%Y-%m-%d} 至 {campaign.visit_end:%Y-%m-%d}"
         self.fields["visit_date"].help_text = f"活动期间：{window}"
         today = timezone.localdate()
