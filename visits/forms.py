@@ -79,6 +79,11 @@ class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
             self.initial["id_number"] = ""
             self.initial["version"] = self.instance.version
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # The unique number is checked by the service: precisely inside the user's scope, with one
+        # generic (and reported) answer for another township's number, never the bare constraint.
+        return {*super()._get_validation_exclusions(), "id_number"}  # type: ignore[misc]
+
     def clean_id_number(self) -> str:
         value = normalize_id_number(self.cleaned_data.get("id_number", ""))
         if not value and self.instance.pk:

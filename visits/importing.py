@@ -37,10 +37,13 @@ from visits.models import (
 from visits.resources import BENEFICIARY_COLUMNS, VISIT_COLUMNS
 from visits.selectors import beneficiaries_for, may_see_ledger
 from visits.services import (
+    DUPLICATE_ID_NUMBER,
+    FOREIGN_ID_NUMBER,
     LEDGER_ROLES,
     RECORD_ROLES,
     REPORTING_KINDS,
     ensure_return_editable,
+    foreign_id_numbers_report,
     return_for,
     visit_numbers_errors,
 )
@@ -49,6 +52,9 @@ from visits.validators import id_number_error, normalize_id_number
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_ERRORS_SHOWN = 1000
+#: Numbers already in another township's ledger: a few are typos or people who moved; more look
+#: like a probe of who is registered elsewhere, and the whole file is refused without row details.
+MAX_FOREIGN_ID_NUMBERS = 3
 # 20,000 rows of the template inflate to about 15 MB of sheet XML; a zip bomb to hundreds.
 MAX_INFLATED_BYTES = 60 * 1024 * 1024
 ALLOWED_EXTENSIONS = (".xlsx", ".csv")
@@ -366,7 +372,19 @@ def validate_beneficiary_rows(*, user: User, header: Sequence[str], rows: Sequen
     other_units = _unit_lookup(OrgUnit.objects.filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE]))
     categories = {c.name: c for c in BeneficiaryCategory.objects.filter(is_active=True)}
     ids_in_file = [normalize_id_number(_text(r[col["id_number"]])) for r in rows]
-    registered = set(Beneficiary.objects.filter(id_number__in=set(ids_in_file)).values_list("id_number", flat=True))
+    registered = {
+        b.id_number: b for b in Beneficiary.objects.select_related("org_unit").filter(id_number__in=set(ids_in_file))
+    }
+    foreign = [b for b in registered.values() if not unit_in_scope(user, b.org_unit)]
+    if foreign:
+        foreign_id_numbers_report(user=user, people=foreign, source="导入联系工作台账")
+    if len(foreign) > MAX_FOREIGN_ID_NUMBERS:
+        message = (
+            f"文件中有 {len(foreign)} 个身份证号无法在本单位登记，整个文件不予导入。"
+            "请核对文件是否只包含本辖区的联系对象，或联系双拥办核实。"
+        )
+        result.errors.append(CellError(0, "", message))
+        return result
     seen: dict[str, int] = {}
 
     for offset, raw in enumerate(rows):
@@ -385,7 +403,8 @@ def validate_beneficiary_rows(*, user: User, header: Sequence[str], rows: Sequen
         if id_error:
             errors["id_number"] = id_error
         elif id_number in registered:
-            errors["id_number"] = "该身份证号已登记在台账中，同一县内不能重复登记。"
+            in_scope = unit_in_scope(user, registered[id_number].org_unit)
+            errors["id_number"] = DUPLICATE_ID_NUMBER if in_scope else FOREIGN_ID_NUMBER
         elif id_number in seen:
             errors["id_number"] = f"与第 {seen[id_number]} 行的身份证号重复。"
         else:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ from visits.models import (
     VisitDifficulty,
     VisitRecord,
 )
-from visits.validators import normalize_id_number
+from visits.validators import mask_id_number, normalize_id_number
 
 #: The ledger is personal data: the person's township and the office only (domain.md §4). System
 #: administrators manage accounts in the admin; they do not read, reveal or export the ledger.
@@ -64,7 +65,52 @@ def _check_ledger_unit(user: User, org_unit: OrgUnit) -> None:
         raise ValidationError({"org_unit": "只能登记到本辖区的乡镇（街道）或村（社区）。"})
 
 
-@transaction.atomic
+#: In the user's own scope a duplicate is named precisely; a number of another township's ledger
+#: gets this one answer, so that the form cannot be used to learn who is registered elsewhere.
+DUPLICATE_ID_NUMBER = "该身份证号已登记在台账中，同一县内不能重复登记。"
+FOREIGN_ID_NUMBER = "该身份证号无法在本单位登记，请联系双拥办核实。"
+
+
+def office_users_above(user: User) -> QuerySet[User]:
+    """The active 双拥办 staff of the user's county (the office units above or at the user's unit)."""
+    ancestors = user.org_unit.ancestor_pks() if user.org_unit else []
+    return User.objects.filter(org_unit_id__in=ancestors, role=Role.OFFICE, is_active=True)
+
+
+def foreign_id_numbers_report(*, user: User, people: Sequence[Beneficiary], source: str) -> None:
+    """Log (one entry per person) and tell the office that ``user`` entered numbers of another township's ledger.
+
+    Runs in its own transaction and is called before the refusal is raised, so that the entry stays.
+    """
+    if not people:
+        return
+    with transaction.atomic():
+        IdentityAccessLog.objects.bulk_create(
+            [IdentityAccessLog(user=user, beneficiary=p, action=IdentityAccess.FOREIGN_ID_NUMBER) for p in people]
+        )
+        unit = user.org_unit.name if user.org_unit else ""
+        numbers = "、".join(f"{mask_id_number(p.id_number)}（{p.org_unit.name}）" for p in people[:10])
+        more = f"等 {len(people)} 个" if len(people) > 10 else ""
+        notify(
+            recipients=office_users_above(user),
+            title=f"{unit}{user.full_name or user.username}{source}时输入了其他单位台账中的身份证号",
+            body=f"身份证号：{numbers}{more}。已拒绝登记，请核实是否重复登记或试探查询。",
+            url=reverse("visits:beneficiary_list"),
+        )
+
+
+def _refuse_registered_id_number(*, user: User, id_number: str, exclude_pk: int | None = None) -> None:
+    """A number already in the ledger is refused: precisely in the user's scope, generically (and reported) outside."""
+    same = Beneficiary.objects.select_related("org_unit").filter(id_number=id_number)
+    existing = (same.exclude(pk=exclude_pk) if exclude_pk is not None else same).first()
+    if existing is None:
+        return
+    if unit_in_scope(user, existing.org_unit):
+        raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
+    foreign_id_numbers_report(user=user, people=[existing], source="登记联系对象")
+    raise ValidationError({"id_number": FOREIGN_ID_NUMBER})
+
+
 def beneficiary_create(
     *,
     user: User,
@@ -77,28 +123,35 @@ def beneficiary_create(
     notes: str = "",
 ) -> Beneficiary:
     _check_ledger_unit(user, org_unit)
-    beneficiary = Beneficiary(
-        org_unit=org_unit,
-        name=name.strip(),
-        category=category,
-        id_number=normalize_id_number(id_number),
-        phone=phone,
-        address=address,
-        notes=notes,
-    )
-    beneficiary.full_clean()
-    beneficiary.save()
+    number = normalize_id_number(id_number)
+    _refuse_registered_id_number(user=user, id_number=number)  # outside the transaction: its report stays
+    with transaction.atomic():
+        beneficiary = Beneficiary(
+            org_unit=org_unit,
+            name=name.strip(),
+            category=category,
+            id_number=number,
+            phone=phone,
+            address=address,
+            notes=notes,
+        )
+        beneficiary.full_clean()
+        beneficiary.save()
     return beneficiary
 
 
-@transaction.atomic
 def beneficiary_update(*, user: User, beneficiary: Beneficiary, version: int, **fields: Any) -> Beneficiary:
     _check_ledger_unit(user, fields.get("org_unit", beneficiary.org_unit))
-    claim_version(beneficiary, expected_version=version)
-    for name, value in fields.items():
-        setattr(beneficiary, name, normalize_id_number(value) if name == "id_number" else value)
-    beneficiary.full_clean()
-    beneficiary.save()
+    if "id_number" in fields:
+        fields["id_number"] = normalize_id_number(fields["id_number"])
+        if fields["id_number"] != beneficiary.id_number:
+            _refuse_registered_id_number(user=user, id_number=fields["id_number"], exclude_pk=beneficiary.pk)
+    with transaction.atomic():
+        claim_version(beneficiary, expected_version=version)
+        for name, value in fields.items():
+            setattr(beneficiary, name, value)
+        beneficiary.full_clean()
+        beneficiary.save()
     return beneficiary
 
 

@@ -4,10 +4,11 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from shuangyong.models import Role
+from shuangyong.models import Notification, Role
 from tests.factories import UserFactory
-from tests.visits.factories import BeneficiaryFactory
-from visits.models import Beneficiary, IdentityAccessLog
+from tests.visits.factories import BeneficiaryFactory, category, valid_id_number
+from tests.visits.test_import import LEDGER_HEADER, errors_of, ledger_row, upload, xlsx
+from visits.models import Beneficiary, IdentityAccess, IdentityAccessLog
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,79 @@ def test_system_admin_services_refuse_the_ledger(system_admin, person):
     with pytest.raises(PermissionDenied):
         identity_export_log(user=system_admin, beneficiaries=[person])
     assert not IdentityAccessLog.objects.exists()
+
+
+# --- 1. another township's numbers cannot be probed ------------------------------------------------
+
+GENERIC = "该身份证号无法在本单位登记，请联系双拥办核实。"
+PRECISE = "该身份证号已登记在台账中"
+
+
+def _create(client, unit, id_number, name="重复"):
+    data = {"name": name, "category": category().pk, "org_unit": unit.pk, "id_number": id_number}
+    return client.post(reverse("visits:beneficiary_create"), data)
+
+
+def test_registering_another_townships_number_gets_a_generic_answer_logged_and_reported(
+    client_for, township_b, township_b_unit, office_user, person
+):
+    response = _create(client_for(township_b), township_b_unit, FULL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert GENERIC in page and PRECISE not in page
+    assert Beneficiary.objects.count() == 1
+    log = IdentityAccessLog.objects.get()
+    assert (log.user, log.beneficiary, log.action) == (township_b, person, IdentityAccess.FOREIGN_ID_NUMBER)
+    note = Notification.objects.get()
+    assert note.recipient == office_user
+    assert MASKED in note.body and FULL not in note.body + note.title
+    # A number registered nowhere answers nothing different from a free one: the person is saved.
+    assert _create(client_for(township_b), township_b_unit, valid_id_number()).status_code == 302
+
+
+def test_a_duplicate_in_the_own_scope_keeps_the_precise_message(client_for, township_a, village_a1, person):
+    response = _create(client_for(township_a), village_a1, FULL)
+    assert PRECISE in response.content.decode()
+    assert not IdentityAccessLog.objects.exists() and not Notification.objects.exists()
+
+
+def test_the_office_gets_the_precise_message(client_for, office_user, township_b_unit, person):
+    assert PRECISE in _create(client_for(office_user), township_b_unit, FULL).content.decode()
+    assert not IdentityAccessLog.objects.exists()
+
+
+def test_editing_a_number_into_another_townships_is_refused_the_same_way(
+    client_for, township_b, township_b_unit, person
+):
+    own = BeneficiaryFactory(org_unit=township_b_unit)
+    data = {"name": own.name, "category": own.category_id, "org_unit": township_b_unit.pk, "id_number": FULL}
+    response = client_for(township_b).post(reverse("visits:beneficiary_edit", args=[own.pk]), {**data, "version": 1})
+    assert GENERIC in response.content.decode() and PRECISE not in response.content.decode()
+    own.refresh_from_db()
+    assert own.id_number != FULL and own.version == 1
+    assert IdentityAccessLog.objects.filter(action=IdentityAccess.FOREIGN_ID_NUMBER, beneficiary=person).count() == 1
+
+
+def test_ledger_import_answers_generically_and_refuses_a_probing_file(
+    client_for, township_b, township_b_unit, office_user, village_a1
+):
+    foreign = BeneficiaryFactory.create_batch(4, org_unit=village_a1)
+    own = BeneficiaryFactory(org_unit=township_b_unit)
+    client = client_for(township_b)
+    rows = [
+        ledger_row(unit="东城街道", id_number=foreign[0].id_number),
+        ledger_row(unit="东城街道", id_number=own.id_number),
+    ]
+    messages = {(r, c): m for r, c, m in errors_of(upload(client, "ledger", xlsx(LEDGER_HEADER, rows)))}
+    assert messages[(2, "身份证号")] == GENERIC
+    assert PRECISE in messages[(3, "身份证号")]
+    assert IdentityAccessLog.objects.filter(user=township_b, action=IdentityAccess.FOREIGN_ID_NUMBER).count() == 1
+    assert Notification.objects.filter(recipient=office_user).count() == 1
+
+    # More than three: the whole file is refused, no row says which numbers are registered.
+    rows = [ledger_row(unit="东城街道", id_number=p.id_number) for p in foreign] + [ledger_row(unit="东城街道")]
+    preview = upload(client, "ledger", xlsx(LEDGER_HEADER, rows))
+    errors = errors_of(preview)
+    assert len(errors) == 1 and errors[0][0] == 0 and "整个文件不予导入" in errors[0][2]
+    assert IdentityAccessLog.objects.filter(action=IdentityAccess.FOREIGN_ID_NUMBER).count() == 1 + 4
+    assert Beneficiary.objects.count() == 5
