@@ -150,7 +150,10 @@ def dual_list_item_create(
     quality_requirement: str = "",
     responsible_unit: OrgUnit | None = None,
 ) -> DualListItem:
-    """The office records an item; a troop liaison proposes one for its own troop unit."""
+    """The office records an item; a troop liaison proposes one for its own troop unit.
+
+    An item recorded with its responsible unit is 已交办 at once, and that unit is told.
+    """
     if user.is_read_only:
         raise PermissionDenied("领导账号只能查看和下载，不能修改。")
     if not user.is_office:
@@ -181,6 +184,8 @@ def dual_list_item_create(
     item.full_clean()
     item.save()
     _log(item, action="create", from_state="", user=user)
+    if responsible_unit is not None:
+        _tell_assigned(item)
     return item
 
 
@@ -202,15 +207,19 @@ def dual_list_item_assign(
     item.full_clean()
     item.save()
     _log(item, action="assign", from_state=from_state, user=user, reason=f"责任单位：{responsible_unit.name}")
+    _tell_assigned(item)
+    return item
+
+
+def _tell_assigned(item: DualListItem) -> None:
     tell(
-        unit_users([responsible_unit]),
+        unit_users([item.responsible_unit]),
         title=f"双清单交办：{short_summary(item.content)}",
         body=f"{item.year}年{item.get_direction_display()}，时限：{item.deadline or '未定'}",
         url_name="tasks:dual_item_detail",
         pk=item.pk,
         obj=item,
     )
-    return item
 
 
 @transaction.atomic

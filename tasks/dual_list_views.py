@@ -296,11 +296,12 @@ def dual_list_import(request: AuthedRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = import_xlsx(DualListItemResource(user=request.user), form.cleaned_data["file"].read())
+            resource = DualListItemResource(user=request.user)
+            result = import_xlsx(resource, form.cleaned_data["file"].read())
         except ValidationError as e:
             errors = e.messages
         else:
-            errors = import_errors(result)
+            errors = import_errors(result, resource)
         if not errors:
             totals = result.totals
             messages.success(request, f"导入完成：新增 {totals.get('new', 0)} 项，更新 {totals.get('update', 0)} 项。")

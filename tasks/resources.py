@@ -10,18 +10,20 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
 import tablib
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
 from import_export.results import Result
 
 from shuangyong.access import units_in_scope
-from shuangyong.models import OrgUnitKind, User
+from shuangyong.models import OrgUnit, OrgUnitKind, User
+from tasks import dual_list_services as dls
 from tasks.models import (
     DualListCategory,
     DualListDirection,
@@ -61,8 +63,6 @@ class ScopedUnitWidget(widgets.ForeignKeyWidget):
     """A unit looked up by name among the units in the user's scope only."""
 
     def __init__(self, user: User, *, kinds: tuple[str, ...] = (), **kwargs: Any) -> None:
-        from shuangyong.models import OrgUnit
-
         super().__init__(OrgUnit, "name", **kwargs)
         self.user = user
         self.kinds = kinds
@@ -83,8 +83,6 @@ class ScopedUnitWidget(widgets.ForeignKeyWidget):
 
 class ScopedUnitsWidget(widgets.ManyToManyWidget):
     def __init__(self, user: User) -> None:
-        from shuangyong.models import OrgUnit
-
         super().__init__(OrgUnit, separator="、", field="name")
         self.user = user
 
@@ -97,7 +95,27 @@ class ScopedUnitsWidget(widgets.ManyToManyWidget):
         return units
 
 
+IMPORT_EDITABLE_STATES = frozenset({DualListState.PROPOSED, DualListState.ASSIGNED})
+
+
+@dataclass(frozen=True)
+class _Before:
+    """An item as it was before the import touched it."""
+
+    state: str
+    direction: str
+    troop_unit_id: int
+    responsible_unit: OrgUnit | None
+
+
 class DualListItemResource(resources.ModelResource):
+    """Export what the user sees; import new items and edits of items not yet started.
+
+    An update may change the wording, category, deadline and (for 已提出/已交办 items only) the
+    responsible unit; never the list (清单) nor the partner troop, and never an item already in
+    the workflow (办理中, 申请销号, 已销号): such a row is refused and the file saves nothing.
+    """
+
     id = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
     year = fields.Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget())
     direction = fields.Field(
@@ -142,6 +160,7 @@ class DualListItemResource(resources.ModelResource):
     def __init__(self, *, user: User) -> None:
         super().__init__()
         self.user = user
+        self._before: dict[int, _Before] = {}
         self.fields["responsible_unit"].widget = ScopedUnitWidget(user)
         self.fields["troop_unit"].widget = ScopedUnitWidget(user, kinds=(OrgUnitKind.TROOP,))
 
@@ -151,18 +170,72 @@ class DualListItemResource(resources.ModelResource):
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         if row.get("编号") in (None, ""):
             return None
-        instance = self.get_queryset().filter(pk=row["编号"]).first()
-        if instance is None:
+        if not self.get_queryset().filter(pk=row["编号"]).exists():
             raise ValidationError(f"编号 {row['编号']} 的事项不存在或您无权修改。")
+        # Locked until the import commits: no workflow step slips in between the check and the save.
+        locked = DualListItem.objects.select_for_update(of=("self",)).select_related("responsible_unit")
+        instance = locked.get(pk=row["编号"])
+        self._before[instance.pk] = _Before(
+            state=instance.state,
+            direction=instance.direction,
+            troop_unit_id=instance.troop_unit_id,
+            responsible_unit=instance.responsible_unit,
+        )
         return instance
 
     def after_init_instance(self, instance: DualListItem, new: bool, row: Any, **kwargs: Any) -> None:
         if new:
             instance.created_by = self.user
 
-    def before_save_instance(self, instance: DualListItem, row: Any, **kwargs: Any) -> None:
-        if instance.pk is None:
-            instance.state = DualListState.ASSIGNED if instance.responsible_unit_id else DualListState.PROPOSED
+    def validate_instance(
+        self, instance: DualListItem, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
+        """The workflow's rules for an update, at the row, together with the cells' own errors."""
+        errors: dict[str, Any] = dict(import_validation_errors or {})
+        before = self._before.get(instance.pk) if instance.pk else None
+        if before is not None:
+            if before.state not in IMPORT_EDITABLE_STATES:
+                errors[NON_FIELD_ERRORS] = ValidationError(
+                    f"编号 {instance.pk} 的事项当前状态为“{DualListState(before.state).label}”，"
+                    f"只有“已提出”“已交办”的事项可以通过导入修改，请在事项页面办理。"
+                )
+            if "direction" not in errors and instance.direction != before.direction:
+                errors["direction"] = ValidationError(
+                    f"已有事项的清单不能通过导入修改（原为“{DualListDirection(before.direction).label}”）。"
+                )
+            if "troop_unit" not in errors and instance.troop_unit_id != before.troop_unit_id:
+                errors["troop_unit"] = ValidationError("已有事项的对口部队不能通过导入修改。")
+            if "responsible_unit" not in errors and before.responsible_unit and instance.responsible_unit_id is None:
+                errors["responsible_unit"] = ValidationError("已交办事项的责任单位不能清空。")
+        super().validate_instance(instance, errors, validate_unique)
+
+    def do_instance_save(self, instance: DualListItem, is_create: bool) -> None:
+        """New rows and changes of the responsible unit go through the workflow's services.
+
+        So an imported item is logged (提出/交办) and its responsible unit told, as on the page.
+        """
+        if is_create:
+            item = dls.dual_list_item_create(
+                user=self.user,
+                year=instance.year,
+                direction=instance.direction,
+                content=instance.content,
+                troop_unit=instance.troop_unit,
+                category=instance.category,
+                proposing_side=instance.proposing_side,
+                deadline=instance.deadline,
+                quality_requirement=instance.quality_requirement,
+                responsible_unit=instance.responsible_unit,
+            )
+            instance.pk, instance.state = item.pk, item.state
+            return
+        before = self._before[instance.pk]
+        new_unit = instance.responsible_unit
+        instance.responsible_unit = before.responsible_unit
+        instance.save()
+        if new_unit is not None and new_unit != before.responsible_unit:
+            item = dls.dual_list_item_assign(user=self.user, item=instance, responsible_unit=new_unit)
+            instance.responsible_unit, instance.state = item.responsible_unit, item.state
 
 
 class TaskResource(resources.ModelResource):
@@ -275,12 +348,17 @@ def _message(error: BaseException) -> str:
     return str(error)
 
 
-def import_errors(result: Result) -> list[str]:
-    """Chinese messages for the rows that failed, as "第 N 行：…" (N counts the header as row 1)."""
+def import_errors(result: Result, resource: resources.ModelResource | None = None) -> list[str]:
+    """Chinese messages for the rows that failed, as "第 N 行 列名：…" (N counts the header as row 1).
+
+    With the resource, a field's error names its column (“对口部队”), not the model attribute.
+    """
+    columns = {f.attribute: f.column_name for f in resource.fields.values()} if resource is not None else {}
     messages = [f"文件错误：{_message(e.error)}" for e in result.base_errors]
     for line, errors in result.row_errors():
         messages.extend(f"第 {line + 1} 行：{_message(e.error)}" for e in errors)
     for invalid in result.invalid_rows:
         for field_name, errs in invalid.error_dict.items():
-            messages.extend(f"第 {invalid.number + 1} 行 {field_name}：{err}" for err in errs)
+            where = "" if field_name == NON_FIELD_ERRORS else f" {columns.get(field_name, field_name)}"
+            messages.extend(f"第 {invalid.number + 1} 行{where}：{err}" for err in errs)
     return messages

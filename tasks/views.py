@@ -323,11 +323,12 @@ def tasks_import(request: AuthedRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = import_xlsx(TaskResource(user=request.user), form.cleaned_data["file"].read())
+            resource = TaskResource(user=request.user)
+            result = import_xlsx(resource, form.cleaned_data["file"].read())
         except ValidationError as e:
             errors = e.messages
         else:
-            errors = import_errors(result)
+            errors = import_errors(result, resource)
         if not errors:
             messages.success(request, f"已更新 {result.totals.get('update', 0)} 项任务。")
             return redirect("tasks:task_board")

@@ -22,9 +22,7 @@ def test_short_summary_folds_whitespace_and_cuts():
     assert short_summary("甲" * 30) == "甲" * 30
 
 
-def test_dual_list_titles_are_one_short_line(
-    office_user, troop_unit, township_a_unit, township_a
-):
+def test_dual_list_titles_are_one_short_line(office_user, troop_unit, township_a_unit, township_a):
     UserFactory(org_unit=troop_unit, role=Role.TROOP_LIAISON)
     item = DualListItemFactory(troop_unit=troop_unit, content=LONG, created_by=office_user)
     item = dual_list_item_assign(user=office_user, item=item, responsible_unit=township_a_unit)
