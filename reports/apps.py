@@ -23,9 +23,9 @@ class ReportsConfig(AppConfig):
 
 
 def _dashboard_panel(user: Any) -> dict[str, Any]:
-    from reports.dashboard import dashboard_for
+    from reports.dashboard import cached_dashboard_for
 
-    return {"board": dashboard_for(user, campaign=None)}
+    return {"board": cached_dashboard_for(user, campaign=None)}
 
 
 def _downloads_panel(user: Any) -> dict[str, Any]:

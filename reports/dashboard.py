@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -27,6 +30,7 @@ from reports.selectors import (
     same_campaign_last_year,
 )
 from reports.svg_charts import BarChart, Series, render_chart
+from shuangyong.access import scope_root
 from shuangyong.models import OrgUnitKind, User
 from tasks.models import DualListDirection, DualListItem, Task
 from tasks.selectors import (
@@ -79,6 +83,7 @@ class Dashboard:
     comparison: list[Comparison] = field(default_factory=list)
     charts: dict[str, SafeString] = field(default_factory=dict)
     basis_label: str = DASHBOARD_BASIS.label
+    computed_at: datetime = field(default_factory=timezone.now)
 
 
 def _comparison(this: Measures, last: Measures | None) -> list[Comparison]:
@@ -97,6 +102,31 @@ def _comparison(this: Measures, last: Measures | None) -> list[Comparison]:
         ("解决实际困难（件）", "difficulties_solved", False),
     ]
     return [Comparison(label, pick(this, attr), pick(last, attr), money) for label, attr, money in rows]
+
+
+def cached_dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:
+    """The dashboard, shared for a short while by everyone with the same scope and role.
+
+    Leaders open it as their home page many times a day; its twenty-odd aggregate queries are
+    the heaviest page of the portal (bench/README.md). Figures may be DASHBOARD_CACHE_SECONDS old,
+    and the page says when they were computed.
+    """
+    root = scope_root(user)
+    key = ":".join(
+        str(part)
+        for part in (
+            "dashboard:v1",
+            root.pk if root else 0,
+            user.role,
+            campaign.pk if campaign else "current",
+            timezone.localdate().isoformat(),
+        )
+    )
+    board: Dashboard | None = cache.get(key)
+    if board is None:
+        board = dashboard_for(user, campaign=campaign)
+        cache.set(key, board, settings.DASHBOARD_CACHE_SECONDS)
+    return board
 
 
 def dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from reports import services
-from reports.dashboard import dashboard_for
+from reports.dashboard import cached_dashboard_for
 from reports.forms import CampaignChoiceForm
 from reports.selectors import Basis, get_campaign_for_report, get_report_unit_for
 from shuangyong.access import require_role
@@ -73,5 +73,5 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *COUNTY_ROLES, message="领导看板只对双拥办和领导开放。")
     form = CampaignChoiceForm(request.GET or None, user=request.user)
     campaign = form.cleaned_data["campaign"] if form.is_valid() else None
-    board = dashboard_for(request.user, campaign=campaign)
+    board = cached_dashboard_for(request.user, campaign=campaign)
     return render(request, "reports/dashboard.html", {"board": board, "form": form})

@@ -66,6 +66,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     handler.create_connection = original
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """No test sees what another one cached (primary keys are reused after a rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
