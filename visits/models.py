@@ -165,6 +165,7 @@ class IdentityAccess(models.TextChoices):
     VIEW = "view", "查看联系对象档案"
     SHOW = "show", "查看完整身份证号"
     EXPORT_FULL = "export_full", "导出完整身份证号"
+    EXPORT_MASKED = "export_masked", "导出台账（身份证号已遮蔽）"
     # Someone tried to register a number already in another township's ledger (a possible probe).
     FOREIGN_ID_NUMBER = "foreign_id", "登记其他单位台账中的身份证号"
 

@@ -178,6 +178,15 @@ def identity_export_log(*, user: User, beneficiaries: Iterable[Beneficiary]) -> 
 
 
 @transaction.atomic
+def ledger_export_log(*, user: User, beneficiaries: Iterable[Beneficiary]) -> int:
+    """The masked export still carries each person's full record (phone, address, notes): one entry per person."""
+    _require(user.role in LEDGER_ROLES, "只有乡镇（街道）和双拥办可以导出联系工作台账。")
+    logs = [IdentityAccessLog(user=user, beneficiary=b, action=IdentityAccess.EXPORT_MASKED) for b in beneficiaries]
+    IdentityAccessLog.objects.bulk_create(logs, batch_size=1000)
+    return len(logs)
+
+
+@transaction.atomic
 def contact_log_create(
     *, user: User, beneficiary: Beneficiary, date: dt.date, way: str, contacted_by: str, content: str
 ) -> ContactLog:

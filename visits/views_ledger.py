@@ -31,6 +31,7 @@ from visits.services import (
     difficulty_create,
     difficulty_update,
     identity_export_log,
+    ledger_export_log,
 )
 
 
@@ -83,6 +84,8 @@ def beneficiary_create_view(request: AuthedRequest) -> HttpResponse:
 
 def beneficiary_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_beneficiary_for(request.user, pk)
+    if request.method == "GET":  # the form shows the full record (phone, address, notes): a logged read
+        beneficiary_view_log(user=request.user, beneficiary=person)
     form = BeneficiaryForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -173,4 +176,6 @@ def beneficiary_export(request: AuthedRequest) -> HttpResponse:
         if not request.user.is_office:
             raise PermissionDenied("只有双拥办可以导出完整身份证号。")
         identity_export_log(user=request.user, beneficiaries=people)
+    else:
+        ledger_export_log(user=request.user, beneficiaries=people)  # masked, but phone/address/notes: logged
     return exports.xlsx_response(exports.ledger_dataset(people, full_id_numbers=bool(full)), "联系工作台账.xlsx")

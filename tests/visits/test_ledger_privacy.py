@@ -146,3 +146,34 @@ def test_ledger_import_answers_generically_and_refuses_a_probing_file(
     assert len(errors) == 1 and errors[0][0] == 0 and "整个文件不予导入" in errors[0][2]
     assert IdentityAccessLog.objects.filter(action=IdentityAccess.FOREIGN_ID_NUMBER).count() == 1 + 4
     assert Beneficiary.objects.count() == 5
+
+
+# --- 3. every read of a full record is logged ----------------------------------------------------
+
+
+def test_opening_the_edit_form_is_a_logged_read(client_for, township_a, person):
+    client = client_for(township_a)
+    url = reverse("visits:beneficiary_edit", args=[person.pk])
+    page = client.get(url).content.decode()
+    assert person.phone in page and person.address in page  # the full record is on the page
+    log = IdentityAccessLog.objects.get()
+    assert (log.user, log.beneficiary, log.action) == (township_a, person, IdentityAccess.VIEW)
+    data = {"name": person.name, "category": person.category_id, "org_unit": person.org_unit_id, "id_number": ""}
+    assert client.post(url, {**data, "phone": "1", "version": 1}).status_code == 302
+    assert IdentityAccessLog.objects.count() == 1  # the save is in the history, not a second read
+
+
+def test_masked_export_logs_every_exported_person_in_fixed_queries(
+    client_for, township_a, village_a1, township_b_unit, django_assert_max_num_queries
+):
+    mine = BeneficiaryFactory.create_batch(3, org_unit=village_a1)
+    BeneficiaryFactory(org_unit=township_b_unit)  # not exported by A, not logged
+    client = client_for(township_a)
+    client.get(reverse("visits:beneficiary_export"))
+    logs = IdentityAccessLog.objects.filter(action=IdentityAccess.EXPORT_MASKED)
+    assert sorted(log.beneficiary_id for log in logs) == sorted(p.pk for p in mine)
+    assert {log.user for log in logs} == {township_a}
+    BeneficiaryFactory.create_batch(40, org_unit=village_a1)
+    with django_assert_max_num_queries(10):  # session, user, people, one bulk insert, savepoints
+        client.get(reverse("visits:beneficiary_export"))
+    assert IdentityAccessLog.objects.filter(action=IdentityAccess.EXPORT_MASKED).count() == 3 + 43
