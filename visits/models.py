@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
+from simple_history.models import HistoricalChanges, HistoricalRecords
 
 from shuangyong.models import OrgUnit
 from visits.validators import mask_id_number, validate_id_number
@@ -89,12 +89,25 @@ class BeneficiaryCategory(models.Model):
         return self.name
 
 
+class IdNumberField(models.CharField):
+    """The identity number. django-simple-history copies this field into the history table, where
+    it is stored masked (500224********123X): the history never keeps a full number, also not through
+    ``bulk_create_with_history`` (``pre_save`` runs for every insert, bulk or not)."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = super().pre_save(model_instance, add)
+        if isinstance(model_instance, HistoricalChanges) and value:
+            value = mask_id_number(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+
 class Beneficiary(models.Model):
     """A person in a township's ledger. Only the person's township and the office may see it."""
 
     name = models.CharField("姓名", max_length=50)
     category = models.ForeignKey(BeneficiaryCategory, verbose_name="类别", on_delete=models.PROTECT)
-    id_number = models.CharField("身份证号", max_length=18, validators=[validate_id_number])
+    id_number = IdNumberField("身份证号", max_length=18, validators=[validate_id_number])
     phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("住址", max_length=200, blank=True)
     org_unit = models.ForeignKey(

@@ -7,13 +7,15 @@ from django.urls import reverse
 from shuangyong.models import Notification, Role
 from tests.factories import UserFactory
 from tests.visits.factories import BeneficiaryFactory, category, valid_id_number
-from tests.visits.test_import import LEDGER_HEADER, errors_of, ledger_row, upload, xlsx
+from tests.visits.test_import import LEDGER_HEADER, confirm, errors_of, ledger_row, upload, xlsx
 from visits.models import Beneficiary, IdentityAccess, IdentityAccessLog
+from visits.validators import mask_id_number
 
 pytestmark = pytest.mark.django_db
 
 FULL = "50022419800101118X"
 MASKED = "500224********118X"
+SECOND, THIRD = valid_id_number(), valid_id_number()
 
 
 @pytest.fixture
@@ -177,3 +179,35 @@ def test_masked_export_logs_every_exported_person_in_fixed_queries(
     with django_assert_max_num_queries(10):  # session, user, people, one bulk insert, savepoints
         client.get(reverse("visits:beneficiary_export"))
     assert IdentityAccessLog.objects.filter(action=IdentityAccess.EXPORT_MASKED).count() == 3 + 43
+
+
+# --- 6. the history table never keeps a full identity number -------------------------------------
+
+
+def test_history_rows_keep_the_number_masked(client_for, township_a, village_a1, person):
+    person.id_number = SECOND
+    person.save()
+    BeneficiaryFactory(org_unit=village_a1, id_number=THIRD)
+    stored = set(Beneficiary.history.values_list("id_number", flat=True))
+    assert stored == {MASKED, mask_id_number(SECOND), mask_id_number(THIRD)}
+    person.refresh_from_db()
+    assert person.id_number == SECOND  # the ledger itself keeps the full number
+
+
+def test_imported_people_are_masked_in_the_history_too(client_for, township_a, village_a1):
+    number = valid_id_number()
+    client = client_for(township_a)
+    preview = upload(client, "ledger", xlsx(LEDGER_HEADER, [ledger_row(id_number=number)]))
+    assert confirm(client, "ledger", preview).status_code == 302
+    assert Beneficiary.objects.get().id_number == number
+    assert list(Beneficiary.history.values_list("id_number", flat=True)) == [mask_id_number(number)]
+
+
+def test_the_migration_masks_numbers_already_in_the_history(person):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Beneficiary.history.update(id_number=FULL)  # as a history row written before the fix
+    import_module("visits.migrations.0007_id_number_masked_in_history").mask_history(apps, None)
+    assert list(Beneficiary.history.values_list("id_number", flat=True)) == [MASKED]
