@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ from import_export.results import Result
 from shuangyong.access import units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from tasks import dual_list_services as dls
+from tasks import services
+from tasks.forms import TASK_UNIT_KINDS
 from tasks.models import (
     DualListCategory,
     DualListDirection,
@@ -59,40 +62,63 @@ class ChoiceLabelWidget(widgets.Widget):
         return self.labels.get(value, value or "")
 
 
-class ScopedUnitWidget(widgets.ForeignKeyWidget):
-    """A unit looked up by name among the units in the user's scope only."""
+def _units_named(qs: QuerySet[OrgUnit], names: list[str]) -> list[OrgUnit]:
+    """One unit per name, in order; ValueError (Chinese) for a name not found or shared by several.
 
-    def __init__(self, user: User, *, kinds: tuple[str, ...] = (), **kwargs: Any) -> None:
+    A name shared by an active and a disbanded unit means the active one; whether a disabled unit
+    may be kept is the resource's decision (``_refuse_inactive``).
+    """
+    found: dict[str, list[OrgUnit]] = {}
+    for unit in qs.filter(name__in=names).order_by("path"):
+        found.setdefault(unit.name, []).append(unit)
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ValueError(f"单位“{'、'.join(missing)}”不存在或不在您的管辖范围内")
+    units = []
+    for name in names:
+        candidates = [u for u in found[name] if u.is_active] or found[name]
+        if len(candidates) > 1:
+            raise ValueError(
+                f"有 {len(candidates)} 个单位都叫“{name}”，无法确定是哪一个，请先在单位管理中把名称改得能区分"
+            )
+        units.append(candidates[0])
+    return units
+
+
+def _refuse_inactive(units: Iterable[OrgUnit | None], *, keep: Iterable[int | None] = ()) -> ValidationError | None:
+    """An error for a disabled unit newly given work (one it already had may stay)."""
+    kept = set(keep)
+    names = [u.name for u in units if u is not None and not u.is_active and u.pk not in kept]
+    return ValidationError(f"单位“{'、'.join(names)}”已停用，不能再交办。") if names else None
+
+
+class ScopedUnitWidget(widgets.ForeignKeyWidget):
+    """A unit looked up by name among the units (of these kinds) in the user's scope only."""
+
+    def __init__(self, user: User, *, kinds: tuple[str, ...] = TASK_UNIT_KINDS, **kwargs: Any) -> None:
         super().__init__(OrgUnit, "name", **kwargs)
         self.user = user
         self.kinds = kinds
 
     def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
-        qs = units_in_scope(self.user)
-        return qs.filter(kind__in=self.kinds) if self.kinds else qs
+        return units_in_scope(self.user).filter(kind__in=self.kinds)
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         name = str(value or "").strip()
         if not name:
             return None
-        unit = self.get_queryset(value, row).filter(name=name).first()
-        if unit is None:
-            raise ValueError(f"单位“{name}”不存在或不在您的管辖范围内")
-        return unit
+        return _units_named(self.get_queryset(value, row), [name])[0]
 
 
 class ScopedUnitsWidget(widgets.ManyToManyWidget):
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, *, kinds: tuple[str, ...] = TASK_UNIT_KINDS) -> None:
         super().__init__(OrgUnit, separator="、", field="name")
         self.user = user
+        self.kinds = kinds
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         names = [n.strip() for n in str(value or "").replace("，", "、").replace(",", "、").split("、") if n.strip()]
-        units = list(units_in_scope(self.user).filter(name__in=names))
-        missing = set(names) - {u.name for u in units}
-        if missing:
-            raise ValueError(f"单位“{'、'.join(sorted(missing))}”不存在或不在您的管辖范围内")
-        return units
+        return _units_named(units_in_scope(self.user).filter(kind__in=self.kinds), list(dict.fromkeys(names)))
 
 
 IMPORT_EDITABLE_STATES = frozenset({DualListState.PROPOSED, DualListState.ASSIGNED})
@@ -207,6 +233,14 @@ class DualListItemResource(resources.ModelResource):
                 errors["troop_unit"] = ValidationError("已有事项的对口部队不能通过导入修改。")
             if "responsible_unit" not in errors and before.responsible_unit and instance.responsible_unit_id is None:
                 errors["responsible_unit"] = ValidationError("已交办事项的责任单位不能清空。")
+        kept = {
+            "responsible_unit": before.responsible_unit.pk if before and before.responsible_unit else None,
+            "troop_unit": before.troop_unit_id if before else None,
+        }
+        for name, kept_pk in kept.items():
+            unit = getattr(instance, name) if getattr(instance, f"{name}_id") else None
+            if name not in errors and (error := _refuse_inactive([unit], keep=[kept_pk])):
+                errors[name] = error
         super().validate_instance(instance, errors, validate_unique)
 
     def do_instance_save(self, instance: DualListItem, is_create: bool) -> None:
@@ -239,7 +273,11 @@ class DualListItemResource(resources.ModelResource):
 
 
 class TaskResource(resources.ModelResource):
-    """Export every visible task; import updates the assignment of existing tasks (office only)."""
+    """Export every visible task; import updates the assignment of existing tasks (office only).
+
+    Each row is saved through ``task_update``, like the task's edit page; a unit named twice in
+    the user's scope, or a disabled unit newly given the task, is refused at the row.
+    """
 
     id = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
     year = fields.Field(attribute="plan__year", column_name="年度", readonly=True)
@@ -275,6 +313,8 @@ class TaskResource(resources.ModelResource):
     def __init__(self, *, user: User) -> None:
         super().__init__()
         self.user = user
+        self._before: dict[int, tuple[int | None, set[int]]] = {}
+        self._cooperating: dict[int, list[OrgUnit]] = {}
         self.fields["lead_unit"].widget = ScopedUnitWidget(user)
         self.fields["cooperating_units"].widget = ScopedUnitsWidget(user)
 
@@ -290,7 +330,51 @@ class TaskResource(resources.ModelResource):
             raise ValidationError(
                 f"编号 {row.get('编号') or '（空）'} 的任务不存在或您无权修改；Excel 只能更新已有任务。"
             )
+        self._before[instance.pk] = (instance.lead_unit_id, {u.pk for u in instance.cooperating_units.all()})
         return instance
+
+    def import_instance(self, instance: Task, row: Any, **kwargs: Any) -> None:
+        """The cells, and the cooperating units read now so that their errors show at the row."""
+        errors: dict[str, Any] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        field = self.fields["cooperating_units"]
+        try:
+            units = field.clean(row) if field.column_name in row else list(instance.cooperating_units.all())
+        except ValueError as e:
+            errors["cooperating_units"] = [ValidationError(str(e))]
+        else:
+            if error := _refuse_inactive(units, keep=self._before[instance.pk][1]):
+                errors["cooperating_units"] = [error]
+            self._cooperating[instance.pk] = units
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(
+        self, instance: Task, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
+        errors: dict[str, Any] = dict(import_validation_errors or {})
+        lead_before = self._before[instance.pk][0]
+        if "lead_unit" not in errors and (error := _refuse_inactive([instance.lead_unit], keep=[lead_before])):
+            errors["lead_unit"] = error
+        super().validate_instance(instance, errors, validate_unique)
+
+    def do_instance_save(self, instance: Task, is_create: bool) -> None:
+        """Saved by task_update, as on the task's edit page: the units newly given the task are told."""
+        services.task_update(
+            user=self.user,
+            task=Task.objects.get(pk=instance.pk),
+            title=instance.title,
+            text=instance.text,
+            lead_unit=instance.lead_unit,
+            cooperating_units=self._cooperating[instance.pk],
+            deadline=instance.deadline,
+        )
+
+    def save_m2m(self, instance: Task, row: Any, **kwargs: Any) -> None:
+        """task_update has set the cooperating units already."""
 
 
 def export_xlsx(resource: resources.ModelResource, queryset: QuerySet[Any] | None = None) -> bytes:
