@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from shuangyong.access import require_role
 from shuangyong.models import OrgUnit, Role
+from shuangyong.spreadsheets import escape_formula
 from shuangyong.types import AuthedRequest
 from tasks import dual_list_services as dls
 from tasks import selectors
@@ -230,15 +231,20 @@ def reconciliation_export(request: AuthedRequest, troop_pk: int, year: int) -> H
         for item in rows[direction.value]:
             ws.append(
                 [
-                    item.pk,
-                    _safe(item.content),
-                    item.category.name if item.category else "",
-                    item.responsible_unit.name if item.responsible_unit else "",
-                    item.deadline,
-                    item.get_state_display() + ("（逾期）" if item.is_overdue else ""),
-                    _confirmation(item.receiver_confirmed_by, item.receiver_confirmed_at),
-                    _confirmation(item.office_confirmed_by, item.office_confirmed_at),
-                    f"{item.carried_over_from.year}年 #{item.carried_over_from.pk}" if item.carried_over_from else "",
+                    escape_formula(value)
+                    for value in (
+                        item.pk,
+                        item.content,
+                        item.category.name if item.category else "",
+                        item.responsible_unit.name if item.responsible_unit else "",
+                        item.deadline,
+                        item.get_state_display() + ("（逾期）" if item.is_overdue else ""),
+                        _confirmation(item.receiver_confirmed_by, item.receiver_confirmed_at),
+                        _confirmation(item.office_confirmed_by, item.office_confirmed_at),
+                        f"{item.carried_over_from.year}年 #{item.carried_over_from.pk}"
+                        if item.carried_over_from
+                        else "",
+                    )
                 ]
             )
             ws.cell(row=ws.max_row, column=5).number_format = "yyyy-mm-dd"
@@ -247,11 +253,6 @@ def reconciliation_export(request: AuthedRequest, troop_pk: int, year: int) -> H
     buffer = io.BytesIO()
     wb.save(buffer)
     return xlsx_response(buffer.getvalue(), f"{year}年{troop.name}双清单对账表.xlsx")
-
-
-def _safe(text: str) -> str:
-    """A user's text never becomes a formula in our spreadsheet."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 @require_POST

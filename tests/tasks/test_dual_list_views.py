@@ -250,3 +250,20 @@ def test_office_records_an_agreed_item_with_its_proposing_side(client_for, offic
     item = DualListItem.objects.get()
     assert item.proposing_side == "troops" and item.state == S.ASSIGNED and item.responsible_unit == township_a_unit
     assert item.quality_requirement == "年底前落实岗位"
+
+
+def test_reconciliation_export_neutralises_every_text_cell(client_for, troop_unit, township_a_unit, office_user):
+    from tests.tasks.factories import DualListCategoryFactory
+
+    DualListItemFactory(
+        troop_unit=troop_unit,
+        responsible_unit=township_a_unit,
+        content="\t=2+3 训练场",
+        category=DualListCategoryFactory(name="@SUM(A1)"),
+        deadline=dt.date(2022, 10, 31),
+    )
+    response = client_for(office_user).get(reverse("tasks:reconciliation_export", args=[troop_unit.pk, 2022]))
+    ws = load_workbook(io.BytesIO(response.content))["地方为部队办实事"]
+    assert ws["B3"].value == "'\t=2+3 训练场"
+    assert ws["C3"].value == "'@SUM(A1)"
+    assert ws["A3"].data_type == "n"  # numbers stay numbers
