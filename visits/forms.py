@@ -7,7 +7,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
@@ -155,11 +157,44 @@ class NextYearForm(BootstrapFormMixin, forms.Form):
 # --- visit records ------------------------------------------------------------------------
 
 
+class PersonSearchWidget(forms.TextInput):
+    """A search box instead of a <select> of the unit's whole ledger: the browser asks
+    ``visits:person_search`` (at most 20 matches, masked) and keeps the chosen person's pk in a
+    hidden input. Without JavaScript the box shows the current person and the choice is kept."""
+
+    template_name = "visits/widgets/person_search.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.search_url = ""
+        self.current_label = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(search_url=self.search_url, current_label=self.current_label)
+        return context
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        # The project's template folder (the default form renderer only reads the apps' folders).
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
+
+def person_label(person: Beneficiary) -> str:
+    return f"{person.name}（{person.masked_id_number}）"
+
+
 class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     visit_date = forms.DateField(label="走访日期", widget=DATE)
     table_row = forms.ChoiceField(label="慰问对象（统计表行）", choices=TableRow.choices)
     way = forms.ChoiceField(label="走访方式", choices=ContactWay.choices)
-    beneficiary = forms.ModelChoiceField(label="联系对象（可选）", queryset=Beneficiary.objects.none(), required=False)
+    beneficiary = forms.ModelChoiceField(
+        label="联系对象（可选）",
+        queryset=Beneficiary.objects.none(),
+        required=False,
+        widget=PersonSearchWidget,
+        help_text="输入姓名或身份证号后 4 位搜索本单位台账中的联系对象。",
+        error_messages={"invalid_choice": "请从搜索结果中选择本单位台账中的联系对象。"},
+    )
     troop_unit = forms.ModelChoiceField(label="慰问部队（可选）", queryset=OrgUnit.objects.none(), required=False)
     lead_leader = forms.CharField(label="带队领导", max_length=100, required=False)
     people_visited = _count_field("走访慰问人数（人）")
@@ -170,10 +205,21 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     goods_recipients = _count_field("慰问品发放人数（人）")
     notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args: Any, campaign: Campaign, beneficiaries: QuerySet[Beneficiary], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        campaign: Campaign,
+        beneficiaries: QuerySet[Beneficiary],
+        search_url: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["beneficiary"].queryset = beneficiaries  # type: ignore[attr-defined]
+        widget = self.fields["beneficiary"].widget
+        assert isinstance(widget, PersonSearchWidget)
+        widget.search_url = search_url
+        widget.current_label = self._person_label(beneficiaries)
         # Only the troops of the campaign's county, not every troop in the database.
         self.fields["troop_unit"].queryset = troop_units_under(campaign.owner_unit)  # type: ignore[attr-defined]
         window = f"{campaign.visit_start:%Y-%m-%d} 至 {campaign.visit_end:%Y-%m-%d}"
@@ -191,6 +237,16 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
 
     def record_fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+    def _person_label(self, beneficiaries: QuerySet[Beneficiary]) -> str:
+        """The chosen person's name and masked number for the search box (one query at most)."""
+        value = self.data.get("beneficiary") if self.is_bound else self.initial.get("beneficiary")
+        if isinstance(value, Beneficiary):
+            return person_label(value)
+        if value and str(value).isdigit():
+            person = beneficiaries.filter(pk=value).first()
+            return person_label(person) if person else ""
+        return ""
 
 
 class DifficultySolvedForm(BootstrapFormMixin, forms.Form):

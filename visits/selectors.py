@@ -315,6 +315,22 @@ def unit_records_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -
     }
 
 
+PERSON_MATCHES = 20
+
+
+def person_matches(*, user: User, unit: OrgUnit, query: str) -> list[Beneficiary]:
+    """The record form's person search: people of the unit's ledger (or below it) by name or by the
+    last 4 characters of the identity number (visible in the masked number anyway), at most 20."""
+    query = query.strip()
+    if not query:
+        return []
+    match = Q(name__icontains=query)
+    if len(query) == 4 and query[:3].isdigit() and (query[3].isdigit() or query[3] in "Xx"):
+        match |= Q(id_number__endswith=query.upper())
+    people = beneficiaries_for(user).filter(org_unit__path__startswith=unit.path).filter(match)
+    return list(people.order_by("name", "pk")[:PERSON_MATCHES])
+
+
 def ledger_search(qs: QuerySet[Beneficiary], query: str) -> QuerySet[Beneficiary]:
     query = query.strip()
     if not query:

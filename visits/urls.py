@@ -26,6 +26,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/units/<int:unit_pk>/", views_returns.unit_return, name="unit_return"),
     path("campaigns/<int:pk>/units/<int:unit_pk>/submit/", views_returns.unit_return_submit, name="return_submit"),
     path("campaigns/<int:pk>/units/<int:unit_pk>/records/new/", views_returns.record_create, name="record_create"),
+    path("units/<int:unit_pk>/people/", views_returns.person_search, name="person_search"),
     path("returns/<int:pk>/accept/", views_returns.return_accept_view, name="return_accept"),
     path("returns/<int:pk>/send-back/", views_returns.return_send_back_view, name="return_send_back"),
     path("returns/<int:pk>/reopen/", views_returns.return_reopen_view, name="return_reopen"),

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from shuangyong.access import require_role
 from shuangyong.models import OrgUnit, Role
@@ -25,6 +27,7 @@ from visits.forms import (
     ReviewForm,
     VisitRecordForm,
     difficulties_from,
+    person_label,
 )
 from visits.history import campaign_history, record_history, return_history
 from visits.models import Return, VisitRecord
@@ -37,6 +40,7 @@ from visits.selectors import (
     get_visit_record_for,
     may_see_ledger,
     money_duplicates,
+    person_matches,
     unit_records_summary,
     visit_records_for,
 )
@@ -153,18 +157,26 @@ def _unit_for(request: AuthedRequest, unit_pk: int) -> OrgUnit:
     return get_object_or_404(units_for(request.user), pk=unit_pk)
 
 
+RECORDS_PER_PAGE = 50  # an import can add thousands of records to one unit
+
+
 def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     unit = _unit_for(request, unit_pk)
     ret = Return.objects.filter(campaign=campaign, org_unit=unit).select_related("submitted_by").first()
     records = visit_records_for(request.user).filter(campaign=campaign, org_unit=unit)
+    summary = unit_records_summary(user=request.user, campaign=campaign, org_unit=unit)
+    paginator = Paginator(records.order_by("-visit_date", "-pk"), RECORDS_PER_PAGE)
+    paginator.count = summary["count"]  # type: ignore[misc,assignment]  # the summary counted them already
+    page = paginator.get_page(request.GET.get("page"))
     editable = ret is None or ret.is_editable
     context = {
         "campaign": campaign,
         "unit": unit,
         "ret": ret,
-        "records": records,
-        "summary": unit_records_summary(user=request.user, campaign=campaign, org_unit=unit),
+        "records": page.object_list,
+        "page": page,
+        "summary": summary,
         "can_enter": editable and request.user.role in RECORD_ROLES,
         "submit_form": ReturnSubmitForm(
             initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}
@@ -260,7 +272,8 @@ def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse
         messages.error(request, locked)
         return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     people = beneficiaries_for(request.user).filter(org_unit__path__startswith=unit.path)
-    form = VisitRecordForm(request.POST or None, campaign=campaign, beneficiaries=people)
+    search_url = reverse("visits:person_search", args=[unit.pk])
+    form = VisitRecordForm(request.POST or None, campaign=campaign, beneficiaries=people, search_url=search_url)
     formset = DifficultySolvedFormSet(request.POST or None, prefix="d")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -280,6 +293,15 @@ def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse
             return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     context = {"form": form, "formset": formset, "campaign": campaign, "unit": unit}
     return _record_form_page(request, context)
+
+
+@require_GET
+def person_search(request: AuthedRequest, unit_pk: int) -> JsonResponse:
+    """The record form's search box: at most 20 people of the unit's ledger, names with masked numbers."""
+    unit = _unit_for(request, unit_pk)
+    require_role(request.user, *RECORD_ROLES, message="您的角色不能填写走访记录。")
+    people = person_matches(user=request.user, unit=unit, query=request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": p.pk, "label": person_label(p)} for p in people]})
 
 
 def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -307,7 +329,13 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     people = beneficiaries_for(request.user).filter(org_unit__path__startswith=record.org_unit.path)
     initial = {name: getattr(record, name) for name in VisitRecordForm.base_fields if name != "version"}
     initial["version"] = record.version
-    form = VisitRecordForm(request.POST or None, initial=initial, campaign=record.campaign, beneficiaries=people)
+    form = VisitRecordForm(
+        request.POST or None,
+        initial=initial,
+        campaign=record.campaign,
+        beneficiaries=people,
+        search_url=reverse("visits:person_search", args=[record.org_unit_id]),
+    )
     formset = DifficultySolvedFormSet(
         request.POST or None,
         prefix="d",

@@ -198,6 +198,10 @@ MATRIX: dict[str, Row] = {
         A_ONLY_READ_POST,
         A_ONLY_READ_POST,
     ),
+    # The record form's person search: A's people for A and the office; leaders may not enter records.
+    "visits:person_search": Row(
+        kw(unit_pk=Ref("unit_a")), expect(404, office=200, leader=403, township_a=200), expect(405, leader=403)
+    ),
     "visits:return_accept": Row(kw(pk=Ref("return")), POST_ONLY, A_OFFICE_DECIDES),
     "visits:return_send_back": Row(kw(pk=Ref("return")), POST_ONLY, A_OFFICE_DECIDES),
     "visits:return_reopen": Row(kw(pk=Ref("return")), POST_ONLY, A_OFFICE_DECIDES),
