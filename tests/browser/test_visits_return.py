@@ -75,3 +75,27 @@ def test_township_enters_on_a_phone_office_accepts_then_locked(
     assert phone.locator("#id_people_visited").count() == 0
     record.refresh_from_db()
     assert record.people_visited == 3
+
+
+def test_record_form_finds_the_person_by_search_on_a_phone(
+    phone_page, live_server, login, county, township_a, village_a1, township_b_unit
+):
+    from tests.visits.factories import BeneficiaryFactory
+
+    campaign = CampaignFactory(owner_unit=county, expected_units=[township_a.org_unit])
+    own = BeneficiaryFactory(name="李建国", id_number="500224193503011236", org_unit=village_a1)
+    BeneficiaryFactory(name="李建军", id_number="500224193503021232", org_unit=township_b_unit)
+    phone = login(phone_page, township_a)
+    phone.goto(f"{live_server.url}/visits/campaigns/{campaign.pk}/units/{township_a.org_unit.pk}/records/new/")
+    assert phone.locator("select[name=beneficiary]").count() == 0
+    phone.fill("[data-testid=person-search]", "1236")
+    phone.wait_for_selector("#id_beneficiary_options option", state="attached")
+    options = phone.eval_on_selector_all("#id_beneficiary_options option", "os => os.map(o => o.value)")
+    assert options == ["李建国（500224********1236）"]  # masked, and not township B's 李建军
+    phone.fill("[data-testid=person-search]", options[0])
+    assert phone.input_value("[data-person-pk]") == str(own.pk)
+    _fill_record(phone, day="2027-02-01", people="1", money="500", recipients="1")
+    phone.click("button[name=save]")
+    phone.wait_for_selector("[data-testid=submit-form]")
+    assert VisitRecord.objects.get().beneficiary == own
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
