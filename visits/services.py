@@ -405,6 +405,10 @@ def visit_numbers_errors(values: dict[str, Any], campaign: Campaign) -> dict[str
 
 def _clean_record(record: VisitRecord) -> None:
     errors = visit_numbers_errors({f: getattr(record, f) for f in RECORD_FIELDS}, record.campaign)
+    person = record.beneficiary
+    if person is not None and not person.org_unit.path.startswith(record.org_unit.path):
+        # Only a person of the unit's own ledger (or of a village below it), whoever enters the record.
+        errors["beneficiary"] = f"该联系对象不属于“{record.org_unit.name}”，只能选择本单位台账中的对象。"
     if errors:
         raise ValidationError(errors)
     record.full_clean()

@@ -1,5 +1,7 @@
 """Imports may not cross townships: a person of another unit, or probing another township's numbers."""
 
+import datetime as dt
+
 import pytest
 
 from tests.visits.factories import BeneficiaryFactory
@@ -32,3 +34,24 @@ def test_office_import_cannot_attach_another_townships_person(
         ("巴川街道", own),
         ("东城街道", foreign),
     }
+
+
+def test_the_record_service_refuses_another_townships_person(
+    frozen, office_user, campaign, village_a1, township_b_unit
+):
+    from django.core.exceptions import ValidationError
+
+    from visits.services import visit_record_create, visit_record_update
+
+    own = BeneficiaryFactory(org_unit=village_a1)
+    foreign = BeneficiaryFactory(org_unit=township_b_unit)
+    fields = {"visit_date": dt.date(2027, 2, 1), "table_row": "entitled", "people_visited": 1}
+    unit = village_a1.parent
+    with pytest.raises(ValidationError) as refused:
+        visit_record_create(user=office_user, campaign=campaign, org_unit=unit, beneficiary=foreign, **fields)
+    assert "不属于“巴川街道”" in refused.value.message_dict["beneficiary"][0]
+    record = visit_record_create(user=office_user, campaign=campaign, org_unit=unit, beneficiary=own, **fields)
+    with pytest.raises(ValidationError):
+        visit_record_update(user=office_user, record=record, version=record.version, beneficiary=foreign)
+    record.refresh_from_db()
+    assert record.beneficiary == own
