@@ -6,27 +6,12 @@ The identity number is shown masked in every history entry, never in full.
 from __future__ import annotations
 
 from shuangyong.history import HistoryEntry, history_entries
-from visits.models import Beneficiary, Campaign, Return, VisitRecord
+from visits.models import RECORD_FIELDS, Beneficiary, Campaign, Return, VisitRecord
 from visits.validators import mask_id_number
 
 SHOWN = 20
 
 BENEFICIARY_FIELDS = ("name", "category", "id_number", "phone", "address", "org_unit", "notes")
-RECORD_FIELDS = (
-    "visit_date",
-    "table_row",
-    "beneficiary",
-    "troop_unit",
-    "lead_leader",
-    "people_visited",
-    "money_amount",
-    "money_recipients",
-    "goods_spending",
-    "goods_count",
-    "goods_recipients",
-    "way",
-    "notes",
-)
 RETURN_FIELDS = ("status", "no_visits", "summary", "submitted_at", "submitted_by", "return_reason", "reviewed_at")
 CAMPAIGN_FIELDS = ("year", "kind", "title", "visit_start", "visit_end", "return_deadline", "owner_unit")
 

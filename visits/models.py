@@ -351,3 +351,21 @@ class VisitDifficulty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.count} 件"
+
+
+# What a user enters on a visit record: the service validates these, the history page shows them.
+RECORD_FIELDS = (
+    "visit_date",
+    "table_row",
+    "beneficiary",
+    "troop_unit",
+    "lead_leader",
+    "people_visited",
+    "money_amount",
+    "money_recipients",
+    "goods_spending",
+    "goods_count",
+    "goods_recipients",
+    "way",
+    "notes",
+)

@@ -25,6 +25,7 @@ from visits.calendar import campaign_defaults
 from visits.concurrency import claim_version
 from visits.models import (
     EDITABLE_STATUSES,
+    RECORD_FIELDS,
     Beneficiary,
     BeneficiaryCategory,
     Campaign,
@@ -342,23 +343,6 @@ def ensure_return_editable(ret: Return) -> None:
         raise ValidationError("本单位的填报已提交，等待双拥办审核，不能再修改走访记录；如需修改请联系双拥办退回。")
     if ret.status == ReturnStatus.ACCEPTED:
         raise ValidationError("本单位的填报已审核锁定，不能再修改走访记录；如需修改请联系双拥办重新打开。")
-
-
-RECORD_FIELDS = (
-    "visit_date",
-    "table_row",
-    "beneficiary",
-    "troop_unit",
-    "lead_leader",
-    "people_visited",
-    "money_amount",
-    "money_recipients",
-    "goods_spending",
-    "goods_count",
-    "goods_recipients",
-    "way",
-    "notes",
-)
 
 
 MAX_COUNT = 1_000_000  # far above any township's holiday; catches a typed-in ID or phone number
