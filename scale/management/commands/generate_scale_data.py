@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from scale.generator import BATCH_SIZE, ScaleDataExists, ScaleGenerator, ScalePlan
 
@@ -68,5 +69,10 @@ class Command(BaseCommand):
             totals = generator.run()
         except ScaleDataExists as exc:
             raise CommandError(str(exc)) from exc
+        if connection.vendor == "postgresql":
+            # Millions of rows just arrived: without fresh statistics the planner guesses and,
+            # e.g., scans all beneficiaries for one township's ledger (≈200 ms instead of <1 ms).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         summary = "，".join(f"{k} {v:,}" for k, v in totals.items())
         self.stdout.write(self.style.SUCCESS(f"规模数据已生成（种子 {options['seed']}）：{summary}"))

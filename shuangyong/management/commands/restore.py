@@ -65,6 +65,11 @@ class Command(BaseCommand):
                 saved = default_storage.save(name, member)
                 if saved != name:
                     raise CommandError(f"上传文件 {name} 被存为 {saved}：存储中已有同名文件")
+        if connections[alias].vendor == "postgresql":
+            # pg_restore and loaddata leave the planner without statistics: analyse now, before
+            # the first township's ledger is read by a full table scan.
+            with connections[alias].cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"恢复完成：{archive}（{len(files)} 个上传文件）"))
 
     def _manifest(self, tar: tarfile.TarFile) -> dict[str, Any]:
