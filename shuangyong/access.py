@@ -56,11 +56,11 @@ def scope_q(user: Any, *unit_fields: str) -> Q:
     if root is None:
         return NOTHING
     fields = unit_fields or ("org_unit",)
-    return reduce(or_, (Q(**{_path_lookup(f): root.path}) for f in fields))
-
-
-def _path_lookup(field: str) -> str:
-    return f"{field}__path__startswith" if field else "path__startswith"
+    subtree = OrgUnit.objects.filter(path__startswith=root.path).values("pk")
+    # "unit_id IN (SELECT id FROM orgunit WHERE path LIKE 'x%')" rather than a join on the path:
+    # the planner then reads the foreign-key index of the scoped table (3x faster for a
+    # 双清单 item's two unit fields at province scale; bench/README.md).
+    return reduce(or_, (Q(path__startswith=root.path) if not f else Q(**{f"{f}__in": subtree}) for f in fields))
 
 
 def scoped(queryset: QuerySet[M], user: Any, *unit_fields: str) -> QuerySet[M]:
