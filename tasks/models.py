@@ -251,11 +251,9 @@ class RequestState(models.TextChoices):
     RETURNED = "returned", "已退回"
 
 
-class ClosureRequest(models.Model):
-    """The lead unit asks the office to mark its task 已完成."""
+class OfficeReviewedRequest(models.Model):
+    """A unit's request that the office accepts or returns: who asked, when, who decided, when."""
 
-    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="closure_requests")
-    note = models.TextField("完成情况")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
     )
@@ -270,6 +268,16 @@ class ClosureRequest(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ClosureRequest(OfficeReviewedRequest):
+    """The lead unit asks the office to mark its task 已完成."""
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="closure_requests")
+    note = models.TextField("完成情况")
     reason = models.TextField("退回理由", blank=True)
 
     class Meta:
@@ -284,27 +292,13 @@ class ClosureRequest(models.Model):
         return f"{self.task} 完成申请"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(OfficeReviewedRequest):
     """A deadline extension: approved by the office; the original deadline stays on record."""
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="extension_requests")
     original_deadline = models.DateField("原时限", null=True, blank=True)
     requested_deadline = models.DateField("申请延期至")
     reason = models.TextField("延期理由")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    state = models.CharField("状态", max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decision_note = models.TextField("审核意见", blank=True)
 
     class Meta:
