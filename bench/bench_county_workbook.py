@@ -14,6 +14,7 @@ openpyxl's write-only mode. Target: within 1.5x of the floor.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import random
 import sys
@@ -39,7 +40,6 @@ from openpyxl import Workbook  # noqa: E402
 
 from reports.selectors import Basis  # noqa: E402
 from reports.services import county_workbook  # noqa: E402
-from reports.workbooks import workbook_bytes  # noqa: E402
 from shuangyong.models import OrgUnit, OrgUnitKind, Role, User  # noqa: E402
 from visits.models import (  # noqa: E402
     Campaign,
@@ -188,7 +188,9 @@ def floor_workbook(campaign: Campaign, statuses: list[str], unit_ids: list[int])
     summary.append(["合计"])
     for u in unit_ids:
         table(wb.create_sheet(f"单位{u}"), [*per_unit[u], total(per_unit[u])])
-    return workbook_bytes(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def measure(builds: dict[str, Callable[[], bytes]]) -> dict[str, tuple[float, int, int, int]]:

@@ -1,19 +1,19 @@
-"""The official 春节 / 八一 statistics table (seed 002, 附件) written into an openpyxl worksheet.
+"""The official 春节 / 八一 statistics table (seed 002, 附件) written into a sheet (reports.xlsx).
 
 A pure writer: it takes plain data (a title, the 填报单位, a date and five TableCell-shaped
 rows) and knows nothing of the database, so it is tested on its own and reused for the unit
 table, the county table and every unit sheet of the county workbook.
 
 Money: the database holds 元 with two decimals; the form wants 万元. A cell holds the *exact*
-value 元 ÷ 10000 (``Decimal.scaleb(-4)``, no rounding), written by openpyxl as its decimal
-string, e.g. 333.33 元 → ``0.033333``. Guarantee (tested): reading a money cell back and
+value 元 ÷ 10000 (``Decimal.scaleb(-4)``, no rounding), written as its decimal string, e.g.
+333.33 元 → ``0.033333``. Guarantee (tested): reading a money cell back and
 multiplying by 10000 gives the database amount to the 元·分 exactly
 (``Decimal(repr(value)).scaleb(4) == amount``, and ``round(value * 10000, 2) == amount`` for
 any amount below 10^12 元, the largest a DecimalField(14, 2) holds). The ``0.00`` number format
 only changes what is displayed, never the stored value, so sums made in Excel stay exact.
 
 The 总计 row (and every 合计) holds values computed from the database, not Excel formulas:
-openpyxl cannot calculate formulas, so a formula cell would have no cached value for readers
+the writer does not calculate formulas, so a formula cell would have no cached value for readers
 that do not recalculate (openpyxl's data_only mode, file previewers, some mobile viewers), and
 the numbers sent up the line must be the database's numbers wherever the file is opened.
 """
@@ -21,20 +21,14 @@ the numbers sent up the line must be the database's numbers wherever the file is
 from __future__ import annotations
 
 import datetime
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+from xlsxwriter.utility import xl_col_to_name
 
-from shuangyong.spreadsheets import escape_formula
+from reports.xlsx import Sheet, Style
 
 # The rows of the form, in the form's order (visits.models.TableRow labels, same order).
 ROW_LABELS: tuple[str, ...] = ("重点优抚对象", "困难退役军人等优抚对象", "驻地部队基层官兵", "边海防官兵")
@@ -60,25 +54,23 @@ COLUMNS: tuple[tuple[str | None, str], ...] = (
     (None, DIFFICULTY_HEADING),
 )
 N_COLUMNS = len(COLUMNS)
-LAST_COLUMN = get_column_letter(N_COLUMNS)
+LAST_COLUMN = xl_col_to_name(N_COLUMNS - 1)
 COLUMN_WIDTHS: tuple[float, ...] = (24, 18, 11, 12, 9, 14, 11, 9, 11, 34)
 HEADER_ROWS = (3, 4)
+HEADER_ROWS_FOR_PRINT = (1, HEADER_ROWS[-1])  # title, 填报单位 and both header rows on every page
 FIRST_DATA_ROW = 5
 TOTAL_ROW = FIRST_DATA_ROW + len(ROW_LABELS)  # 9
 
 MONEY_FORMAT = "0.00"
 COUNT_FORMAT = "0"
-FONT_NAME = "宋体"  # SimSun: present on every office PC; charset 134 = GB2312 so Excel picks it for CJK
 LEADER_SEPARATOR = "、"
 
-_thin = Side(style="thin", color="000000")
-BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-BODY_FONT = Font(name=FONT_NAME, size=11, charset=134)
-HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True, charset=134)
-TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True, charset=134)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
+# The looks of the form's cells (宋体 throughout, thin borders inside the table).
+BODY = Style()
+HEADER = Style(bold=True)
+TITLE = Style(size=16, bold=True, border=False, wrap=False)
+FILED_BY = Style(align="left", border=False)  # 填报单位 line
+DATED = Style(align="right", border=False, wrap=False)  # 日期
 
 
 class TableCellLike(Protocol):
@@ -195,61 +187,20 @@ class OfficialTable:
         return self.total if self.total is not None else sum_cells(self.rows)
 
 
-# Styles resolved once per workbook. Setting ``cell.font`` etc. makes openpyxl hash the style
-# objects and look them up in the workbook's style tables on every cell (most of the time of a
-# county workbook); the resulting StyleArray (indices into those tables) is the same for every
-# cell with the same look, so it is computed once per workbook and copied.
-_style_cache: weakref.WeakKeyDictionary[Any, dict[tuple[int, int, bool, str | None], StyleArray]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def styled_cell(
-    ws: Any,
-    value: Any,
-    *,
-    font: Font = BODY_FONT,
-    align: Alignment = CENTER,
-    border: bool = True,
-    number_format: str | None = None,
-) -> Any:
-    # Every cell the reports app writes passes here: user text (带队领导, unit names …) that
-    # starts like a formula is neutralised in this one place.
-    cell = WriteOnlyCell(ws, escape_formula(value))
-    styles = _style_cache.setdefault(ws.parent, {})
-    key = (id(font), id(align), border, number_format)
-    cached = styles.get(key)
-    if cached is not None:
-        cell._style = copy(cached)
-        return cell
-    cell.font = font
-    cell.alignment = align
-    if border:
-        cell.border = BORDER
-    if number_format:
-        cell.number_format = number_format
-    styles[key] = copy(cell._style)
-    return cell
-
-
-def _merge(ws: Any, ref: str) -> None:
-    # ``merged_cells.add`` works for normal and write-only worksheets alike (ws.merge_cells
-    # exists only on the normal one); covered cells are still written with their borders.
-    ws.merged_cells.add(ref)
-
-
-def _data_row(ws: Any, label: str, cell: TableCellLike, *, font: Font = BODY_FONT) -> list[Any]:
+def _data_row(label: str, cell: TableCellLike, style: Style) -> list[tuple[Any, Style]]:
+    count = style.but(number_format=COUNT_FORMAT)
+    money = style.but(number_format=MONEY_FORMAT)
     return [
-        styled_cell(ws, label, font=font),
-        styled_cell(ws, leaders_text(cell.leaders) or None, font=font),
-        styled_cell(ws, cell.people_visited, font=font, number_format=COUNT_FORMAT),
-        styled_cell(ws, to_wan(cell.money_amount), font=font, number_format=MONEY_FORMAT),
-        styled_cell(ws, cell.money_recipients, font=font, number_format=COUNT_FORMAT),
-        styled_cell(ws, to_wan(cell.goods_spending), font=font, number_format=MONEY_FORMAT),
-        styled_cell(ws, cell.goods_count, font=font, number_format=COUNT_FORMAT),
-        styled_cell(ws, cell.goods_recipients, font=font, number_format=COUNT_FORMAT),
-        styled_cell(ws, to_wan(total_amount(cell)), font=font, number_format=MONEY_FORMAT),
-        styled_cell(ws, difficulties_text(cell.difficulties) or None, font=font, align=LEFT),
+        (label, style),
+        (leaders_text(cell.leaders) or None, style),
+        (cell.people_visited, count),
+        (to_wan(cell.money_amount), money),
+        (cell.money_recipients, count),
+        (to_wan(cell.goods_spending), money),
+        (cell.goods_count, count),
+        (cell.goods_recipients, count),
+        (to_wan(total_amount(cell)), money),
+        (difficulties_text(cell.difficulties) or None, style.but(align="left")),
     ]
 
 
@@ -268,76 +219,49 @@ def data_row_height(cell: TableCellLike) -> float:
     return max(MIN_DATA_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
 
 
-def setup_print(ws: Any, *, title_rows: str, freeze: str) -> None:
-    """A4 landscape, one page wide (as many pages long as needed), header rows on every page."""
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.print_title_rows = title_rows
-    ws.freeze_panes = freeze
-
-
-def write_official_table(ws: Any, table: OfficialTable) -> None:
-    """Write the form into an *empty* worksheet (normal or write-only): rows 1–9, A–J."""
-    # Dimensions and sheet settings first: a write-only sheet streams them before the rows.
-    for index, width in enumerate(COLUMN_WIDTHS, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.row_dimensions[1].height = 36
-    ws.row_dimensions[2].height = 22
-    ws.row_dimensions[3].height = 30
-    ws.row_dimensions[4].height = 48
+def write_official_table(sheet: Sheet, table: OfficialTable) -> None:
+    """Write the form into an empty sheet: rows 1–9, columns A–J."""
+    sheet.column_widths(COLUMN_WIDTHS)
+    for row, height in ((1, 36), (2, 22), (3, 30), (4, 48)):
+        sheet.row_height(row, height)
     for row, cell in enumerate([*table.rows, table.total_row], FIRST_DATA_ROW):
-        ws.row_dimensions[row].height = data_row_height(cell)
-    setup_print(ws, title_rows="1:4", freeze=f"B{FIRST_DATA_ROW}")
+        sheet.row_height(row, data_row_height(cell))
+    sheet.setup_print(title_rows=HEADER_ROWS_FOR_PRINT, freeze=f"B{FIRST_DATA_ROW}")
 
-    ws.append([styled_cell(ws, table.title, font=TITLE_FONT, border=False)])
-    unit_cells = [styled_cell(ws, f"填报单位（盖章）：{table.unit_name}", align=LEFT, border=False)]
-    date_cells = [styled_cell(ws, f"日期：{chinese_date(table.date)}", align=RIGHT, border=False)]
-    ws.append(unit_cells + [None] * 5 + date_cells)
+    sheet.merge(f"A1:{LAST_COLUMN}1", table.title, TITLE)
+    sheet.merge("A2:F2", f"填报单位（盖章）：{table.unit_name}", FILED_BY)
+    sheet.merge(f"G2:{LAST_COLUMN}2", f"日期：{chinese_date(table.date)}", DATED)
 
-    # Two header rows: a single-level heading spans both; a group heading spans its sub-columns.
-    upper: list[Any] = []
-    lower: list[Any] = []
-    previous_group: str | None = None
-    for group, heading in COLUMNS:
-        if group is None:
-            upper.append(styled_cell(ws, heading, font=HEADER_FONT))
-        else:
-            upper.append(styled_cell(ws, group if group != previous_group else None, font=HEADER_FONT))
-        lower.append(styled_cell(ws, heading if group else None, font=HEADER_FONT))
-        previous_group = group
-    ws.append(upper)
-    ws.append(lower)
+    # Two header rows: a single-level heading is merged over both; a group heading is merged
+    # over its sub-columns in row 3, which carry their own headings in row 4.
+    for ref, heading in header_cells():
+        sheet.put(ref, heading, HEADER)
 
-    for label, cell in zip(ROW_LABELS, table.rows, strict=True):
-        ws.append(_data_row(ws, label, cell))
-    ws.append(_data_row(ws, TOTAL_LABEL, table.total_row, font=HEADER_FONT))
-
-    _merge(ws, f"A1:{LAST_COLUMN}1")
-    _merge(ws, "A2:F2")
-    _merge(ws, f"G2:{LAST_COLUMN}2")
-    for merged in header_merges():
-        _merge(ws, merged)
+    for row, (label, cell) in enumerate(zip(ROW_LABELS, table.rows, strict=True), FIRST_DATA_ROW):
+        sheet.write_row(row, _data_row(label, cell, BODY))
+    sheet.write_row(TOTAL_ROW, _data_row(TOTAL_LABEL, table.total_row, HEADER))
 
 
-def header_merges() -> list[str]:
-    """A3:A4 … for single-level headings; D3:E3 and F3:H3 for the two groups."""
-    merges: list[str] = []
+def header_cells() -> list[tuple[str, str]]:
+    """(cell or merged range, heading) for rows 3–4: A3:A4 项目 …, D3:E3 发放慰问金情况, D4 发放金额（万元） …"""
+    cells: list[tuple[str, str]] = []
     column = 1
     while column <= N_COLUMNS:
-        group = COLUMNS[column - 1][0]
-        letter = get_column_letter(column)
+        group, heading = COLUMNS[column - 1]
+        letter = xl_col_to_name(column - 1)
         if group is None:
-            merges.append(f"{letter}3:{letter}4")
+            cells.append((f"{letter}3:{letter}4", heading))
             column += 1
             continue
         end = column
         while end < N_COLUMNS and COLUMNS[end][0] == group:
             end += 1
-        merges.append(f"{letter}3:{get_column_letter(end)}3")
+        cells.append((f"{letter}3:{xl_col_to_name(end - 1)}3", group))
+        cells.extend((f"{xl_col_to_name(c - 1)}4", COLUMNS[c - 1][1]) for c in range(column, end + 1))
         column = end + 1
-    return merges
+    return cells
+
+
+def header_merges() -> list[str]:
+    """A3:A4 … for single-level headings; D3:E3 and F3:H3 for the two groups."""
+    return [ref for ref, _ in header_cells() if ":" in ref]

@@ -108,7 +108,7 @@ def _unit_order(unit: OrgUnit) -> tuple[int, int, str]:
 
 def campaign_report(*, user: User, campaign: Campaign, statuses: tuple[str, ...] | None) -> CampaignReport:
     """The campaign over the user's scope: every expected unit (and any other unit with counted
-    records) with its rolled-up rows, and the county's rows. Five queries whatever the size (six
+    records) with its rolled-up rows, and the county's rows. Four queries whatever the size (five
     when records belong to units outside the expected list)."""
     today = timezone.localdate()
     stats = campaign_statistics(user=user, campaign=campaign, statuses=statuses)

@@ -1,7 +1,8 @@
 """Build the downloadable workbooks. They read (through reports.selectors) and write nothing.
 
-All workbooks are written with openpyxl's write-only mode: rows stream to the file as they are
-appended, so a county of sixty units costs the same memory as one table (see bench/).
+All workbooks are written with XlsxWriter in memory (reports.xlsx): a county of sixty unit
+sheets is about 90 KB and is built in less time than openpyxl takes to write the
+same cells without any styling (see bench/).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
-from openpyxl import Workbook
 
 from reports.official_table import OfficialTable, army_day_title, spring_title, write_official_table
 from reports.selectors import BASIS_STATUSES, Basis, campaign_report, unit_rows
@@ -19,11 +19,11 @@ from reports.workbooks import (
     SummaryLine,
     TaskLine,
     unique_sheet_names,
-    workbook_bytes,
     write_dual_list_sheet,
     write_summary_sheet,
     write_task_sheet,
 )
+from reports.xlsx import ReportBook
 from shuangyong.access import scope_root
 from shuangyong.env import env_str
 from shuangyong.models import OrgUnit, User
@@ -69,14 +69,14 @@ def _filing_unit_name(user: User, campaign: Campaign) -> str:
 
 def unit_table_workbook(*, user: User, campaign: Campaign, unit: OrgUnit) -> bytes:
     """One unit's official table: every record of the unit and its villages, whatever the return's state."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(unique_sheet_names([unit.display_name])[0])
+    book = ReportBook()
+    sheet = book.add_sheet(unique_sheet_names([unit.display_name])[0])
     rows = unit_rows(user=user, campaign=campaign, unit=unit)
     write_official_table(
-        ws,
+        sheet,
         OfficialTable(title=campaign_table_title(campaign), unit_name=unit.name, date=timezone.localdate(), rows=rows),
     )
-    return workbook_bytes(wb)
+    return book.to_bytes()
 
 
 def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
@@ -84,14 +84,14 @@ def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
     report = campaign_report(user=user, campaign=campaign, statuses=BASIS_STATUSES[Basis(basis)])
     today = timezone.localdate()
     title = _with_basis(campaign_table_title(campaign), basis)
-    wb = Workbook(write_only=True)
+    book = ReportBook()
 
     write_official_table(
-        wb.create_sheet(COUNTY_SHEET),
+        book.add_sheet(COUNTY_SHEET),
         OfficialTable(title=title, unit_name=_filing_unit_name(user, campaign), date=today, rows=report.county_rows),
     )
     write_summary_sheet(
-        wb.create_sheet(SUMMARY_SHEET),
+        book.add_sheet(SUMMARY_SHEET),
         title=_with_basis(f"{campaign.year}年{campaign.get_kind_display()}走访慰问各单位报送情况汇总表", basis),
         date=today,
         lines=[
@@ -109,18 +109,18 @@ def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
     names = unique_sheet_names((line.unit.display_name for line in report.lines), taken=[COUNTY_SHEET, SUMMARY_SHEET])
     for name, line in zip(names, report.lines, strict=True):
         write_official_table(
-            wb.create_sheet(name),
+            book.add_sheet(name),
             OfficialTable(title=title, unit_name=line.unit.name, date=today, rows=line.rows),
         )
-    return workbook_bytes(wb)
+    return book.to_bytes()
 
 
 def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None) -> bytes:
     """Tasks per lead unit (total / completed / overdue / rate) and 双清单 per troop and direction."""
     today = today or timezone.localdate()
-    wb = Workbook(write_only=True)
+    book = ReportBook()
     write_task_sheet(
-        wb.create_sheet("任务完成情况"),
+        book.add_sheet("任务完成情况"),
         title=f"{year}年双拥工作要点任务完成情况",
         date=today,
         lines=[
@@ -129,7 +129,7 @@ def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None
         ],
     )
     write_dual_list_sheet(
-        wb.create_sheet("双清单销号情况"),
+        book.add_sheet("双清单销号情况"),
         title=f"{year}年军地互办实事“双清单”对账销号情况",
         date=today,
         lines=[
@@ -143,7 +143,7 @@ def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None
             for s in dual_list_summary(user=user, year=year, today=today)
         ],
     )
-    return workbook_bytes(wb)
+    return book.to_bytes()
 
 
 def unit_table_filename(campaign: Campaign, unit: OrgUnit) -> str:

@@ -1,6 +1,6 @@
 """Pure writers for the other sheets: the 汇总表 of a county workbook and the task-closure report.
 
-Like official_table, they take plain data and write into a (write-only) worksheet; they do not
+Like official_table, they take plain data and write into a sheet (reports.xlsx); they do not
 touch the database. Totals are values computed from the data, never formulas (see
 official_table's docstring for why).
 """
@@ -8,29 +8,25 @@ official_table's docstring for why).
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from reports.official_table import (
-    CENTER,
+    BODY,
     COUNT_FORMAT,
-    HEADER_FONT,
-    LEFT,
+    DATED,
+    HEADER,
     MONEY_FORMAT,
-    RIGHT,
-    TITLE_FONT,
+    TITLE,
     Measures,
     chinese_date,
-    setup_print,
-    styled_cell,
     to_wan,
 )
+from reports.xlsx import Sheet
 
 PERCENT_FORMAT = "0.0%"
 SHEET_NAME_MAX = 31
@@ -56,14 +52,8 @@ def unique_sheet_names(names: Iterable[str], *, taken: Iterable[str] = ()) -> li
     return result
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
 def _write_grid(
-    ws: Any,
+    sheet: Sheet,
     *,
     title: str,
     subtitle: str,
@@ -73,27 +63,28 @@ def _write_grid(
     total: Sequence[tuple[Any, str | None]] | None,
 ) -> None:
     """Title row, a right-aligned subtitle row, one header row, data rows, a bold total row."""
-    last = get_column_letter(len(headings))
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.row_dimensions[1].height = 32
-    ws.row_dimensions[3].height = 42
-    setup_print(ws, title_rows="1:3", freeze="C4")
-    ws.append([styled_cell(ws, title, font=TITLE_FONT, border=False)])
-    ws.append([styled_cell(ws, subtitle, align=RIGHT, border=False)])
-    ws.append([styled_cell(ws, heading, font=HEADER_FONT) for heading in headings])
-    for row in rows:
-        # The name column (B) reads best left-aligned; everything else is centred as on the form.
-        ws.append(
+    last = xl_col_to_name(len(headings) - 1)
+    sheet.column_widths(widths)
+    sheet.row_height(1, 32)
+    sheet.row_height(3, 42)
+    sheet.setup_print(title_rows=(1, 3), freeze="C4")
+    sheet.merge(f"A1:{last}1", title, TITLE)
+    sheet.merge(f"A2:{last}2", subtitle, DATED)
+    sheet.write_row(3, [(heading, HEADER) for heading in headings])
+    # The name column (B) reads best left-aligned; everything else is centred as on the form.
+    name_style = BODY.but(align="left")
+    row = 4
+    for values in rows:
+        sheet.write_row(
+            row,
             [
-                styled_cell(ws, value, number_format=fmt, align=LEFT if column == 1 else CENTER)
-                for column, (value, fmt) in enumerate(row)
-            ]
+                (value, (name_style if column == 1 else BODY).but(number_format=fmt))
+                for column, (value, fmt) in enumerate(values)
+            ],
         )
+        row += 1
     if total is not None:
-        ws.append([styled_cell(ws, value, font=HEADER_FONT, number_format=fmt) for value, fmt in total])
-    ws.merged_cells.add(f"A1:{last}1")
-    ws.merged_cells.add(f"A2:{last}2")
+        sheet.write_row(row, [(value, HEADER.but(number_format=fmt)) for value, fmt in total])
 
 
 # --- 汇总表 ----------------------------------------------------------------------------------
@@ -140,7 +131,7 @@ def _measure_cells(m: Measures) -> list[tuple[Any, str | None]]:
 
 
 def write_summary_sheet(
-    ws: Any, *, title: str, date: datetime.date, lines: Sequence[SummaryLine], total: Measures
+    sheet: Sheet, *, title: str, date: datetime.date, lines: Sequence[SummaryLine], total: Measures
 ) -> None:
     """One row per unit with the table's measures (all four rows added), its state and lateness."""
     rows = [
@@ -163,7 +154,7 @@ def write_summary_sheet(
         *_measure_cells(total),
     ]
     _write_grid(
-        ws,
+        sheet,
         title=title,
         subtitle=f"日期：{chinese_date(date)}",
         headings=SUMMARY_HEADINGS,
@@ -202,10 +193,10 @@ def _rate(done: int, total: int) -> float:
     return done / total if total else 0.0
 
 
-def write_task_sheet(ws: Any, *, title: str, date: datetime.date, lines: Sequence[TaskLine]) -> None:
+def write_task_sheet(sheet: Sheet, *, title: str, date: datetime.date, lines: Sequence[TaskLine]) -> None:
     total, completed, overdue = (sum(getattr(line, f) for line in lines) for f in ("total", "completed", "overdue"))
     _write_grid(
-        ws,
+        sheet,
         title=title,
         subtitle=f"日期：{chinese_date(date)}",
         headings=TASK_HEADINGS,
@@ -232,10 +223,10 @@ def write_task_sheet(ws: Any, *, title: str, date: datetime.date, lines: Sequenc
     )
 
 
-def write_dual_list_sheet(ws: Any, *, title: str, date: datetime.date, lines: Sequence[DualListLine]) -> None:
+def write_dual_list_sheet(sheet: Sheet, *, title: str, date: datetime.date, lines: Sequence[DualListLine]) -> None:
     total, closed, overdue = (sum(getattr(line, f) for line in lines) for f in ("total", "closed", "overdue"))
     _write_grid(
-        ws,
+        sheet,
         title=title,
         subtitle=f"日期：{chinese_date(date)}",
         headings=DUAL_LIST_HEADINGS,

@@ -234,7 +234,7 @@ def campaign_statistics(
     statuses: Iterable[str] | None = None,
     unit_ids: Iterable[int] | None = None,
 ) -> dict[int, dict[str, TableCell]]:
-    """org_unit_id -> TableRow value -> TableCell, in three grouped queries whatever the size."""
+    """org_unit_id -> TableRow value -> TableCell, in two grouped queries whatever the size."""
 
     def records_q(prefix: str = "") -> Q:
         q = Q(**{f"{prefix}campaign": campaign}) & scope_q(user, f"{prefix}org_unit")
@@ -244,40 +244,38 @@ def campaign_statistics(
             q &= Q(**{f"{prefix}org_unit_id__in": list(unit_ids)})
         return q
 
-    records = VisitRecord.objects.filter(records_q())
-
     result: dict[int, dict[str, TableCell]] = defaultdict(dict)
 
     def cell(unit_id: int, row: str) -> TableCell:
         return result[unit_id].setdefault(row, TableCell())
 
-    sums = records.values("org_unit_id", "table_row").annotate(
-        people=Sum("people_visited"),
-        money=Sum("money_amount"),
-        money_n=Sum("money_recipients"),
-        goods=Sum("goods_spending"),
-        goods_count_=Sum("goods_count"),
-        goods_n=Sum("goods_recipients"),
-    )
-    for s in sums.order_by():
-        c = cell(s["org_unit_id"], s["table_row"])
-        c.people_visited = s["people"] or 0
-        c.money_amount = _money(s["money"])
-        c.money_recipients = s["money_n"] or 0
-        c.goods_spending = _money(s["goods"])
-        c.goods_count = s["goods_count_"] or 0
-        c.goods_recipients = s["goods_n"] or 0
-
-    # One row per distinct leader (not per record), in the order of their first visit.
-    leaders = (
-        records.exclude(lead_leader="")
+    # The sums and the 带队领导 in one pass: one group per (unit, row, leader), added up here;
+    # the groups come in the order of each leader's first visit, so the names keep that order.
+    groups = (
+        VisitRecord.objects.filter(records_q())
         .values("org_unit_id", "table_row", "lead_leader")
-        .annotate(first_visit=Min("visit_date"), first_pk=Min("pk"))
+        .annotate(
+            people=Sum("people_visited"),
+            money=Sum("money_amount"),
+            money_n=Sum("money_recipients"),
+            goods=Sum("goods_spending"),
+            goods_count_=Sum("goods_count"),
+            goods_n=Sum("goods_recipients"),
+            first_visit=Min("visit_date"),
+            first_pk=Min("pk"),
+        )
         .order_by("org_unit_id", "table_row", "first_visit", "first_pk")
     )
-    for row_ in leaders:
-        c = cell(row_["org_unit_id"], row_["table_row"])
-        c.leaders.append(row_["lead_leader"])
+    for g in groups:
+        c = cell(g["org_unit_id"], g["table_row"])
+        c.people_visited += g["people"] or 0
+        c.money_amount += _money(g["money"])
+        c.money_recipients += g["money_n"] or 0
+        c.goods_spending += _money(g["goods"])
+        c.goods_count += g["goods_count_"] or 0
+        c.goods_recipients += g["goods_n"] or 0
+        if g["lead_leader"]:
+            c.leaders.append(g["lead_leader"])
 
     labels = dict(DifficultyKind.choices)
     solved = (

@@ -1,0 +1,157 @@
+"""The reports' .xlsx writer: an XlsxWriter workbook in memory with the official forms' look.
+
+Why XlsxWriter here (openpyxl reads every import and writes the small exports): the official
+form puts a style on every cell (宋体, thin borders, wrapped and centred text, number formats),
+and openpyxl resolves a style per cell as it writes it, which made a county workbook (60 unit
+sheets) cost about 2.5× writing the same cells unstyled. XlsxWriter registers a format once per
+workbook and writes styled cells faster than openpyxl writes bare values (``bench/README.md``).
+The files are read back with openpyxl in the tests, cell by cell.
+
+Rows and columns in this module's API are Excel's: 1-based (row 5 is the form's row 5).
+
+Numbers: ``Decimal`` values are handed to XlsxWriter as they are and written with Python's
+decimal formatting, so 元 ÷ 10000 = 0.033333 lands in the file as the text ``0.033333``, never
+as a float's nearest neighbour (a float 9.2 would be written ``9.199999999999999``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.worksheet import Worksheet
+
+from shuangyong.spreadsheets import escape_formula
+
+FONT_NAME = "宋体"  # SimSun: present on every office PC
+GB2312_CHARSET = 134  # tells Excel the font is for CJK text
+PAPER_A4 = 9
+
+
+@dataclass(frozen=True)
+class Style:
+    """The look of a cell; every distinct look becomes one format in the workbook."""
+
+    size: int = 11
+    bold: bool = False
+    align: str = "center"  # horizontal: center, left, right
+    wrap: bool = True
+    border: bool = True
+    number_format: str | None = None
+
+    def but(self, **changes: Any) -> Style:
+        """This look with some properties changed (cached: called for every cell)."""
+        return _derived(self, tuple(sorted(changes.items())))
+
+    def format_properties(self) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            "font_name": FONT_NAME,
+            "font_charset": GB2312_CHARSET,
+            "font_size": self.size,
+            "bold": self.bold,
+            "align": self.align,
+            "valign": "vcenter",
+            "text_wrap": self.wrap,
+        }
+        if self.border:
+            properties["border"] = 1  # thin, black
+        if self.number_format:
+            properties["num_format"] = self.number_format
+        return properties
+
+
+@lru_cache(maxsize=512)
+def _derived(style: Style, changes: tuple[tuple[str, Any], ...]) -> Style:
+    return replace(style, **dict(changes))
+
+
+class ReportBook:
+    """One .xlsx file being written in memory: add sheets, write them, then ``to_bytes()``."""
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._book = xlsxwriter.Workbook(self._buffer, {"in_memory": True})
+        self._formats: dict[Style, Format] = {}
+
+    def add_sheet(self, name: str) -> Sheet:
+        """``name`` must already be a valid, unique sheet name (``workbooks.unique_sheet_names``)."""
+        return Sheet(self, self._book.add_worksheet(name))
+
+    def format(self, style: Style) -> Format:
+        fmt = self._formats.get(style)
+        if fmt is None:
+            fmt = self._formats[style] = self._book.add_format(style.format_properties())
+        return fmt
+
+    def to_bytes(self) -> bytes:
+        self._book.close()
+        return self._buffer.getvalue()
+
+
+class Sheet:
+    """A worksheet of a ReportBook, addressed in Excel's 1-based rows and columns."""
+
+    def __init__(self, book: ReportBook, worksheet: Worksheet) -> None:
+        self.book = book
+        self.ws = worksheet
+
+    def write(self, row: int, column: int, value: Any, style: Style) -> None:
+        """A cell of any type with a style; text that Excel would run as a formula is escaped."""
+        fmt = self.book.format(style)
+        r, c = row - 1, column - 1
+        if value is None or value == "":
+            self.ws.write_blank(r, c, None, fmt)
+        elif isinstance(value, str):
+            self.ws.write_string(r, c, escape_formula(value), fmt)
+        elif isinstance(value, bool):
+            self.ws.write_boolean(r, c, value, fmt)
+        elif isinstance(value, int | float | Decimal):
+            self.ws.write_number(r, c, value, fmt)  # type: ignore[arg-type]  # Decimal: see module docstring
+        else:
+            raise TypeError(f"cannot write a {type(value).__name__} into a report cell")
+
+    def write_row(self, row: int, cells: Iterable[tuple[Any, Style]], *, first_column: int = 1) -> None:
+        for column, (value, style) in enumerate(cells, first_column):
+            self.write(row, column, value, style)
+
+    def merge(self, ref: str, value: Any, style: Style) -> None:
+        """Merge ``ref`` (e.g. ``"A1:J1"``) showing ``value``; every covered cell gets the style
+        too, so a bordered merged range has its borders all round."""
+        self.ws.merge_range(ref, "", self.book.format(style))
+        # XlsxWriter's documented way to give a merged range a typed value: overwrite its first
+        # cell (merge_range's own value goes through write(), which runs "=…" text as a formula).
+        row, column = xl_cell_to_rowcol(ref.split(":")[0])
+        self.write(row + 1, column + 1, value, style)
+
+    def put(self, ref: str, value: Any, style: Style) -> None:
+        """Write at ``"D4"`` or, merged, over ``"D3:E3"``."""
+        if ":" in ref:
+            self.merge(ref, value, style)
+        else:
+            row, column = xl_cell_to_rowcol(ref)
+            self.write(row + 1, column + 1, value, style)
+
+    def column_widths(self, widths: Sequence[float]) -> None:
+        for index, width in enumerate(widths):
+            self.ws.set_column(index, index, width)
+
+    def row_height(self, row: int, height: float) -> None:
+        self.ws.set_row(row - 1, height)
+
+    def setup_print(self, *, title_rows: tuple[int, int], freeze: str) -> None:
+        """A4 landscape, one page wide (as many pages long as needed), ``title_rows`` repeated on
+        every page, panes frozen at ``freeze`` (the first cell that scrolls)."""
+        self.ws.set_paper(PAPER_A4)
+        self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 0)
+        self.ws.center_horizontally()
+        self.ws.set_margins(left=0.5, right=0.5)
+        self.ws.repeat_rows(title_rows[0] - 1, title_rows[1] - 1)
+        self.ws.freeze_panes(freeze)
