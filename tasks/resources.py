@@ -385,7 +385,32 @@ def export_xlsx(resource: resources.ModelResource, queryset: QuerySet[Any] | Non
 MAX_IMPORT_ROWS = 5000
 
 
-def read_xlsx(content: bytes, *, expected_headers: list[str]) -> tablib.Dataset:
+@dataclass(frozen=True)
+class SheetData:
+    """The rows of an uploaded sheet and, for each, its row number in the sheet (header = 1)."""
+
+    dataset: tablib.Dataset
+    sheet_rows: list[int]
+
+
+@dataclass(frozen=True)
+class SheetImport:
+    """An import's result with the sheet row of every dataset row, so that errors name the row
+    the user sees in Excel even when blank rows were skipped."""
+
+    result: Result
+    sheet_rows: list[int]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return self.result.totals
+
+    def sheet_row(self, line: int) -> int:
+        """django-import-export's 1-based dataset line → the row number in the sheet."""
+        return self.sheet_rows[line - 1] if 0 < line <= len(self.sheet_rows) else line + 1
+
+
+def read_xlsx(content: bytes, *, expected_headers: list[str]) -> SheetData:
     """The first sheet as a dataset: checked headers, short rows padded, blank rows skipped.
 
     Raises ValidationError (Chinese) for a file that is not our layout or is too long; the sheet
@@ -404,26 +429,31 @@ def read_xlsx(content: bytes, *, expected_headers: list[str]) -> tablib.Dataset:
         if missing:
             raise ValidationError(f"表头不对，缺少列：{'、'.join(missing)}。请用“导出 Excel”得到的模板填写后上传。")
         dataset = tablib.Dataset(headers=header)
-        for row in rows:
+        sheet_rows: list[int] = []
+        for number, row in enumerate(rows, 2):
             values = list(row[: len(header)]) + [None] * (len(header) - len(row))
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
             if len(dataset) >= MAX_IMPORT_ROWS:
                 raise ValidationError(f"文件超过 {MAX_IMPORT_ROWS} 行，请分批导入。")
             dataset.append(values)
-        return dataset
+            sheet_rows.append(number)
+        return SheetData(dataset, sheet_rows)
     finally:
         workbook.close()
 
 
-def import_xlsx(resource: resources.ModelResource, content: bytes) -> Result:
+def import_xlsx(resource: resources.ModelResource, content: bytes) -> SheetImport:
     """Import every row or none: errors and invalid rows roll the whole file back.
 
     Raises ValidationError when the file itself is refused (layout, length) before any row.
     """
     expected = [f.column_name for f in resource.get_import_fields() if not f.readonly]
-    dataset = read_xlsx(content, expected_headers=[h for h in expected if h])
-    return resource.import_data(dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True)
+    sheet = read_xlsx(content, expected_headers=[h for h in expected if h])
+    result = resource.import_data(
+        sheet.dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+    )
+    return SheetImport(result, sheet.sheet_rows)
 
 
 def _message(error: BaseException) -> str:
@@ -432,17 +462,19 @@ def _message(error: BaseException) -> str:
     return str(error)
 
 
-def import_errors(result: Result, resource: resources.ModelResource | None = None) -> list[str]:
-    """Chinese messages for the rows that failed, as "第 N 行 列名：…" (N counts the header as row 1).
+def import_errors(outcome: SheetImport, resource: resources.ModelResource | None = None) -> list[str]:
+    """Chinese messages for the rows that failed, as "第 N 行 列名：…", N being the row number the
+    user sees in Excel (the header is row 1; skipped blank rows still count).
 
     With the resource, a field's error names its column (“对口部队”), not the model attribute.
     """
+    result = outcome.result
     columns = {f.attribute: f.column_name for f in resource.fields.values()} if resource is not None else {}
     messages = [f"文件错误：{_message(e.error)}" for e in result.base_errors]
     for line, errors in result.row_errors():
-        messages.extend(f"第 {line + 1} 行：{_message(e.error)}" for e in errors)
+        messages.extend(f"第 {outcome.sheet_row(line)} 行：{_message(e.error)}" for e in errors)
     for invalid in result.invalid_rows:
         for field_name, errs in invalid.error_dict.items():
             where = "" if field_name == NON_FIELD_ERRORS else f" {columns.get(field_name, field_name)}"
-            messages.extend(f"第 {invalid.number + 1} 行{where}：{err}" for err in errs)
+            messages.extend(f"第 {outcome.sheet_row(invalid.number)} 行{where}：{err}" for err in errs)
     return messages

@@ -152,3 +152,11 @@ def test_dual_list_import_refuses_a_disabled_or_ambiguous_responsible_unit(
     assert import_errors(import_xlsx(resource, _xlsx(DUAL_HEADERS, [row])), resource) == []
     item.refresh_from_db()
     assert item.content == "改了表述"
+
+
+def test_errors_name_the_excel_row_even_after_blank_rows(office_user, county, task, township_a_unit):
+    """Blank rows are skipped, but the message still points at the row the user sees in Excel."""
+    other = TaskFactory(plan=task.plan)
+    blank = [None] * len(TASK_HEADERS)
+    errors = _import_tasks(office_user, [_task_row(other), blank, blank, _task_row(task, lead="不存在的单位")])
+    assert len(errors) == 1 and errors[0].startswith("第 5 行 牵头单位：")
