@@ -7,9 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
@@ -173,10 +171,6 @@ class PersonSearchWidget(forms.TextInput):
         context = super().get_context(name, value, attrs)
         context["widget"].update(search_url=self.search_url, current_label=self.current_label)
         return context
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        # The project's template folder (the default form renderer only reads the apps' folders).
-        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 
 
 def person_label(person: Beneficiary) -> str:

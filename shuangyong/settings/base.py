@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's own widget templates, for the TemplatesSetting form renderer
     "axes",
     "simple_history",
     "import_export",
@@ -86,6 +87,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "shuangyong.urls"
 WSGI_APPLICATION = "shuangyong.wsgi.application"
+
+# Widgets render through TEMPLATES, so a widget template can live in templates/ like any other.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

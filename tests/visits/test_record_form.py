@@ -93,6 +93,13 @@ def test_number_fields_open_the_numeric_keypad(frozen, client_for, township_a, c
     assert 'name="visit_date" value="2027-02-03"' in html  # today, inside the window
 
 
+def test_the_person_is_chosen_in_a_search_box_not_a_select(frozen, client_for, township_a, campaign):
+    html = client_for(township_a).get(_url(campaign, township_a.org_unit)).content.decode()
+    search_url = reverse("visits:person_search", args=[township_a.org_unit.pk])
+    assert f'data-person-search="{search_url}"' in html and 'data-testid="person-search"' in html
+    assert 'type="hidden" name="beneficiary"' in html and '<select name="beneficiary"' not in html
+
+
 def test_township_a_cannot_enter_view_or_edit_township_b(frozen, client_for, township_a, campaign, township_b_unit):
     client = client_for(township_a)
     assert client.post(_url(campaign, township_b_unit), VALID).status_code == 404
