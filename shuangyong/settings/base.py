@@ -238,6 +238,9 @@ CACHES = {
 
 # The leaders' dashboard is computed at most once per scope and role in this many seconds.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
+# A downloaded workbook is kept under a digest of all its data (reports.services.write_workbook):
+# only a download of exactly the same data reuses it, so this bounds memory, not staleness.
+REPORTS_WORKBOOK_CACHE_SECONDS = env_int("REPORTS_WORKBOOK_CACHE_SECONDS", 600)
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
