@@ -19,10 +19,12 @@ def overdue_panel(user: Any) -> dict[str, Any] | None:
     task_count, item_count = tasks.count(), items.count()
     if not task_count and not item_count:
         return None
+    # The panel shows a line per row (number, title, lead unit, deadline): no other relation is
+    # loaded, which also keeps the planner from hash-joining the whole unit and user tables.
     return {
-        "tasks": list(tasks[:PANEL_ROWS]),
+        "tasks": list(tasks.prefetch_related(None)[:PANEL_ROWS]) if task_count else [],
         "task_count": task_count,
-        "items": list(items[:PANEL_ROWS]),
+        "items": list(items.select_related(None)[:PANEL_ROWS]) if item_count else [],
         "item_count": item_count,
     }
 

@@ -167,7 +167,14 @@ def dual_list_items_awaiting_confirmation(user: User) -> list[DualListItem]:
     """Items in 申请销号 on which this user still owes a confirmation."""
     if user.is_read_only:
         return []
-    candidates = dual_list_items_for(user).filter(state=DualListState.CLOSE_REQUESTED).order_by("close_requested_at")
+    # Deciding needs only the partner troop (its path); the panel links each item by its content.
+    candidates = (
+        dual_list_items_for(user)
+        .filter(state=DualListState.CLOSE_REQUESTED)
+        .select_related(None)
+        .select_related("troop_unit")
+        .order_by("close_requested_at")
+    )
     return [
         item
         for item in candidates[:200]
