@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, QuerySet, Window
+
 from tasks import selectors
 from tasks.models import ClosureRequest, ExtensionRequest, RequestState
 
 PANEL_ROWS = 5
+
+
+def _first_rows_and_count(queryset: QuerySet[Any]) -> tuple[list[Any], int]:
+    """The first PANEL_ROWS rows and how many there are in all, in one query."""
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:PANEL_ROWS])
+    return rows, (rows[0].total_rows if rows else 0)
 
 
 def overdue_panel(user: Any) -> dict[str, Any] | None:
@@ -16,17 +24,13 @@ def overdue_panel(user: Any) -> dict[str, Any] | None:
         selectors.overdue_tasks_for(user) if user.is_office or user.is_read_only else selectors.my_overdue_tasks(user)
     )
     items = selectors.overdue_dual_list_items_for(user)
-    task_count, item_count = tasks.count(), items.count()
-    if not task_count and not item_count:
-        return None
     # The panel shows a line per row (number, title, lead unit, deadline): no other relation is
     # loaded, which also keeps the planner from hash-joining the whole unit and user tables.
-    return {
-        "tasks": list(tasks.prefetch_related(None)[:PANEL_ROWS]) if task_count else [],
-        "task_count": task_count,
-        "items": list(items.select_related(None)[:PANEL_ROWS]) if item_count else [],
-        "item_count": item_count,
-    }
+    first_tasks, task_count = _first_rows_and_count(tasks.prefetch_related(None))
+    first_items, item_count = _first_rows_and_count(items.select_related(None))
+    if not task_count and not item_count:
+        return None
+    return {"tasks": first_tasks, "task_count": task_count, "items": first_items, "item_count": item_count}
 
 
 def waiting_panel(user: Any) -> dict[str, Any] | None:

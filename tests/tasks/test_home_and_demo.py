@@ -11,6 +11,7 @@ from django.urls import reverse
 from shuangyong.demo import seed_core
 from tasks.demo import seed_tasks_demo
 from tasks.models import DualListItem, DualListState, ProgressReport, Task, WorkPlan
+from tasks.panels import PANEL_ROWS, overdue_panel
 from tests.tasks.factories import DualListItemFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,28 @@ def test_home_shows_my_overdue_tasks(client_for, county, township_a_unit, townsh
     assert 'data-testid="panel-overdue"' in page and "逾期的任务" in page
     assert "逾期的任务" not in client_for(township_b).get(reverse("home")).content.decode()
     assert "逾期的任务" in client_for(office_user).get(reverse("home")).content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overdue_panel_counts_everything_and_lists_the_first_five(
+    county, township_a_unit, troop_unit, office_user, django_assert_num_queries
+):
+    plan = TaskFactory(plan__owner_unit=county, plan__created_by=office_user, deadline=dt.date(2022, 12, 31)).plan
+    for day in range(1, 8):
+        TaskFactory(plan=plan, lead_unit=township_a_unit, title=f"逾期{day}", deadline=dt.date(2022, 8, day))
+    DualListItemFactory(troop_unit=troop_unit, responsible_unit=township_a_unit, deadline=dt.date(2022, 8, 20))
+    with django_assert_num_queries(2):  # first rows and total together, for tasks and for items
+        panel = overdue_panel(office_user)
+    assert panel is not None
+    assert panel["task_count"] == 7 and [t.title for t in panel["tasks"]] == [f"逾期{d}" for d in range(1, 6)]
+    assert len(panel["tasks"]) == PANEL_ROWS
+    assert panel["item_count"] == 1 and len(panel["items"]) == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_overdue_panel_when_nothing_is_late(county, office_user):
+    TaskFactory(plan__owner_unit=county, plan__created_by=office_user, deadline=dt.date(2022, 12, 31))
+    assert overdue_panel(office_user) is None
 
 
 def test_home_shows_items_awaiting_my_confirmation(
