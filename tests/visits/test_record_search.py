@@ -34,11 +34,11 @@ def test_unit_return_is_paginated_in_fixed_queries(
     VisitRecordFactory.create_batch(55, campaign=campaign, org_unit=unit)
     with django_assert_max_num_queries(len(few.captured_queries)):
         first = client.get(url).content.decode()
-    assert first.count('data-testid="record"') == 50
-    assert "第 1 / 2 页，共 60 条" in first and "东城带队" not in first
-    second = client.get(url, {"page": 2}).content.decode()
-    assert second.count('data-testid="record"') == 10
-    assert "共 60 条" in second  # the summary counts every record, not the page
+    assert first.count('data-testid="record"') == 20
+    assert "第 1 / 3 页，共 60 条" in first and "东城带队" not in first
+    last = client.get(url, {"page": 3}).content.decode()
+    assert last.count('data-testid="record"') == 20
+    assert "共 60 条" in last  # the summary counts every record, not the page
 
 
 # --- the person search ----------------------------------------------------------------------------
