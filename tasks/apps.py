@@ -22,7 +22,9 @@ class TasksConfig(AppConfig):
         register_nav(
             "对账销号", "tasks:reconciliation_index", roles=(*office, Role.LEADER, Role.TROOP_LIAISON), order=21
         )
-        register_home_panel("tasks/_panel_overdue.html", panels.overdue_panel, order=20)
+        # A leader's home is the dashboard, which lists the overdue tasks and items already.
+        not_leaders = [role for role in Role.values if role != Role.LEADER]
+        register_home_panel("tasks/_panel_overdue.html", panels.overdue_panel, roles=not_leaders, order=20)
         register_home_panel("tasks/_panel_waiting.html", panels.waiting_panel, order=21)
         register_demo_seeder("tasks", demo.seed_tasks_demo, order=20)
         reminders.register_reminders()

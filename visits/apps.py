@@ -20,11 +20,9 @@ class VisitsConfig(AppConfig):
         # The ledger is personal data: only township staff and the office see it (domain.md §4).
         register_nav("联系工作台账", "visits:beneficiary_list", roles={Role.OFFICE, Role.TOWNSHIP_STAFF}, order=40)
         register_home_panel("visits/_panel_my_return.html", panels.my_return_panel, roles=units, order=10)
+        # The office's review queue; a leader's home (the dashboard) shows the returns by unit.
         register_home_panel(
-            "visits/_panel_returns_overview.html",
-            panels.returns_overview_panel,
-            roles=office | {Role.LEADER},
-            order=10,
+            "visits/_panel_returns_overview.html", panels.returns_overview_panel, roles=office, order=10
         )
         register_demo_seeder("visits", seed_visits, order=50)
         register_reminders()

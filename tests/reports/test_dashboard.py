@@ -66,6 +66,8 @@ def test_leader_home_is_the_dashboard(client_for, leader, two_years, tasks_of_th
     this, _ = two_years
     assert reverse("reports:county_workbook", args=[this.pk, "accepted"]) in html
     assert reverse("reports:task_closure", args=[2027]) in html
+    # The dashboard already lists overdue work and the returns by unit: no second copy as panels.
+    assert 'data-testid="panel-overdue"' not in html and 'data-testid="panel-returns-overview"' not in html
 
 
 def test_dashboard_numbers_this_year_beside_last_year(client_for, leader, two_years, tasks_of_the_year):
