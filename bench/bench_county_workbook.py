@@ -35,7 +35,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Sum  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from reports.selectors import Basis  # noqa: E402
@@ -233,16 +233,25 @@ def main() -> None:
     basis = Basis.SUBMITTED
     statuses = [ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED]
     unit_ids = sorted(campaign.expected_units.values_list("pk", flat=True))
-    results = measure(
-        {
-            "floor (1 query, write-only)": lambda: floor_workbook(campaign, statuses, unit_ids),
-            "county workbook": lambda: county_workbook(user=office, campaign=campaign, basis=basis),
-        }
-    )
+    # The portal keeps a written workbook under a digest of its data; the bench measures building
+    # it, so that cache is off for the comparison with the floor, and on for the last line only.
+    with override_settings(REPORTS_WORKBOOK_CACHE_SECONDS=0):
+        results = measure(
+            {
+                "floor (1 query, write-only)": lambda: floor_workbook(campaign, statuses, unit_ids),
+                "county workbook": lambda: county_workbook(user=office, campaign=campaign, basis=basis),
+            }
+        )
     for label, result in results.items():
         report(label, result)
     floor, real = results.values()
     print(f"ratio time {real[0] / floor[0]:.2f}x  memory {real[2] / floor[2]:.2f}x  (target: time within 1.5x)")
+    with override_settings(REPORTS_WORKBOOK_CACHE_SECONDS=600):
+        county_workbook(user=office, campaign=campaign, basis=basis)  # written once, kept
+        report(
+            "same data again (cached)",
+            measure({"": lambda: county_workbook(user=office, campaign=campaign, basis=basis)})[""],
+        )
 
 
 if __name__ == "__main__":
