@@ -41,7 +41,6 @@ from visits.models import Campaign, CampaignKind
 
 COUNTY_SHEET = "统计表"
 SUMMARY_SHEET = "汇总表"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def troop_name() -> str:

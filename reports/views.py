@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,21 +12,13 @@ from reports.forms import CampaignChoiceForm
 from reports.selectors import Basis, get_campaign_for_report, get_report_unit_for
 from shuangyong.access import require_role
 from shuangyong.models import Role
+from shuangyong.spreadsheets import xlsx_response
 from shuangyong.types import AuthedRequest
 from visits.selectors import campaigns_for
 
 # Who gets the county: the office and the leaders (and the administrators).
 COUNTY_ROLES = (Role.OFFICE, Role.LEADER, Role.ADMIN)
 COUNTY_ONLY = "只有双拥办和领导可以下载全县（区）汇总报表。"
-
-
-def _xlsx(data: bytes, filename: str) -> FileResponse:
-    # FileResponse writes Content-Disposition with RFC 5987 filename*=utf-8''… for the Chinese name.
-    response = FileResponse(
-        io.BytesIO(data), as_attachment=True, filename=filename, content_type=services.XLSX_CONTENT_TYPE
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def index(request: AuthedRequest) -> HttpResponse:
@@ -47,26 +37,26 @@ def index(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def unit_table(request: AuthedRequest, campaign_pk: int, unit_pk: int) -> FileResponse:
+def unit_table(request: AuthedRequest, campaign_pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for_report(request.user, campaign_pk)
     unit = get_report_unit_for(request.user, unit_pk)
     data = services.unit_table_workbook(user=request.user, campaign=campaign, unit=unit)
-    return _xlsx(data, services.unit_table_filename(campaign, unit))
+    return xlsx_response(data, services.unit_table_filename(campaign, unit))
 
 
-def county_workbook(request: AuthedRequest, pk: int, basis: str) -> FileResponse:
+def county_workbook(request: AuthedRequest, pk: int, basis: str) -> HttpResponse:
     campaign = get_campaign_for_report(request.user, pk)
     require_role(request.user, *COUNTY_ROLES, message=COUNTY_ONLY)
     if basis not in Basis.values:
         raise Http404("没有这种统计口径。")
     data = services.county_workbook(user=request.user, campaign=campaign, basis=basis)
-    return _xlsx(data, services.county_workbook_filename(campaign, basis))
+    return xlsx_response(data, services.county_workbook_filename(campaign, basis))
 
 
-def task_closure(request: AuthedRequest, year: int) -> FileResponse:
+def task_closure(request: AuthedRequest, year: int) -> HttpResponse:
     require_role(request.user, *COUNTY_ROLES, message=COUNTY_ONLY)
     data = services.task_closure_workbook(user=request.user, year=year)
-    return _xlsx(data, services.task_closure_filename(year))
+    return xlsx_response(data, services.task_closure_filename(year))
 
 
 def dashboard(request: AuthedRequest) -> HttpResponse:

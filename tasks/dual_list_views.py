@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from shuangyong.access import require_role
 from shuangyong.models import OrgUnit, Role
-from shuangyong.spreadsheets import escape_formula
+from shuangyong.spreadsheets import escape_formula, xlsx_response
 from shuangyong.types import AuthedRequest
 from tasks import dual_list_services as dls
 from tasks import selectors
@@ -36,7 +36,6 @@ from tasks.forms import (
 from tasks.history import history_rows
 from tasks.models import DualListCategory, DualListDirection, DualListItem, today_shanghai
 from tasks.resources import DualListItemResource, export_xlsx, import_errors, import_xlsx
-from tasks.views import xlsx_response
 
 PAGE_SIZE = 30
 

@@ -38,8 +38,6 @@ from tasks.models import (
 )
 from tasks.selectors import dual_list_items_for, tasks_for
 
-XLSX_CONTENT_TYPE = XLSX.CONTENT_TYPE
-
 
 class ChoiceLabelWidget(widgets.Widget):
     """Shows a TextChoices value as its Chinese label; reads back the label or the value."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shuangyong.access import require_role
 from shuangyong.models import Role
+from shuangyong.spreadsheets import xlsx_response
 from shuangyong.types import AuthedRequest
 from tasks import selectors, services
 from tasks.forms import (
@@ -31,7 +31,7 @@ from tasks.forms import (
 )
 from tasks.history import history_rows
 from tasks.models import ClosureRequest, ExtensionRequest, Milestone, Task, today_shanghai
-from tasks.resources import XLSX_CONTENT_TYPE, TaskResource, export_xlsx, import_errors, import_xlsx
+from tasks.resources import TaskResource, export_xlsx, import_errors, import_xlsx
 
 PAGE_SIZE = 30
 OFFICE_ROLES = (Role.OFFICE, Role.ADMIN)
@@ -41,12 +41,6 @@ TASK_HISTORY_FIELDS = ["title", "lead_unit", "deadline", "original_deadline", "s
 def _error_messages(request: AuthedRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 # ------------------------------------------------------------------------------------------

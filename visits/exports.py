@@ -6,15 +6,13 @@ from collections.abc import Iterable
 
 import tablib
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 
+from shuangyong import spreadsheets
 from shuangyong.spreadsheets import escape_formula
 from visits.models import Beneficiary, VisitRecord
 from visits.resources import BeneficiaryResource, VisitRecordResource
 
 __all__ = ["escape_formula", "escaped", "ledger_dataset", "template_dataset", "visit_records_dataset", "xlsx_response"]
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def escaped(dataset: tablib.Dataset) -> tablib.Dataset:
@@ -42,6 +40,4 @@ def template_dataset(kind: str) -> tablib.Dataset:
 
 
 def xlsx_response(dataset: tablib.Dataset, filename: str) -> HttpResponse:
-    response = HttpResponse(dataset.export("xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return spreadsheets.xlsx_response(dataset.export("xlsx"), filename)

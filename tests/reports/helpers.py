@@ -111,4 +111,4 @@ def open_workbook(content: bytes):
 
 
 def response_bytes(response) -> bytes:
-    return b"".join(response.streaming_content)
+    return b"".join(response.streaming_content) if response.streaming else response.content

@@ -34,6 +34,8 @@ def test_record_export(client_for, office_user, campaign, village_a1, township_a
         money_amount=Decimal("333.33"),
     )
     response = client_for(office_user).get(reverse("visits:campaign_records_export", args=[campaign.pk]))
+    # Personal data: no browser or proxy keeps a copy of the file.
+    assert response["Cache-Control"] == "private, no-store"
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     header, row = rows
     values = dict(zip(header, row, strict=True))
