@@ -28,14 +28,14 @@ from tasks.forms import (
     DualListFilterForm,
     DualListItemForm,
     EmptyForm,
-    ExcelUploadForm,
     RequestCloseForm,
     SendBackForm,
     task_units_for,
 )
 from tasks.history import history_rows
 from tasks.models import DualListCategory, DualListDirection, DualListItem, today_shanghai
-from tasks.resources import DualListItemResource, export_xlsx, import_errors, import_xlsx
+from tasks.resources import DualListItemResource, export_xlsx
+from tasks.views import excel_import
 
 PAGE_SIZE = 30
 
@@ -292,22 +292,12 @@ def dual_list_export(request: AuthedRequest) -> HttpResponse:
 
 def dual_list_import(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有双拥办可以导入双清单。")
-    form = ExcelUploadForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            resource = DualListItemResource(user=request.user)
-            result = import_xlsx(resource, form.cleaned_data["file"].read())
-        except ValidationError as e:
-            errors = e.messages
-        else:
-            errors = import_errors(result, resource)
-        if not errors:
-            totals = result.totals
-            messages.success(request, f"导入完成：新增 {totals.get('new', 0)} 项，更新 {totals.get('update', 0)} 项。")
-            return redirect("tasks:dual_list")
-    return render(
+    return excel_import(
         request,
-        "tasks/excel_import.html",
-        {"form": form, "errors": errors, "title": "导入双清单（Excel）", "back": "tasks:dual_list"},
+        DualListItemResource(user=request.user),
+        title="导入双清单（Excel）",
+        back="tasks:dual_list",
+        done=lambda result: "导入完成：新增 {new} 项，更新 {update} 项。".format(
+            new=result.totals.get("new", 0), update=result.totals.get("update", 0)
+        ),
     )

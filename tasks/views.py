@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from import_export.resources import ModelResource
 
 from shuangyong.access import require_role
 from shuangyong.models import Role
@@ -31,7 +32,7 @@ from tasks.forms import (
 )
 from tasks.history import history_rows
 from tasks.models import ClosureRequest, ExtensionRequest, Milestone, Task, today_shanghai
-from tasks.resources import TaskResource, export_xlsx, import_errors, import_xlsx
+from tasks.resources import SheetImport, TaskResource, export_xlsx, import_errors, import_xlsx
 
 PAGE_SIZE = 30
 OFFICE_ROLES = (Role.OFFICE, Role.ADMIN)
@@ -311,23 +312,32 @@ def tasks_export(request: AuthedRequest) -> HttpResponse:
     return xlsx_response(content, f"工作任务_{today_shanghai():%Y%m%d}.xlsx")
 
 
-def tasks_import(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以导入任务。")
+def excel_import(
+    request: AuthedRequest, resource: ModelResource, *, title: str, back: str, done: Callable[[SheetImport], str]
+) -> HttpResponse:
+    """The upload page of an all-or-nothing Excel import: errors by row on the page, or the
+    ``done`` message and back to the list."""
     form = ExcelUploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            resource = TaskResource(user=request.user)
             result = import_xlsx(resource, form.cleaned_data["file"].read())
         except ValidationError as e:
             errors = e.messages
         else:
             errors = import_errors(result, resource)
-        if not errors:
-            messages.success(request, f"已更新 {result.totals.get('update', 0)} 项任务。")
-            return redirect("tasks:task_board")
-    return render(
+            if not errors:
+                messages.success(request, done(result))
+                return redirect(back)
+    return render(request, "tasks/excel_import.html", {"form": form, "errors": errors, "title": title, "back": back})
+
+
+def tasks_import(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以导入任务。")
+    return excel_import(
         request,
-        "tasks/excel_import.html",
-        {"form": form, "errors": errors, "title": "导入任务分配（Excel）", "back": "tasks:task_board"},
+        TaskResource(user=request.user),
+        title="导入任务分配（Excel）",
+        back="tasks:task_board",
+        done=lambda result: f"已更新 {result.totals.get('update', 0)} 项任务。",
     )
