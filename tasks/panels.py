@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Window
 
 from tasks import selectors
-from tasks.models import ClosureRequest, ExtensionRequest, RequestState
+from tasks.models import ClosureRequest, ExtensionRequest
 
 PANEL_ROWS = 5
 
@@ -39,13 +39,8 @@ def waiting_panel(user: Any) -> dict[str, Any] | None:
     closures: list[ClosureRequest] = []
     extensions: list[ExtensionRequest] = []
     if user.is_office:
-        visible = selectors.tasks_for(user).values("pk")
-        closures = list(
-            ClosureRequest.objects.filter(state=RequestState.PENDING, task__in=visible).select_related("task")[:10]
-        )
-        extensions = list(
-            ExtensionRequest.objects.filter(state=RequestState.PENDING, task__in=visible).select_related("task")[:10]
-        )
+        closures = list(selectors.pending_requests_for(user, ClosureRequest)[:10])
+        extensions = list(selectors.pending_requests_for(user, ExtensionRequest)[:10])
     if not (confirm or closures or extensions):
         return None
     return {"confirm": confirm[:10], "closures": closures, "extensions": extensions}

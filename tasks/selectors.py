@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -22,12 +23,16 @@ from tasks.models import (
     DualListItemQuerySet,
     DualListState,
     Evidence,
+    OfficeReviewedRequest,
+    RequestState,
     Task,
     TaskQuerySet,
     TaskStatus,
     WorkPlan,
     today_shanghai,
 )
+
+R = TypeVar("R", bound=OfficeReviewedRequest)
 
 
 def plans_for(user: User) -> QuerySet[WorkPlan]:
@@ -105,6 +110,15 @@ def evidence_for(user: User) -> QuerySet[Evidence]:
 
 def get_evidence_for(user: User, pk: int) -> Evidence:
     return get_object_or_404(evidence_for(user), pk=pk)
+
+
+def requests_for(user: User, model: type[R]) -> QuerySet[R]:
+    """Closure or extension requests (``model``) on the tasks the user may see."""
+    return model._default_manager.filter(task__in=tasks_for(user).values("pk")).select_related("task")
+
+
+def pending_requests_for(user: User, model: type[R]) -> QuerySet[R]:
+    return requests_for(user, model).filter(state=RequestState.PENDING)
 
 
 def dual_list_items_for(user: User) -> DualListItemQuerySet:

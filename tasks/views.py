@@ -229,9 +229,7 @@ def closure_request(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def closure_decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    closure = get_object_or_404(
-        ClosureRequest.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")), pk=pk
-    )
+    closure = get_object_or_404(selectors.requests_for(request.user, ClosureRequest), pk=pk)
     require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以审核完成申请。")
     return _task_action(
         request,
@@ -260,9 +258,7 @@ def extension_request(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def extension_decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    extension = get_object_or_404(
-        ExtensionRequest.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")), pk=pk
-    )
+    extension = get_object_or_404(selectors.requests_for(request.user, ExtensionRequest), pk=pk)
     require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以审批延期。")
     return _task_action(
         request,
