@@ -37,6 +37,7 @@ from tasks.selectors import (
     DualListStats,
     UnitTaskStats,
     dual_list_summary,
+    first_rows_and_total,
     overdue_dual_list_items_for,
     overdue_tasks_for,
     task_completion_by_unit,
@@ -144,8 +145,10 @@ def dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:
             last_report = campaign_report(user=user, campaign=last_campaign, statuses=statuses)
 
     # The dashboard lists number, title and lead unit: no need for the cooperating units.
-    overdue_tasks = overdue_tasks_for(user).prefetch_related(None)
-    overdue_items = overdue_dual_list_items_for(user)
+    overdue_tasks, overdue_task_count = first_rows_and_total(
+        overdue_tasks_for(user).prefetch_related(None), OVERDUE_LIST_LIMIT
+    )
+    overdue_items, overdue_item_count = first_rows_and_total(overdue_dual_list_items_for(user), OVERDUE_LIST_LIMIT)
     board = Dashboard(
         year=year,
         campaign=campaign,
@@ -153,10 +156,10 @@ def dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:
         report=report,
         task_stats=task_completion_by_unit(user=user, year=year),
         dual_list=dual_list_summary(user=user, year=year),
-        overdue_tasks=list(overdue_tasks[:OVERDUE_LIST_LIMIT]),
-        overdue_task_count=overdue_tasks.count(),
-        overdue_items=list(overdue_items[:OVERDUE_LIST_LIMIT]),
-        overdue_item_count=overdue_items.count(),
+        overdue_tasks=overdue_tasks,
+        overdue_task_count=overdue_task_count,
+        overdue_items=overdue_items,
+        overdue_item_count=overdue_item_count,
     )
     _add_charts(board, last_report)
     return board

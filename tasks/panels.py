@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet, Window
-
 from tasks import selectors
 from tasks.models import ClosureRequest, ExtensionRequest
 
 PANEL_ROWS = 5
-
-
-def _first_rows_and_count(queryset: QuerySet[Any]) -> tuple[list[Any], int]:
-    """The first PANEL_ROWS rows and how many there are in all, in one query."""
-    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:PANEL_ROWS])
-    return rows, (rows[0].total_rows if rows else 0)
 
 
 def overdue_panel(user: Any) -> dict[str, Any] | None:
@@ -26,8 +18,8 @@ def overdue_panel(user: Any) -> dict[str, Any] | None:
     items = selectors.overdue_dual_list_items_for(user)
     # The panel shows a line per row (number, title, lead unit, deadline): no other relation is
     # loaded, which also keeps the planner from hash-joining the whole unit and user tables.
-    first_tasks, task_count = _first_rows_and_count(tasks.prefetch_related(None))
-    first_items, item_count = _first_rows_and_count(items.select_related(None))
+    first_tasks, task_count = selectors.first_rows_and_total(tasks.prefetch_related(None), PANEL_ROWS)
+    first_items, item_count = selectors.first_rows_and_total(items.select_related(None), PANEL_ROWS)
     if not task_count and not item_count:
         return None
     return {"tasks": first_tasks, "task_count": task_count, "items": first_items, "item_count": item_count}

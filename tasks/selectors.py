@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, scope_q, scope_root
@@ -33,6 +33,7 @@ from tasks.models import (
 )
 
 R = TypeVar("R", bound=OfficeReviewedRequest)
+M = TypeVar("M", bound=Model)
 
 
 def plans_for(user: User) -> QuerySet[WorkPlan]:
@@ -163,6 +164,12 @@ def reconciliation_years(user: User) -> dict[int, list[int]]:
     for troop_id, year in pairs:
         years.setdefault(troop_id, []).append(year)
     return {troop_id: sorted(ys, reverse=True) for troop_id, ys in years.items()}
+
+
+def first_rows_and_total(queryset: QuerySet[M], limit: int) -> tuple[list[M], int]:
+    """The first ``limit`` rows and how many rows there are in all, in one query (a window count)."""
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:limit])
+    return rows, (rows[0].total_rows if rows else 0)  # type: ignore[attr-defined]
 
 
 def overdue_tasks_for(user: User) -> TaskQuerySet:
