@@ -36,6 +36,7 @@ TOTAL_LABEL = "总计"
 
 # The difficulty kinds named in the form's heading come first, in the heading's order.
 DIFFICULTY_ORDER: tuple[str, ...] = ("子女入学", "家属就业", "住房改造", "看病就医", "法律援助")
+_DIFFICULTY_RANK = {kind: rank for rank, kind in enumerate(DIFFICULTY_ORDER)}
 DIFFICULTY_HEADING = "解决实际困难情况（子女入学、家属就业、住房改造、看病就医、法律援助等）"
 
 # (column heading, sub-heading or None). Columns A..J.
@@ -150,10 +151,8 @@ def leaders_text(leaders: Sequence[str]) -> str:
 def difficulties_text(difficulties: Mapping[str, int]) -> str:
     """子女入学2件，看病就医1件: the form's kinds first in the heading's order, others by name."""
 
-    def order(kind: str) -> tuple[int, str]:
-        return (DIFFICULTY_ORDER.index(kind) if kind in DIFFICULTY_ORDER else len(DIFFICULTY_ORDER), kind)
-
-    return "，".join(f"{kind}{difficulties[kind]}件" for kind in sorted(difficulties, key=order) if difficulties[kind])
+    kinds = sorted(difficulties, key=lambda kind: (_DIFFICULTY_RANK.get(kind, len(DIFFICULTY_ORDER)), kind))
+    return "，".join(f"{kind}{difficulties[kind]}件" for kind in kinds if difficulties[kind])
 
 
 def spring_title(year: int) -> str:

@@ -45,3 +45,24 @@ def test_unsupported_values_are_refused():
     sheet = ReportBook().add_sheet("表")
     with pytest.raises(TypeError):
         sheet.write(1, 1, object(), Style())
+
+
+def _sheet_xml(book: ReportBook) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(book.to_bytes())) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_a_borderless_merge_writes_only_its_first_cell_and_a_bordered_one_every_cell():
+    """Covered cells carry the look only where it shows (borders): the title lines of every
+    sheet then cost one cell each instead of ten, and Excel shows a merged range in its first
+    cell's format either way."""
+    book = ReportBook()
+    sheet = book.add_sheet("表")
+    sheet.merge("A1:J1", "标题", Style(size=16, bold=True, border=False))
+    sheet.merge("A2:C3", "表头", Style(bold=True))
+    xml = _sheet_xml(book)
+    assert '<c r="A1"' in xml and '<c r="B1"' not in xml and '<c r="J1"' not in xml
+    assert all(f'<c r="{ref}"' in xml for ref in ("A2", "B2", "C2", "A3", "B3", "C3"))
+    assert '<mergeCell ref="A1:J1"/>' in xml and '<mergeCell ref="A2:C3"/>' in xml
