@@ -5,8 +5,10 @@ Every value can be overridden from the environment so that one file serves every
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Synchronous workers: the portal's pages are short database-bound requests. 2 × cores + 1 is
@@ -30,3 +32,13 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 proc_name = "shuangyong"
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once a worker has loaded the portal (Django, every app and its models, the middleware),
+    move those objects out of the garbage collector's sight (``gc.freeze``): they live as long as
+    the worker, yet every older-generation collection walked them again. Requests that allocate
+    a lot paid for it: writing a county workbook (~30,000 small objects in XlsxWriter) took 47 ms
+    instead of 31, and at 20 users all pages together went from p50 37 / p95 84 ms to 29 / 59
+    (bench/README.md). Objects made later are collected as before."""
+    gc.freeze()

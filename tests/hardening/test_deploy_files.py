@@ -3,6 +3,7 @@ application and the gunicorn config that exist, and nginx never serving uploads.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
 from pathlib import Path
@@ -43,6 +44,16 @@ def test_the_modules_the_examples_name_exist():
     exec((DEPLOY / "gunicorn.conf.py").read_text(encoding="utf-8"), config)  # noqa: S102 — our own file
     assert config["workers"] >= 2
     assert 30 <= config["timeout"] <= 120
+
+
+def test_each_gunicorn_worker_freezes_what_it_loaded_out_of_the_collectors_sight():
+    config: dict = {}
+    exec((DEPLOY / "gunicorn.conf.py").read_text(encoding="utf-8"), config)  # noqa: S102 — our own file
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_nginx_never_serves_uploads_and_proxies_the_rest():
