@@ -32,14 +32,16 @@ from visits.models import (
     ContactWay,
     Return,
     TableRow,
+    VisitDifficulty,
     VisitRecord,
 )
-from visits.resources import BENEFICIARY_COLUMNS, VISIT_COLUMNS
+from visits.resources import BENEFICIARY_COLUMNS, DIFFICULTY_COLUMNS, VISIT_COLUMNS
 from visits.selectors import beneficiaries_for, may_see_ledger
 from visits.services import (
     DUPLICATE_ID_NUMBER,
     FOREIGN_ID_NUMBER,
     LEDGER_ROLES,
+    MAX_COUNT,
     RECORD_ROLES,
     REPORTING_KINDS,
     ensure_return_editable,
@@ -78,6 +80,8 @@ class ImportResult:
     kind: str
     total: int = 0
     objects: list[Any] = field(default_factory=list)
+    # Visit records only: the difficulties solved on each record (kind -> count), as ``objects``.
+    difficulties: list[dict[str, int]] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
 
     @property
@@ -173,6 +177,12 @@ def _columns(header: Sequence[str], expected: dict[str, str]) -> dict[str, int]:
     return {fieldname: positions[label] for fieldname, label in expected.items()}
 
 
+def _optional_columns(header: Sequence[str], optional: dict[str, str]) -> dict[str, int]:
+    """Positions of the optional columns the file has (by header text), field -> index."""
+    positions = {name: i for i, name in enumerate(header) if name}
+    return {fieldname: positions[label] for fieldname, label in optional.items() if label in positions}
+
+
 def _padded(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
     """Every row as wide as the header: a row shorter than the header (Excel and CSV drop trailing
     empty cells) reads as empty cells, which the per-cell checks then report at that row."""
@@ -254,6 +264,8 @@ def validate_visit_rows(
         result.errors.append(CellError(0, "", "您的角色不能导入走访记录。"))
         return result
     col = _columns(header, VISIT_COLUMNS)
+    difficulty_col = _optional_columns(header, DIFFICULTY_COLUMNS)
+    labels = {**VISIT_COLUMNS, **DIFFICULTY_COLUMNS}
     rows = _padded(rows, len(header))
     expected = set(campaign.expected_units.values_list("pk", flat=True))
     all_units = _unit_lookup(OrgUnit.objects.filter(kind__in=REPORTING_KINDS, is_active=True))
@@ -326,12 +338,26 @@ def validate_visit_rows(
         numbers = {k: v for k, v in values.items() if k not in errors and v is not None}
         for name, message in visit_numbers_errors(numbers, campaign).items():
             errors.setdefault(name, message)
+        solved: dict[str, int] = {}
+        for kind, index in difficulty_col.items():
+            try:
+                count = _int(raw[index])
+            except ValueError:
+                errors[kind] = "应为整数（解决件数；没有解决的可留空）。"
+                continue
+            if count < 0:
+                errors[kind] = "解决件数不能为负数。"
+            elif count > MAX_COUNT:
+                errors[kind] = f"解决件数过大（超过 {MAX_COUNT} ），请核对。"
+            elif count:
+                solved[kind] = count
 
         if errors:
-            result.errors.extend(CellError(line, VISIT_COLUMNS[name], msg) for name, msg in errors.items())
+            result.errors.extend(CellError(line, labels[name], msg) for name, msg in errors.items())
             continue
         assert unit is not None
         result.objects.append(VisitRecord(campaign=campaign, org_unit=unit, created_by=user, **values))
+        result.difficulties.append(solved)
     return result
 
 
@@ -351,7 +377,17 @@ def visit_records_import(
             ensure_return_editable(ret)
             returns[record.org_unit_id] = ret
         record.unit_return = returns[record.org_unit_id]
-    bulk_create_with_history(result.objects, VisitRecord, batch_size=1000, default_user=user)
+    created = bulk_create_with_history(result.objects, VisitRecord, batch_size=1000, default_user=user)
+    # PostgreSQL and SQLite hand back the new ids in order, so each row's difficulties follow it.
+    assert all(record.pk for record in created)
+    VisitDifficulty.objects.bulk_create(
+        (
+            VisitDifficulty(record=record, kind=kind, count=count)
+            for record, solved in zip(created, result.difficulties, strict=True)
+            for kind, count in solved.items()
+        ),
+        batch_size=1000,
+    )
     Return.objects.filter(pk__in=[r.pk for r in returns.values()], no_visits=True).update(no_visits=False)
     return result
 

@@ -12,7 +12,16 @@ from typing import Any
 from import_export import fields, resources, widgets
 
 from shuangyong.models import OrgUnit
-from visits.models import Beneficiary, BeneficiaryCategory, Campaign, ContactWay, Return, TableRow, VisitRecord
+from visits.models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    Campaign,
+    ContactWay,
+    DifficultyKind,
+    Return,
+    TableRow,
+    VisitRecord,
+)
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -52,6 +61,11 @@ VISIT_COLUMNS = {
     "notes": "备注",
 }
 
+# 解决实际困难 (the official table's last column): one count column per kind, blank for none.
+# Optional on import, so that a file made from an older template without them still imports.
+DIFFICULTY_COLUMNS = {kind: f"解决实际困难：{label}（件）" for kind, label in DifficultyKind.choices}
+DIFFICULTY_FIELDS = {kind: f"difficulty_{kind}" for kind in DifficultyKind.values}
+
 BENEFICIARY_COLUMNS = {
     "name": "姓名",
     "category": "类别",
@@ -61,6 +75,15 @@ BENEFICIARY_COLUMNS = {
     "org_unit": "所属单位",
     "notes": "备注",
 }
+
+
+def _difficulty_field(kind: str) -> fields.Field:
+    """A read-only column: the record's count of difficulties of this kind (prefetched), blank for none."""
+
+    def solved(record: VisitRecord) -> int | str:
+        return sum(d.count for d in record.difficulties.all() if d.kind == kind) or ""
+
+    return fields.Field(column_name=DIFFICULTY_COLUMNS[kind], readonly=True, dehydrate_method=solved)
 
 
 class VisitRecordResource(resources.ModelResource):
@@ -80,11 +103,20 @@ class VisitRecordResource(resources.ModelResource):
     )
     troop_unit = fields.Field("troop_unit", VISIT_COLUMNS["troop_unit"], widgets.ForeignKeyWidget(OrgUnit, "name"))
     notes = fields.Field("notes", VISIT_COLUMNS["notes"], widgets.CharWidget(allow_blank=True))
+    # One per DifficultyKind, named as in DIFFICULTY_FIELDS (a test checks that none is missing).
+    difficulty_schooling = _difficulty_field(DifficultyKind.SCHOOLING)
+    difficulty_employment = _difficulty_field(DifficultyKind.EMPLOYMENT)
+    difficulty_housing = _difficulty_field(DifficultyKind.HOUSING)
+    difficulty_medical = _difficulty_field(DifficultyKind.MEDICAL)
+    difficulty_legal = _difficulty_field(DifficultyKind.LEGAL)
+    difficulty_living = _difficulty_field(DifficultyKind.LIVING)
+    difficulty_other = _difficulty_field(DifficultyKind.OTHER)
 
     class Meta:
         model = VisitRecord
-        fields = tuple(VISIT_COLUMNS)
-        export_order = tuple(VISIT_COLUMNS)
+        fields = (*VISIT_COLUMNS, *DIFFICULTY_FIELDS.values())
+        # The difficulty counts come before 备注, which stays the last column.
+        export_order = (*(f for f in VISIT_COLUMNS if f != "notes"), *DIFFICULTY_FIELDS.values(), "notes")
         import_id_fields: tuple[str, ...] = ()
         skip_unchanged = False
 

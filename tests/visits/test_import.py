@@ -12,8 +12,14 @@ from openpyxl import Workbook, load_workbook
 
 from tests.visits.factories import BeneficiaryFactory, VisitRecordFactory, valid_id_number
 from visits import importing
-from visits.models import Beneficiary, ReturnStatus, VisitRecord
-from visits.resources import BENEFICIARY_COLUMNS, VISIT_COLUMNS
+from visits.models import Beneficiary, DifficultyKind, ReturnStatus, VisitDifficulty, VisitRecord
+from visits.resources import (
+    BENEFICIARY_COLUMNS,
+    DIFFICULTY_COLUMNS,
+    DIFFICULTY_FIELDS,
+    VISIT_COLUMNS,
+    VisitRecordResource,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +73,91 @@ def errors_of(response):
     return [(e.row, e.column, e.message) for e in response.context["result"].errors]
 
 
+# The template's visit columns: the record's, then one count per difficulty kind, 备注 last.
+TEMPLATE_HEADER = [*HEADER[:-1], *DIFFICULTY_COLUMNS.values(), HEADER[-1]]
+
+
 def test_template_has_the_columns(client_for, township_a):
-    for kind, columns in (("visits", VISIT_COLUMNS), ("ledger", BENEFICIARY_COLUMNS)):
+    for kind, columns in (("visits", TEMPLATE_HEADER), ("ledger", list(BENEFICIARY_COLUMNS.values()))):
         response = client_for(township_a).get(reverse("visits:import_template", args=[kind]))
         header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-        assert list(header) == list(columns.values())
+        assert list(header) == columns
+    assert HEADER[-1] == "备注"
+
+
+def test_every_difficulty_kind_has_a_column():
+    """A kind added to DifficultyKind without its resource field would silently drop from files."""
+    assert set(DIFFICULTY_COLUMNS) == set(DifficultyKind.values)
+    assert set(DIFFICULTY_FIELDS.values()) <= set(VisitRecordResource.fields)
+
+
+def with_difficulties(row, **counts):
+    """A row of HEADER widened to TEMPLATE_HEADER, with difficulty counts by kind label."""
+    by_label = {f"解决实际困难：{label}（件）": n for label, n in counts.items()}
+    return [*row[:-1], *(by_label.get(column) for column in DIFFICULTY_COLUMNS.values()), row[-1]]
+
+
+def test_difficulties_solved_are_imported_with_their_record(frozen, client_for, township_a, campaign):
+    rows = [
+        with_difficulties(visit_row(**{"带队领导": "甲"}), 子女入学=2, 看病就医=1),
+        with_difficulties(visit_row(**{"带队领导": "乙"})),
+        with_difficulties(visit_row(**{"带队领导": "丙"}), 其他="3"),
+    ]
+    client = client_for(township_a)
+    preview = upload(client, "visits", xlsx(TEMPLATE_HEADER, rows), campaign=campaign)
+    assert preview.context["result"].ok, errors_of(preview)
+    assert confirm(client, "visits", preview).status_code == 302
+    solved = {(d.record.lead_leader, d.kind, d.count) for d in VisitDifficulty.objects.select_related("record")}
+    assert solved == {
+        ("甲", DifficultyKind.SCHOOLING, 2),
+        ("甲", DifficultyKind.MEDICAL, 1),
+        ("丙", DifficultyKind.OTHER, 3),
+    }
+
+
+def test_bad_difficulty_counts_are_named_at_their_cell_and_save_nothing(frozen, client_for, township_a, campaign):
+    rows = [
+        with_difficulties(visit_row(), 子女入学=1),
+        with_difficulties(visit_row(), 家属就业=-1),
+        with_difficulties(visit_row(), 住房改造="两件", 法律援助=2_000_000),
+    ]
+    client = client_for(township_a)
+    preview = upload(client, "visits", xlsx(TEMPLATE_HEADER, rows), campaign=campaign)
+    messages = {(row, column): message for row, column, message in errors_of(preview)}
+    assert set(messages) == {
+        (3, "解决实际困难：家属就业（件）"),
+        (4, "解决实际困难：住房改造（件）"),
+        (4, "解决实际困难：法律援助（件）"),
+    }
+    assert "不能为负数" in messages[(3, "解决实际困难：家属就业（件）")]
+    assert "应为整数" in messages[(4, "解决实际困难：住房改造（件）")]
+    assert "过大" in messages[(4, "解决实际困难：法律援助（件）")]
+    assert not preview.context["result"].ok
+    assert not VisitRecord.objects.exists() and not VisitDifficulty.objects.exists()
+
+
+def test_an_exported_file_imports_again_with_its_difficulties(
+    frozen, client_for, office_user, township_a, campaign, township_a_unit
+):
+    rows = [with_difficulties(visit_row(), 子女入学=2, 生活困难=1), with_difficulties(visit_row())]
+    client = client_for(township_a)
+    assert confirm(client, "visits", upload(client, "visits", xlsx(TEMPLATE_HEADER, rows), campaign=campaign))
+    exported = client_for(office_user).get(reverse("visits:campaign_records_export", args=[campaign.pk])).content
+    header, *data = list(load_workbook(io.BytesIO(exported)).active.iter_rows(values_only=True))
+    assert list(header) == TEMPLATE_HEADER
+    counts = [dict(zip(header, row, strict=True)) for row in data]
+    assert sorted((c["解决实际困难：子女入学（件）"] or 0, c["解决实际困难：生活困难（件）"] or 0) for c in counts) == [
+        (0, 0),
+        (2, 1),
+    ]
+    VisitRecord.objects.all().delete()
+    again = upload(client, "visits", exported, campaign=campaign)
+    assert again.context["result"].ok, errors_of(again)
+    confirm(client, "visits", again)
+    assert sorted(VisitDifficulty.objects.values_list("kind", "count")) == [
+        (DifficultyKind.LIVING, 1),
+        (DifficultyKind.SCHOOLING, 2),
+    ]
 
 
 def test_preview_then_confirm_saves_every_row(frozen, client_for, township_a, campaign, village_a1):
