@@ -5,8 +5,9 @@ historical rows into :class:`HistoryEntry` items for ``templates/shuangyong/_his
 with the fields that changed since the row before, by their verbose names, and the old and new
 values as a person reads them (choice labels, names of related objects, 是/否, local times).
 
-Queries are fixed: one for the historical rows (with their users), one per related model among
-the shown fields, however many rows. Values that must never be shown in full (the identity
+Queries are fixed: one for the historical rows (with their users), one per many-to-many field
+shown (its historical rows, when the model's history tracks it with ``m2m_fields``), one per
+related model among the shown fields, however many rows. Values that must never be shown in full (the identity
 number) are passed through the caller's ``masks``.
 """
 
@@ -60,6 +61,16 @@ def _display(value: Any, model_field: Any, related: Mapping[tuple[type[Model], A
     return str(value)
 
 
+def _m2m_history_accessor(history_model: type[Model], m2m_field: Any) -> str:
+    """The name under which a historical row reaches the rows of ``m2m_field`` saved with it
+    (django-simple-history's ``Historical<Model>_<field>`` table, tracked with ``m2m_fields``)."""
+    through_name = f"{history_model._meta.model_name}_{m2m_field.name}".lower()
+    for relation in history_model._meta.related_objects:
+        if relation.related_model._meta.model_name == through_name:
+            return relation.get_accessor_name()
+    raise ValueError(f"{history_model.__name__} does not track {m2m_field.name} (HistoricalRecords(m2m_fields=…))")
+
+
 def history_entries(
     records: QuerySet[Any],
     model: type[Model],
@@ -75,24 +86,38 @@ def history_entries(
     maps a field name to the function that makes its value safe to show.
     """
     masks = masks or {}
+    model_fields: list[Any] = [model._meta.get_field(name) for name in fields]
+    # A many-to-many field's state at each save: the historical rows of its through table.
+    m2m = {f.name: _m2m_history_accessor(records.model, f) for f in model_fields if f.many_to_many}
     rows = records.select_related("history_user").order_by("-history_date", "-history_id")
+    rows = rows.prefetch_related(*m2m.values())
     fetched = list(rows[: limit + 1] if limit is not None else rows)
     fetched.reverse()  # oldest first
     baseline = fetched.pop(0) if limit is not None and len(fetched) > limit else None
+    every = ([baseline] if baseline else []) + fetched
 
-    model_fields: list[Any] = [model._meta.get_field(name) for name in fields]
+    def m2m_ids(record: Any, f: Any) -> list[Any]:
+        return [getattr(link, f.m2m_reverse_field_name() + "_id") for link in getattr(record, m2m[f.name]).all()]
+
     related: dict[tuple[type[Model], Any], str] = {}
     ids_by_model: dict[type[Model], set[Any]] = {}
     for f in model_fields:
         if f.is_relation and f.many_to_one:
-            ids = {getattr(r, f.attname) for r in ([baseline] if baseline else []) + fetched}
-            ids_by_model.setdefault(f.related_model, set()).update(ids - {None})
+            ids = {getattr(r, f.attname) for r in every}
+        elif f.many_to_many:
+            ids = {pk for r in every for pk in m2m_ids(r, f)}
+        else:
+            continue
+        ids_by_model.setdefault(f.related_model, set()).update(ids - {None})
     for related_model, ids in ids_by_model.items():
         if ids:
             for pk, obj in related_model._default_manager.in_bulk(ids).items():
                 related[(related_model, pk)] = str(obj)
 
     def shown(record: Any, f: Any) -> str:
+        if f.many_to_many:
+            names = sorted(related.get((f.related_model, pk), f"#{pk}") for pk in m2m_ids(record, f))
+            return "、".join(names) or EMPTY
         value = getattr(record, f.attname)
         if f.name in masks and value not in (None, ""):
             return masks[f.name](value)

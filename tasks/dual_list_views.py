@@ -38,6 +38,22 @@ from tasks.resources import DualListItemResource, export_xlsx
 from tasks.views import excel_import
 
 PAGE_SIZE = 30
+# Every field a person edits (by hand or by import) or the 对账销号 workflow moves.
+DUAL_ITEM_HISTORY_FIELDS = [
+    "year",
+    "direction",
+    "content",
+    "category",
+    "proposing_side",
+    "responsible_unit",
+    "troop_unit",
+    "deadline",
+    "quality_requirement",
+    "state",
+    "completion_note",
+    "receiver_confirmed_by",
+    "office_confirmed_by",
+]
 
 
 def dual_list(request: AuthedRequest) -> HttpResponse:
@@ -103,7 +119,7 @@ def dual_item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "history": history_rows(
                 item.history.select_related("history_user").order_by("history_date", "history_id"),
                 DualListItem,
-                ["content", "responsible_unit", "deadline", "state"],
+                DUAL_ITEM_HISTORY_FIELDS,
             ),
         },
     )

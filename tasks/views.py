@@ -36,7 +36,18 @@ from tasks.resources import SheetImport, TaskResource, export_xlsx, import_error
 
 PAGE_SIZE = 30
 OFFICE_ROLES = (Role.OFFICE, Role.ADMIN)
-TASK_HISTORY_FIELDS = ["title", "lead_unit", "deadline", "original_deadline", "status"]
+# Every field a person edits or a workflow moves (order and plan are bookkeeping).
+TASK_HISTORY_FIELDS = [
+    "number",
+    "title",
+    "text",
+    "section",
+    "lead_unit",
+    "cooperating_units",
+    "deadline",
+    "original_deadline",
+    "status",
+]
 
 
 def _error_messages(request: AuthedRequest, error: ValidationError) -> None:

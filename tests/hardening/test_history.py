@@ -174,6 +174,31 @@ def test_task_change_is_recorded_and_shown_with_old_and_new_values(
     assert "全力服务部队练兵备战 → 全力服务部队练兵备战和演训保障" in history
 
 
+def test_task_text_and_cooperating_units_changes_are_shown(
+    clock, client_for, office_user, township_a, county, township_a_unit, township_b_unit, member_unit
+):
+    plan = WorkPlanFactory(owner_unit=county, created_by=office_user, year=2027)
+    task = TaskFactory(plan=plan, section=None, title="拥军优属", text="春节走访", lead_unit=township_a_unit)
+    task.cooperating_units.set([township_b_unit])
+    clock.move_to(NOW, tick=False)
+    response = client_for(office_user).post(
+        reverse("tasks:task_edit", kwargs={"pk": task.pk}),
+        {
+            "title": task.title,
+            "text": "春节、八一走访",
+            "deadline": "2027-12-31",
+            "lead_unit": township_a_unit.pk,
+            "cooperating_units": [township_b_unit.pk, member_unit.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = client_for(township_a).get(reverse("tasks:task_detail", kwargs={"pk": task.pk}))
+    history = page.content.decode().split('data-testid="history"')[1]
+    assert "内容" in history and "春节走访 → 春节、八一走访" in history
+    names = "、".join(sorted([township_b_unit.name, member_unit.name]))
+    assert "配合单位" in history and f"{township_b_unit.name} → {names}" in history
+
+
 def test_dual_list_transition_is_recorded_and_shown_with_old_and_new_values(
     clock, client_for, office_user, township_a, troop_unit, township_a_unit
 ):
@@ -216,3 +241,18 @@ def test_ledger_page_shows_the_old_and_new_values(clock, client_for, township_a,
     page = client_for(office_user).get(reverse("visits:beneficiary_detail", kwargs={"pk": person.pk}))
     history = page.content.decode().split('data-testid="history"')[1]
     assert "老街 1 号" in history and "新街 9 号" in history
+
+
+def test_every_edited_field_of_a_dual_list_item_is_shown(clock, client_for, office_user, troop_unit, township_a_unit):
+    """The 双清单 import may change category, troop, direction or 工作质量要求: the page shows them."""
+    item = DualListItemFactory(
+        year=2027, troop_unit=troop_unit, responsible_unit=township_a_unit, created_by=office_user
+    )
+    clock.move_to(NOW, tick=False)
+    item.quality_requirement = "按时保质完成"
+    item.deadline = dt.date(2027, 9, 30)
+    item.save()
+    page = client_for(office_user).get(reverse("tasks:dual_item_detail", kwargs={"pk": item.pk}))
+    history = page.content.decode().split('data-testid="history"')[1]
+    assert "工作质量要求" in history and "按时保质完成" in history
+    assert "2027-09-30" in history
