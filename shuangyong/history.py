@@ -66,8 +66,9 @@ def _m2m_history_accessor(history_model: type[Model], m2m_field: Any) -> str:
     (django-simple-history's ``Historical<Model>_<field>`` table, tracked with ``m2m_fields``)."""
     through_name = f"{history_model._meta.model_name}_{m2m_field.name}".lower()
     for relation in history_model._meta.related_objects:
-        if relation.related_model._meta.model_name == through_name:
-            return relation.get_accessor_name()
+        accessor = relation.get_accessor_name()
+        if relation.related_model._meta.model_name == through_name and accessor:
+            return accessor
     raise ValueError(f"{history_model.__name__} does not track {m2m_field.name} (HistoricalRecords(m2m_fields=…))")
 
 
