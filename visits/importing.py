@@ -388,7 +388,12 @@ def visit_records_import(
         ),
         batch_size=1000,
     )
-    Return.objects.filter(pk__in=[r.pk for r in returns.values()], no_visits=True).update(no_visits=False)
+    for ret in returns.values():
+        if ret.no_visits:
+            # Records mean the unit did visit after all (as on the form). Saved one by one, not
+            # updated in bulk, so that each return's history keeps the change and who made it.
+            ret.no_visits = False
+            ret.save(update_fields=["no_visits"])
     return result
 
 

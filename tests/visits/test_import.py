@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from tests.visits.factories import BeneficiaryFactory, VisitRecordFactory, valid_id_number
 from visits import importing
-from visits.models import Beneficiary, DifficultyKind, ReturnStatus, VisitDifficulty, VisitRecord
+from visits.models import Beneficiary, DifficultyKind, Return, ReturnStatus, VisitDifficulty, VisitRecord
 from visits.resources import (
     BENEFICIARY_COLUMNS,
     DIFFICULTY_COLUMNS,
@@ -441,3 +441,14 @@ def test_another_session_cannot_confirm_a_staged_file(frozen, client_for, townsh
     response = other.post(reverse("visits:import_confirm", args=["visits"]), {"token": token}, follow=True)
     assert "导入已过期" in response.content.decode()
     assert not VisitRecord.objects.exists()
+
+
+def test_an_import_into_a_no_visits_return_reopens_it_in_its_history(frozen, client_for, township_a, campaign):
+    """本期无走访 is cleared by imported records as by the form, and the return's history says who did it."""
+    ret = Return.objects.create(campaign=campaign, org_unit=township_a.org_unit, no_visits=True)
+    client = client_for(township_a)
+    assert confirm(client, "visits", upload(client, "visits", xlsx(HEADER, [visit_row()]), campaign=campaign))
+    ret.refresh_from_db()
+    assert ret.no_visits is False
+    latest = ret.history.order_by("-history_date", "-history_id").first()
+    assert latest.no_visits is False and latest.history_user == township_a
