@@ -5,8 +5,8 @@ The identity number is shown masked in every history entry, never in full.
 
 from __future__ import annotations
 
-from shuangyong.history import HistoryEntry, history_entries
-from visits.models import RECORD_FIELDS, Beneficiary, Campaign, Return, VisitRecord
+from shuangyong.history import ACTION_LABELS, EMPTY, Change, HistoryEntry, history_entries
+from visits.models import RECORD_FIELDS, Beneficiary, Campaign, DifficultyKind, Return, VisitDifficulty, VisitRecord
 from visits.validators import mask_id_number
 
 SHOWN = 20
@@ -27,9 +27,25 @@ def beneficiary_history(person: Beneficiary) -> list[HistoryEntry]:
 
 
 def record_history(record: VisitRecord, *, show_person: bool) -> list[HistoryEntry]:
-    """Who was visited stays hidden from those who may not see the ledger (leaders, member units)."""
+    """The record's own changes and its 解决实际困难 lines added or removed, newest first. Who was
+    visited stays hidden from those who may not see the ledger (leaders, member units)."""
     fields = RECORD_FIELDS if show_person else tuple(f for f in RECORD_FIELDS if f != "beneficiary")
-    return history_entries(record.history.all(), VisitRecord, fields, limit=SHOWN)  # type: ignore[attr-defined]
+    entries = history_entries(record.history.all(), VisitRecord, fields, limit=SHOWN)  # type: ignore[attr-defined]
+    lines = VisitDifficulty.history.filter(record_id=record.pk)  # type: ignore[attr-defined]
+    for line in lines.select_related("history_user").order_by("-history_date", "-history_id")[:SHOWN]:
+        text = f"{DifficultyKind(line.kind).label} {line.count} 件" + (f"（{line.note}）" if line.note else "")
+        removed = line.history_type == "-"
+        user = line.history_user
+        entries.append(
+            HistoryEntry(
+                when=line.history_date,
+                who=getattr(user, "display_name", None) or (str(user) if user else "系统"),
+                action=ACTION_LABELS["-" if removed else "~"],
+                changes=[Change("解决实际困难", text if removed else EMPTY, EMPTY if removed else text)],
+            )
+        )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:SHOWN]
 
 
 def return_history(ret: Return | None) -> list[HistoryEntry]:

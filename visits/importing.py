@@ -380,13 +380,15 @@ def visit_records_import(
     created = bulk_create_with_history(result.objects, VisitRecord, batch_size=1000, default_user=user)
     # PostgreSQL and SQLite hand back the new ids in order, so each row's difficulties follow it.
     assert all(record.pk for record in created)
-    VisitDifficulty.objects.bulk_create(
-        (
+    bulk_create_with_history(
+        [
             VisitDifficulty(record=record, kind=kind, count=count)
             for record, solved in zip(created, result.difficulties, strict=True)
             for kind, count in solved.items()
-        ),
+        ],
+        VisitDifficulty,
         batch_size=1000,
+        default_user=user,
     )
     for ret in returns.values():
         if ret.no_visits:

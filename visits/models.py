@@ -343,6 +343,8 @@ class VisitDifficulty(models.Model):
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
     count = models.PositiveIntegerField("解决件数", validators=[MinValueValidator(1)])
     note = models.CharField("说明", max_length=200, blank=True)
+    # Kept with the visit record's history (visits.history.record_history): added and removed lines.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "解决实际困难"

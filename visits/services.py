@@ -399,11 +399,26 @@ def _clean_record(record: VisitRecord) -> None:
 
 
 def _set_difficulties(record: VisitRecord, difficulties: Iterable[DifficultySolved]) -> None:
-    record.difficulties.all().delete()
-    rows = [VisitDifficulty(record=record, kind=d.kind, count=d.count, note=d.note) for d in difficulties if d.count]
-    for row in rows:
+    """The record's lines become ``difficulties``: lines that stay the same are kept, the others
+    are deleted and added, one by one, so that the history holds only real changes, with the user."""
+    wanted = [VisitDifficulty(record=record, kind=d.kind, count=d.count, note=d.note) for d in difficulties if d.count]
+    for row in wanted:
         row.full_clean(exclude=["record"])
-    VisitDifficulty.objects.bulk_create(rows)
+    kept = list(record.difficulties.all())
+    keys = [(d.kind, d.count, d.note) for d in kept]
+    added: list[VisitDifficulty] = []
+    for row in wanted:
+        key = (row.kind, row.count, row.note)
+        if key in keys:
+            index = keys.index(key)
+            keys.pop(index)
+            kept.pop(index)
+        else:
+            added.append(row)
+    for gone in kept:
+        gone.delete()
+    for row in added:
+        row.save()
 
 
 @transaction.atomic

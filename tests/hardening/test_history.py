@@ -19,7 +19,7 @@ from simple_history.models import HistoricalChanges
 from tasks.models import DualListItem, DualListState, Task
 from tests.tasks.factories import DualListItemFactory, TaskFactory, WorkPlanFactory
 from tests.visits.factories import BeneficiaryFactory, CampaignFactory, VisitRecordFactory
-from visits.models import Beneficiary, Return, ReturnStatus, VisitRecord
+from visits.models import Beneficiary, Return, ReturnStatus, VisitDifficulty, VisitRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,52 @@ def test_every_edited_field_of_a_dual_list_item_is_shown(clock, client_for, offi
     history = page.content.decode().split('data-testid="history"')[1]
     assert "工作质量要求" in history and "按时保质完成" in history
     assert "2027-09-30" in history
+
+
+def _record_post(record, **over):
+    data = {
+        "version": record.version,
+        "visit_date": "2027-02-01",
+        "table_row": record.table_row,
+        "way": record.way,
+        "lead_leader": record.lead_leader,
+        "people_visited": str(record.people_visited),
+        "money_amount": "0",
+        "money_recipients": "0",
+        "goods_spending": "0",
+        "goods_count": "0",
+        "goods_recipients": "0",
+        "notes": "",
+        "d-TOTAL_FORMS": "0",
+        "d-INITIAL_FORMS": "0",
+    }
+    data.update(over)
+    return data
+
+
+def test_difficulty_lines_added_and_removed_are_kept_and_shown(clock, client_for, township_a, office_user, campaign):
+    """解决实际困难 lines of a visit record: each line added or removed is kept with who and when,
+    and shown in the record's history; saving the same lines again records nothing."""
+    record = VisitRecordFactory(campaign=campaign, org_unit=township_a.org_unit, created_by=township_a)
+    clock.move_to(NOW, tick=False)
+    client = client_for(township_a)
+    url = reverse("visits:record_edit", kwargs={"pk": record.pk})
+    one_line = {"d-TOTAL_FORMS": "1", "d-0-kind": "schooling", "d-0-count": "2", "d-0-note": ""}
+    assert client.post(url, _record_post(record, **one_line)).status_code == 302
+    record.refresh_from_db()
+    # The page now renders the line as an initial form (d-INITIAL_FORMS=1), as a browser sends it back.
+    shown_again = {**one_line, "d-INITIAL_FORMS": "1"}
+    assert client.post(url, _record_post(record, **shown_again)).status_code == 302  # unchanged lines
+    lines = VisitDifficulty.history.filter(record_id=record.pk)
+    assert [(h.history_type, h.kind, h.count, h.history_user) for h in lines] == [("+", "schooling", 2, township_a)]
+    record.refresh_from_db()
+    other = {"d-TOTAL_FORMS": "1", "d-INITIAL_FORMS": "1", "d-0-kind": "medical", "d-0-count": "1", "d-0-note": ""}
+    assert client.post(url, _record_post(record, **other)).status_code == 302
+    assert sorted(lines.values_list("history_type", "kind")) == [
+        ("+", "medical"),
+        ("+", "schooling"),
+        ("-", "schooling"),
+    ]
+    page = client_for(office_user).get(reverse("visits:record_detail", kwargs={"pk": record.pk}))
+    history = page.content.decode().split('data-testid="history"')[1]
+    assert "解决实际困难" in history and "子女入学 2 件" in history and "看病就医 1 件" in history
