@@ -7,7 +7,7 @@ class ShuangyongConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shuangyong import navigation
+        from shuangyong import checks, navigation  # noqa: F401 — checks registers the deploy checks
 
         navigation.register_core_items()
         navigation.register_core_panels()

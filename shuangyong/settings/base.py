@@ -147,7 +147,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Lock per user name, not per IP: a whole township office sits behind one government NAT
 # address, and one mistyping colleague must not lock everyone out.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A deliberate one-machine install may add shuangyong.W001,shuangyong.W002 (shuangyong/checks.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W006", *env_list("SILENCED_SYSTEM_CHECKS", [])]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRINT_SETTINGS = """
@@ -72,3 +73,19 @@ def test_production_never_creates_nor_reads_the_development_secret(tmp_path):
     assert conf["secret"].startswith("p9$")
     assert not (tmp_path / "var" / "dev-secret-key").exists()
     assert not (tmp_path / "var").exists()  # nothing at all written to local disk at start-up
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_check_deploy_warns_when_production_would_keep_state_on_one_machine(settings):
+    """Several web and worker machines need one PostgreSQL and one Redis: without them
+    ``check --deploy`` says so (two warnings, each with its id to silence a deliberate one-machine install)."""
+    from django.core.checks import run_checks
+
+    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}}
+    settings.REDIS_URL = ""
+    ids = {message.id for message in run_checks(include_deployment_checks=True)}
+    assert {"shuangyong.W001", "shuangyong.W002"} <= ids
+    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shuangyong"}}
+    settings.REDIS_URL = "redis://cache.example.gov.cn:6379/0"
+    ids = {message.id for message in run_checks(include_deployment_checks=True)}
+    assert not {"shuangyong.W001", "shuangyong.W002"} & ids

@@ -69,6 +69,9 @@ def test_check_deploy_is_clean_in_production():
         "SECRET_KEY": "x7$Kq!9vLr2@mZp#4Nw8&Ty6^Hb3*Jc5(Fd1)Gs0-Ue_Ai+Oo=Pl",
         "ALLOWED_HOSTS": "sy.example.gov.cn",
         "DJANGO_SETTINGS_MODULE": "shuangyong.settings.base",
+        # Shared services, as production has them (check does not connect to either).
+        "DATABASE_URL": "postgres://shuangyong@db.example.gov.cn:5432/shuangyong",
+        "REDIS_URL": "redis://cache.example.gov.cn:6379/0",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in production
     root = Path(settings.BASE_DIR)
