@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
 
-from scale.generator import GENERATED_MODELS
+from scale.generator import CAMPAIGNS, GENERATED_MODELS, ScalePlan
 from shuangyong.access import scoped
 from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from tasks.models import DualListItem, Task
@@ -122,3 +122,16 @@ def test_province_scope_builds_cities_above_counties():
     assert all(c.depth == 3 and c.path.startswith(province.path) for c in counties)
     assert Beneficiary.objects.count() == 40
     assert len(set(Beneficiary.objects.values_list("id_number", flat=True))) == 40
+
+
+def test_the_province_plan_is_the_size_the_issue_asks_for():
+    """1 province → 10 cities → 100 counties → ~3,000 townships and member units; 1,000,000
+    beneficiaries; 2,000,000 visit records over four campaigns; 5,000 tasks; 10,000 双清单 items.
+    The smaller runs above only shrink these numbers, so the defaults are checked here."""
+    totals = ScalePlan.province().totals()
+    assert ScalePlan.province().cities == 10 and totals["县（区）"] == 100
+    assert totals["乡镇街道"] + totals["成员单位"] == 3_000
+    assert totals["联系对象"] == 1_000_000
+    assert totals["走访记录"] == 2_000_000 and len(CAMPAIGNS) == 4
+    assert totals["任务"] == 5_000 and totals["双清单事项"] == 10_000
+    assert ScalePlan.county().counties == 1
