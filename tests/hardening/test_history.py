@@ -97,6 +97,27 @@ def test_beneficiary_change_is_recorded_and_shown(clock, client_for, township_a,
     assert "李强" in history and "2027-02-03 10:30" in history
 
 
+def _record_post(record, **over):
+    data = {
+        "version": record.version,
+        "visit_date": "2027-02-01",
+        "table_row": record.table_row,
+        "way": record.way,
+        "lead_leader": record.lead_leader,
+        "people_visited": str(record.people_visited),
+        "money_amount": "0",
+        "money_recipients": "0",
+        "goods_spending": "0",
+        "goods_count": "0",
+        "goods_recipients": "0",
+        "notes": "",
+        "d-TOTAL_FORMS": "0",
+        "d-INITIAL_FORMS": "0",
+    }
+    data.update(over)
+    return data
+
+
 def test_visit_record_change_is_recorded_and_shown(clock, client_for, township_a, office_user, campaign):
     record = VisitRecordFactory(
         campaign=campaign, org_unit=township_a.org_unit, created_by=township_a, people_visited=3, lead_leader="张三"
@@ -104,23 +125,7 @@ def test_visit_record_change_is_recorded_and_shown(clock, client_for, township_a
     clock.move_to(NOW, tick=False)
     client = client_for(township_a)
     response = client.post(
-        reverse("visits:record_edit", kwargs={"pk": record.pk}),
-        {
-            "version": record.version,
-            "visit_date": "2027-02-01",
-            "table_row": record.table_row,
-            "way": record.way,
-            "lead_leader": "张三",
-            "people_visited": "5",
-            "money_amount": "0",
-            "money_recipients": "0",
-            "goods_spending": "0",
-            "goods_count": "0",
-            "goods_recipients": "0",
-            "notes": "",
-            "d-TOTAL_FORMS": "0",
-            "d-INITIAL_FORMS": "0",
-        },
+        reverse("visits:record_edit", kwargs={"pk": record.pk}), _record_post(record, people_visited="5")
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     record.refresh_from_db()
@@ -256,27 +261,6 @@ def test_every_edited_field_of_a_dual_list_item_is_shown(clock, client_for, offi
     history = page.content.decode().split('data-testid="history"')[1]
     assert "工作质量要求" in history and "按时保质完成" in history
     assert "2027-09-30" in history
-
-
-def _record_post(record, **over):
-    data = {
-        "version": record.version,
-        "visit_date": "2027-02-01",
-        "table_row": record.table_row,
-        "way": record.way,
-        "lead_leader": record.lead_leader,
-        "people_visited": str(record.people_visited),
-        "money_amount": "0",
-        "money_recipients": "0",
-        "goods_spending": "0",
-        "goods_count": "0",
-        "goods_recipients": "0",
-        "notes": "",
-        "d-TOTAL_FORMS": "0",
-        "d-INITIAL_FORMS": "0",
-    }
-    data.update(over)
-    return data
 
 
 def test_difficulty_lines_added_and_removed_are_kept_and_shown(clock, client_for, township_a, office_user, campaign):
