@@ -20,10 +20,24 @@ from tasks.models import (
     TaskStatus,
     WorkPlan,
 )
+from tasks.validators import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN, validate_date_in_range
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TASK_UNIT_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT, OrgUnitKind.TROOP)
 NOTICE_MAX_BYTES = 5 * 1024 * 1024
+
+
+class BoundedDateField(forms.DateField):
+    """A date within DATE_MIN..DATE_MAX (a typed 0001-01-01 or 9999-12-31 is refused at the field);
+    the browser's date picker offers the same range."""
+
+    default_validators = [validate_date_in_range]
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.DateInput):
+            attrs.update(min=f"{DATE_MIN:%Y-%m-%d}", max=f"{DATE_MAX:%Y-%m-%d}")
+        return attrs
 
 
 def task_units_for(user: User) -> list[OrgUnit]:
@@ -149,6 +163,7 @@ class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
             "default_deadline": DATE_WIDGET,
             "recipients": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"issue_date": BoundedDateField, "default_deadline": BoundedDateField}
         help_texts = {"default_deadline": "未单独设定时限的任务都使用这个时限。"}
 
 
@@ -164,7 +179,7 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(label="序号", max_length=10, required=False)
     title = forms.CharField(label="任务（简称）", max_length=200)
     text = forms.CharField(label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    deadline = forms.DateField(label="完成时限", widget=DATE_WIDGET, required=False)
+    deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,7 +210,7 @@ TaskDraftFormSet = forms.formset_factory(TaskDraftForm, extra=0)
 class TaskEditForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label="任务", max_length=200)
     text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    deadline = forms.DateField(label="完成时限", widget=DATE_WIDGET, required=False)
+    deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,7 +223,7 @@ class TaskEditForm(BootstrapFormMixin, forms.Form):
 
 
 class ProgressForm(BootstrapFormMixin, forms.Form):
-    report_date = forms.DateField(label="进展日期", widget=DATE_WIDGET)
+    report_date = BoundedDateField(label="进展日期", widget=DATE_WIDGET)
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
     attachments = EvidenceField()
 
@@ -230,7 +245,7 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
 
 
 class ExtensionRequestForm(BootstrapFormMixin, forms.Form):
-    requested_deadline = forms.DateField(label="申请延期至", widget=DATE_WIDGET)
+    requested_deadline = BoundedDateField(label="申请延期至", widget=DATE_WIDGET)
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -238,6 +253,7 @@ class MilestoneForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "deadline"]
+        field_classes = {"deadline": BoundedDateField}
         widgets = {"deadline": DATE_WIDGET}
 
 
@@ -262,13 +278,13 @@ class TaskBoardFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class DualListItemForm(BootstrapFormMixin, forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX)
     direction = forms.ChoiceField(label="清单", choices=DualListDirection.choices)
     category = forms.ModelChoiceField(
         label="类别", queryset=DualListCategory.objects.filter(is_active=True), required=False
     )
     content = forms.CharField(label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label="时限", widget=DATE_WIDGET, required=False)
+    deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
     quality_requirement = forms.CharField(
         label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -289,7 +305,7 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):
-    deadline = forms.DateField(label="时限", widget=DATE_WIDGET, required=False)
+    deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
