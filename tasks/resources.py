@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import openpyxl
@@ -37,6 +39,7 @@ from tasks.models import (
     TaskStatus,
 )
 from tasks.selectors import dual_list_items_for, tasks_for
+from tasks.validators import YEAR_MAX, YEAR_MIN, validate_date_in_range
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -58,6 +61,82 @@ class ChoiceLabelWidget(widgets.Widget):
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
         return self.labels.get(value, value or "")
+
+
+class BoundedDateWidget(widgets.DateWidget):
+    """A date cell (typed text such as 2027-06-30, or an Excel date) within the shared bounds;
+    anything else is refused at its cell in Chinese."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, str):
+            value = value.strip()
+        try:
+            parsed = super().clean(value, row, **kwargs)
+        except (TypeError, ValueError):
+            raise ValueError(f"“{_shown(value)}”不是有效的日期，请填写如 2027-06-30 的日期。") from None
+        try:
+            validate_date_in_range(parsed)
+        except ValidationError as e:
+            raise ValueError(e.messages[0]) from None
+        return parsed
+
+
+def _shown(value: Any, limit: int = 30) -> str:
+    """A cell's value quoted in a message, cut short (a cell may hold thousands of characters)."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _whole_number(value: Any) -> int | None:
+    """A cell holding a whole number (7, 7.0, "7"), else None."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+class YearWidget(widgets.IntegerWidget):
+    """A year as on the 双清单 form (YEAR_MIN..YEAR_MAX): -5 or 10**30 is a slip, refused at the cell."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if value is None or str(value).strip() == "":
+            return None
+        year = _whole_number(value)
+        if year is None or not YEAR_MIN <= year <= YEAR_MAX:
+            raise ValueError(f"“{_shown(value)}”不是有效的年度，应为 {YEAR_MIN} 至 {YEAR_MAX} 之间的整数，如 2027。")
+        return year
+
+
+class CategoryWidget(widgets.ForeignKeyWidget):
+    """A 双清单 category by its name, or a Chinese error at the cell for a name not in the list."""
+
+    def __init__(self) -> None:
+        super().__init__(DualListCategory, "name")
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        name = str(value or "").strip()
+        if not name:
+            return None
+        category = DualListCategory.objects.filter(name=name).first()
+        if category is None:
+            raise ValueError(f"类别“{_shown(name)}”不存在，请填写“类别管理”中已有的类别，或留空。")
+        return category
+
+
+def _row_id(row: Any) -> int | None:
+    """The row's 编号 (None when blank); a value that is not a whole number is refused at the row."""
+    value = row.get("编号")
+    if value is None or str(value).strip() == "":
+        return None
+    number = _whole_number(value)
+    if number is None:
+        raise ValidationError(f"编号“{_shown(value)}”无效：请保留导出文件中的编号（新增的行留空）。")
+    return number
 
 
 def _units_named(qs: QuerySet[OrgUnit], names: list[str]) -> list[OrgUnit]:
@@ -141,20 +220,18 @@ class DualListItemResource(resources.ModelResource):
     """
 
     id = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
-    year = fields.Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget())
+    year = fields.Field(attribute="year", column_name="年度", widget=YearWidget())
     direction = fields.Field(
         attribute="direction", column_name="清单", widget=ChoiceLabelWidget(DualListDirection, "清单")
     )
-    category = fields.Field(
-        attribute="category", column_name="类别", widget=widgets.ForeignKeyWidget(DualListCategory, "name")
-    )
+    category = fields.Field(attribute="category", column_name="类别", widget=CategoryWidget())
     content = fields.Field(attribute="content", column_name="事项内容", widget=widgets.CharWidget(allow_blank=True))
     proposing_side = fields.Field(
         attribute="proposing_side", column_name="提出方", widget=ChoiceLabelWidget(ProposingSide, "提出方")
     )
     responsible_unit = fields.Field(attribute="responsible_unit", column_name="责任单位")
     troop_unit = fields.Field(attribute="troop_unit", column_name="对口部队")
-    deadline = fields.Field(attribute="deadline", column_name="时限", widget=widgets.DateWidget())
+    deadline = fields.Field(attribute="deadline", column_name="时限", widget=BoundedDateWidget())
     quality_requirement = fields.Field(
         attribute="quality_requirement", column_name="工作质量要求", widget=widgets.CharWidget(allow_blank=True)
     )
@@ -192,13 +269,14 @@ class DualListItemResource(resources.ModelResource):
         return dual_list_items_for(self.user)
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
-        if row.get("编号") in (None, ""):
+        pk = _row_id(row)
+        if pk is None:
             return None
-        if not self.get_queryset().filter(pk=row["编号"]).exists():
-            raise ValidationError(f"编号 {row['编号']} 的事项不存在或您无权修改。")
+        if not self.get_queryset().filter(pk=pk).exists():
+            raise ValidationError(f"编号 {pk} 的事项不存在或您无权修改。")
         # Locked until the import commits: no workflow step slips in between the check and the save.
         locked = DualListItem.objects.select_for_update(of=("self",)).select_related("responsible_unit")
-        instance = locked.get(pk=row["编号"])
+        instance = locked.get(pk=pk)
         self._before[instance.pk] = _Before(
             state=instance.state,
             direction=instance.direction,
@@ -285,7 +363,7 @@ class TaskResource(resources.ModelResource):
     title = fields.Field(attribute="title", column_name="任务", widget=widgets.CharWidget(allow_blank=True))
     lead_unit = fields.Field(attribute="lead_unit", column_name="牵头单位")
     cooperating_units = fields.Field(attribute="cooperating_units", column_name="配合单位", m2m_add=False)
-    deadline = fields.Field(attribute="deadline", column_name="完成时限", widget=widgets.DateWidget())
+    deadline = fields.Field(attribute="deadline", column_name="完成时限", widget=BoundedDateWidget())
     status = fields.Field(column_name="状态", readonly=True)
     text = fields.Field(attribute="text", column_name="内容", widget=widgets.CharWidget(allow_blank=True))
 
@@ -323,11 +401,10 @@ class TaskResource(resources.ModelResource):
         return TaskStatus(task.display_status).label
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
-        instance = self.get_queryset().filter(pk=row.get("编号") or 0).first()
+        pk = _row_id(row)
+        instance = self.get_queryset().filter(pk=pk).first() if pk is not None else None
         if instance is None:
-            raise ValidationError(
-                f"编号 {row.get('编号') or '（空）'} 的任务不存在或您无权修改；Excel 只能更新已有任务。"
-            )
+            raise ValidationError(f"编号 {pk or '（空）'} 的任务不存在或您无权修改；Excel 只能更新已有任务。")
         self._before[instance.pk] = (instance.lead_unit_id, {u.pk for u in instance.cooperating_units.all()})
         return instance
 
@@ -381,6 +458,9 @@ def export_xlsx(resource: resources.ModelResource, queryset: QuerySet[Any] | Non
 
 
 MAX_IMPORT_ROWS = 5000
+# Excel itself holds at most this many characters in a cell: a longer one was not made by Excel
+# (a crafted file that inflates to a cell of tens of MB under the upload's zip-bomb limit).
+MAX_CELL_CHARS = 32767
 
 
 @dataclass(frozen=True)
@@ -434,6 +514,12 @@ def read_xlsx(content: bytes, *, expected_headers: list[str]) -> SheetData:
                 continue
             if len(dataset) >= MAX_IMPORT_ROWS:
                 raise ValidationError(f"文件超过 {MAX_IMPORT_ROWS} 行，请分批导入。")
+            for column, value in zip(header, values, strict=True):
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                    raise ValidationError(
+                        f"第 {number} 行“{column}”：单元格超过 {MAX_CELL_CHARS} 个字符（Excel 单元格的上限），"
+                        "不是正常的表格文件，未导入。"
+                    )
             dataset.append(values)
             sheet_rows.append(number)
         return SheetData(dataset, sheet_rows)
