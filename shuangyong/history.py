@@ -44,6 +44,12 @@ class HistoryEntry:
         return self.action == ACTION_LABELS["+"]
 
 
+def changed_by(record: Any) -> str:
+    """Who made a historical row, as the panel names them (系统 for changes without a user)."""
+    user = record.history_user
+    return getattr(user, "display_name", None) or (str(user) if user else "系统")
+
+
 def _display(value: Any, model_field: Any, related: Mapping[tuple[type[Model], Any], str]) -> str:
     if value is None or value == "":
         return EMPTY
@@ -137,11 +143,10 @@ def history_entries(
         previous_record, previous = previous, record
         if record.history_type == "~" and not changes and previous_record is not None:
             continue  # a save that changed nothing shown here (a version number, a timestamp)
-        user = record.history_user
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=getattr(user, "display_name", None) or (str(user) if user else "系统"),
+                who=changed_by(record),
                 action=ACTION_LABELS.get(record.history_type, record.history_type),
                 changes=changes,
             )

@@ -5,7 +5,7 @@ The identity number is shown masked in every history entry, never in full.
 
 from __future__ import annotations
 
-from shuangyong.history import ACTION_LABELS, EMPTY, Change, HistoryEntry, history_entries
+from shuangyong.history import ACTION_LABELS, EMPTY, Change, HistoryEntry, changed_by, history_entries
 from visits.models import RECORD_FIELDS, Beneficiary, Campaign, DifficultyKind, Return, VisitDifficulty, VisitRecord
 from visits.validators import mask_id_number
 
@@ -35,11 +35,10 @@ def record_history(record: VisitRecord, *, show_person: bool) -> list[HistoryEnt
     for line in lines.select_related("history_user").order_by("-history_date", "-history_id")[:SHOWN]:
         text = f"{DifficultyKind(line.kind).label} {line.count} 件" + (f"（{line.note}）" if line.note else "")
         removed = line.history_type == "-"
-        user = line.history_user
         entries.append(
             HistoryEntry(
                 when=line.history_date,
-                who=getattr(user, "display_name", None) or (str(user) if user else "系统"),
+                who=changed_by(line),
                 action=ACTION_LABELS["-" if removed else "~"],
                 changes=[Change("解决实际困难", text if removed else EMPTY, EMPTY if removed else text)],
             )

@@ -404,21 +404,19 @@ def _set_difficulties(record: VisitRecord, difficulties: Iterable[DifficultySolv
     wanted = [VisitDifficulty(record=record, kind=d.kind, count=d.count, note=d.note) for d in difficulties if d.count]
     for row in wanted:
         row.full_clean(exclude=["record"])
-    kept = list(record.difficulties.all())
-    keys = [(d.kind, d.count, d.note) for d in kept]
-    added: list[VisitDifficulty] = []
+
+    def line(d: VisitDifficulty) -> tuple[str, int, str]:
+        return (d.kind, d.count, d.note)
+
+    stale = list(record.difficulties.all())  # every line not wanted again is deleted
     for row in wanted:
-        key = (row.kind, row.count, row.note)
-        if key in keys:
-            index = keys.index(key)
-            keys.pop(index)
-            kept.pop(index)
+        same = next((d for d in stale if line(d) == line(row)), None)
+        if same is not None:
+            stale.remove(same)
         else:
-            added.append(row)
-    for gone in kept:
+            row.save()
+    for gone in stale:
         gone.delete()
-    for row in added:
-        row.save()
 
 
 @transaction.atomic
