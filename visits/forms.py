@@ -21,6 +21,7 @@ from visits.models import (
     Difficulty,
     DifficultyKind,
     DifficultyState,
+    EarlySubmission,
     TableRow,
 )
 from visits.services import DifficultySolved, visit_numbers_errors
@@ -127,18 +128,33 @@ class ExportForm(forms.Form):
 class CampaignForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["year", "kind", "title", "visit_start", "visit_end", "return_deadline", "expected_units"]
+        fields = [
+            "year",
+            "kind",
+            "title",
+            "visit_start",
+            "visit_end",
+            "return_deadline",
+            "early_submission",
+            "expected_units",
+        ]
         widgets = {
             "visit_start": DATE,
             "visit_end": DATE,
             "return_deadline": DATE,
             "expected_units": forms.CheckboxSelectMultiple,
+            "early_submission": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["expected_units"].queryset = reporting_units_for(user)  # type: ignore[attr-defined]
         self.fields["expected_units"].widget.attrs["class"] = ""
+        self.fields["early_submission"].required = False  # not chosen: the model's default (提醒)
+        self.fields["early_submission"].widget.attrs["class"] = ""
+
+    def clean_early_submission(self) -> str:
+        return self.cleaned_data.get("early_submission") or EarlySubmission.WARN
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -284,8 +300,23 @@ def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:
 
 
 class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
+    """Submitting takes two steps: this form shows what will be sent (``confirmed`` empty), then the
+    unit confirms it (``confirmed=1``)."""
+
     no_visits = forms.BooleanField(label="本期无走访（本单位本期没有开展走访慰问）", required=False)
-    summary = forms.CharField(label="书面小结", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(
+        label="书面小结",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="简要写明走访慰问开展情况（本期无走访时可不填）。",
+    )
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("no_visits") and not (data.get("summary") or "").strip():
+            self.add_error("summary", "请填写书面小结（走访慰问开展情况）。")
+        return data
 
 
 class ReviewForm(VersionedForm):

@@ -38,8 +38,18 @@ class CampaignKind(models.TextChoices):
     ARMY_DAY = "army_day", "八一"
 
 
+class EarlySubmission(models.TextChoices):
+    """What happens when a unit submits its return before the visiting window opens (the office
+    chooses per campaign)."""
+
+    WARN = "warn", "提醒后允许提交"
+    REFUSE = "refuse", "不允许提交"
+
+
 class ReturnStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
+    # One word for "not sent to the office yet", whether or not records were entered (未填报 was
+    # a second word for the same state).
+    DRAFT = "draft", "未提交"
     SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "已退回"
     ACCEPTED = "accepted", "已审核"
@@ -207,6 +217,13 @@ class Campaign(models.Model):
     visit_start = models.DateField("走访开始日期")
     visit_end = models.DateField("走访结束日期")
     return_deadline = models.DateField("报送截止日期", help_text="当日（北京时间）24 时前提交为按时")
+    early_submission = models.CharField(
+        "走访开始前提交填报",
+        max_length=8,
+        choices=EarlySubmission.choices,
+        default=EarlySubmission.WARN,
+        help_text="单位在走访开始日期之前提交填报时：提醒后允许，或不允许。",
+    )
     expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
     owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords(m2m_fields=[expected_units])
@@ -233,6 +250,17 @@ class Campaign(models.Model):
 
     def in_window(self, day: dt.date) -> bool:
         return self.visit_start <= day <= self.visit_end
+
+    def early_submission_message(self, day: dt.date) -> str:
+        """What a unit submitting its return on ``day`` is told, when the visiting has not started."""
+        if day >= self.visit_start:
+            return ""
+        if self.early_submission == EarlySubmission.REFUSE:
+            return f"走访慰问从 {self.visit_start:%Y-%m-%d} 开始，开始前不能提交填报。"
+        return f"走访慰问从 {self.visit_start:%Y-%m-%d} 开始，现在还没有开始：请确认确实要提前提交。"
+
+    def refuses_submission_on(self, day: dt.date) -> bool:
+        return day < self.visit_start and self.early_submission == EarlySubmission.REFUSE
 
 
 class Return(models.Model):
@@ -279,6 +307,14 @@ class Return(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def submitted_early(self) -> bool:
+        """Submitted before the visiting window opened (allowed only where the campaign warns)."""
+        return (
+            self.submitted_at is not None
+            and self.submitted_at.astimezone(SHANGHAI).date() < self.campaign.visit_start
+        )
 
 
 class VisitRecord(models.Model):

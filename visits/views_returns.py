@@ -30,7 +30,7 @@ from visits.forms import (
     person_label,
 )
 from visits.history import campaign_history, record_history, return_history
-from visits.models import Return, VisitRecord
+from visits.models import Campaign, Return, VisitRecord
 from visits.selectors import (
     beneficiaries_for,
     campaign_overview,
@@ -41,6 +41,7 @@ from visits.selectors import (
     may_see_ledger,
     money_duplicates,
     person_matches,
+    unit_difficulties_summary,
     unit_records_summary,
     visit_records_for,
 )
@@ -55,6 +56,7 @@ from visits.services import (
     return_reopen,
     return_send_back,
     return_submit,
+    return_submit_errors,
     visit_record_create,
     visit_record_delete,
     visit_record_update,
@@ -166,6 +168,12 @@ RECORDS_PER_PAGE = 20
 def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     unit = _unit_for(request, unit_pk)
+    return _unit_return_page(request, campaign, unit, submit_form=None)
+
+
+def _unit_return_page(
+    request: AuthedRequest, campaign: Campaign, unit: OrgUnit, *, submit_form: ReturnSubmitForm | None
+) -> HttpResponse:
     ret = Return.objects.filter(campaign=campaign, org_unit=unit).select_related("submitted_by").first()
     records = visit_records_for(request.user).filter(campaign=campaign, org_unit=unit)
     summary = unit_records_summary(user=request.user, campaign=campaign, org_unit=unit)
@@ -181,9 +189,8 @@ def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
         "page": page,
         "summary": summary,
         "can_enter": editable and request.user.role in RECORD_ROLES,
-        "submit_form": ReturnSubmitForm(
-            initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}
-        ),
+        "submit_form": submit_form
+        or ReturnSubmitForm(initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}),
         "history": return_history(ret),
     }
     return render(request, "visits/unit_return.html", context)
@@ -191,10 +198,16 @@ def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
 
 @require_POST
 def unit_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """Two steps: the unit's form shows what will be sent (records, people, money, difficulties,
+    the 书面小结) and asks to confirm; only the confirmed form submits."""
     campaign = get_campaign_for(request.user, pk)
     unit = _unit_for(request, unit_pk)
     form = ReturnSubmitForm(request.POST)
-    if form.is_valid():
+    if "back" in request.POST:  # back from the confirmation step, with what was typed
+        return _unit_return_page(
+            request, campaign, unit, submit_form=ReturnSubmitForm(initial={**request.POST.dict(), "confirmed": False})
+        )
+    if form.is_valid() and form.cleaned_data["confirmed"]:
         try:
             return_submit(
                 user=request.user,
@@ -208,7 +221,30 @@ def unit_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpRes
             messages.error(request, "；".join(e.messages))
         else:
             messages.success(request, "填报已提交，等待双拥办审核。")
-    return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
+        return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
+    if form.is_valid():
+        ret = Return.objects.filter(campaign=campaign, org_unit=unit).first()
+        summary = unit_records_summary(user=request.user, campaign=campaign, org_unit=unit)
+        errors = return_submit_errors(
+            campaign=campaign, has_records=bool(summary["count"]), no_visits=form.cleaned_data["no_visits"]
+        )
+        if ret is not None and not ret.is_editable:
+            errors = {"": f"填报状态为“{ret.get_status_display()}”，不能再次提交。"}
+        for name, message in errors.items():
+            form.add_error(name or None, message)
+        if not errors:
+            today = timezone.localdate()
+            context = {
+                "campaign": campaign,
+                "unit": unit,
+                "form": form,
+                "summary": summary,
+                "difficulties": unit_difficulties_summary(user=request.user, campaign=campaign, org_unit=unit),
+                "early_warning": campaign.early_submission_message(today),
+                "late": today > campaign.return_deadline,
+            }
+            return render(request, "visits/return_confirm.html", context)
+    return _unit_return_page(request, campaign, unit, submit_form=form)
 
 
 def _review(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
