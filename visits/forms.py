@@ -195,7 +195,13 @@ def person_label(person: Beneficiary) -> str:
 
 class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     visit_date = forms.DateField(label="走访日期", widget=DATE)
-    table_row = forms.ChoiceField(label="慰问对象（统计表行）", choices=TableRow.choices)
+    # No default: the row decides where the record is counted in the official table, so the
+    # clerk chooses it every time.
+    table_row = forms.ChoiceField(
+        label="慰问对象（统计表行）",
+        choices=[("", "请选择慰问对象"), *TableRow.choices],
+        error_messages={"required": "请选择慰问对象（统计表中的哪一行）。"},
+    )
     way = forms.ChoiceField(label="走访方式", choices=ContactWay.choices)
     beneficiary = forms.ModelChoiceField(
         label="联系对象（可选）",
@@ -234,6 +240,16 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
         self.fields["troop_unit"].queryset = troop_units_under(campaign.owner_unit)  # type: ignore[attr-defined]
         window = f"{campaign.visit_start:%Y-%m-%d} 至 {campaign.visit_end:%Y-%m-%d}"
         self.fields["visit_date"].help_text = f"活动期间：{window}"
+        # The date picker offers only the campaign's window (the service refuses other dates too).
+        self.fields["visit_date"].widget = forms.DateInput(
+            attrs={
+                "type": "date",
+                "class": "form-control",
+                "min": campaign.visit_start.isoformat(),
+                "max": campaign.visit_end.isoformat(),
+            },
+            format="%Y-%m-%d",
+        )
         today = timezone.localdate()
         if "visit_date" not in self.initial and campaign.in_window(today):
             self.initial["visit_date"] = today  # most records are entered on the day of the visit
@@ -260,7 +276,9 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
 
 
 class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="困难类型", choices=[("", "—"), *DifficultyKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label="困难类型", choices=[("", "请选择困难类型"), *DifficultyKind.choices], required=False
+    )
     count = forms.IntegerField(
         label="解决件数",
         min_value=1,
@@ -283,7 +301,12 @@ class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-DifficultySolvedFormSet = forms.formset_factory(DifficultySolvedForm, extra=2, max_num=20)
+#: One empty line to start with; "再加一行" (static/js/formset.js) adds more, up to 20, and without
+#: JavaScript each save offers a new empty line.
+DIFFICULTY_LINES_MAX = 20
+DifficultySolvedFormSet = forms.formset_factory(
+    DifficultySolvedForm, extra=1, max_num=DIFFICULTY_LINES_MAX, validate_max=True
+)
 
 
 def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:

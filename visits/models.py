@@ -312,8 +312,7 @@ class Return(models.Model):
     def submitted_early(self) -> bool:
         """Submitted before the visiting window opened (allowed only where the campaign warns)."""
         return (
-            self.submitted_at is not None
-            and self.submitted_at.astimezone(SHANGHAI).date() < self.campaign.visit_start
+            self.submitted_at is not None and self.submitted_at.astimezone(SHANGHAI).date() < self.campaign.visit_start
         )
 
 

@@ -382,6 +382,16 @@ def visit_numbers_errors(values: dict[str, Any], campaign: Campaign) -> dict[str
         for name, label in (("money_recipients", "慰问金发放人数"), ("goods_recipients", "慰问品发放人数")):
             if name not in errors and (values.get(name) or 0) > people:
                 errors[name] = f"{label}不能多于走访慰问人数（{people} 人）。"
+    money, goods = values.get("money_amount"), values.get("goods_spending")
+    if (
+        people == 0
+        and "people_visited" not in errors
+        and not errors.keys() & {"money_amount", "goods_spending"}
+        and not money
+        and not goods
+    ):
+        # Nobody visited and nothing given: an empty line that would only blur the table.
+        errors["people_visited"] = "走访慰问人数为 0，也没有慰问金和慰问品：请填写走访慰问人数。"
     day = values.get("visit_date")
     if day is not None and not campaign.in_window(day):
         errors["visit_date"] = (
