@@ -34,10 +34,40 @@ class HomePanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class WaitingRow:
+    """One thing waiting: what it is, where to act on it, and optionally its state (a badge)."""
+
+    label: str
+    url: str
+    note: str = ""
+    state: str = ""
+    state_label: str = ""
+
+
+@dataclass(frozen=True)
+class WaitingGroup:
+    """A kind of thing waiting for the user (待审核的填报 …): its first rows and how many in all."""
+
+    title: str
+    rows: list[WaitingRow]
+    total: int
+    more_url: str = ""
+    testid: str = ""
+
+
+@dataclass(frozen=True)
+class WaitingSource:
+    groups: Callable[[Any], list[WaitingGroup]]
+    roles: frozenset[str]
+    order: int
+
+
 @dataclass
 class _Registry:
     nav: dict[str, NavItem] = field(default_factory=dict)
     panels: dict[str, HomePanel] = field(default_factory=dict)
+    waiting: dict[str, WaitingSource] = field(default_factory=dict)
 
 
 _registry = _Registry()
@@ -55,6 +85,20 @@ def register_home_panel(
     order: int = 100,
 ) -> None:
     _registry.panels[template] = HomePanel(template, context, frozenset(roles), order)
+
+
+def register_waiting(
+    key: str, groups: Callable[[Any], list[WaitingGroup]], *, roles: Iterable[str] = ALL_ROLES, order: int = 100
+) -> None:
+    """An app adds what waits for a user (returns to review, requests to decide …) to the one
+    work queue, 等待我处理, on the home page."""
+    _registry.waiting[key] = WaitingSource(groups, frozenset(roles), order)
+
+
+def waiting_for(user: Any) -> list[WaitingGroup]:
+    role = getattr(user, "role", None)
+    sources = sorted((w for w in _registry.waiting.values() if role in w.roles), key=lambda w: w.order)
+    return [group for source in sources for group in source.groups(user) if group.total]
 
 
 def nav_for(user: Any) -> list[NavItem]:
@@ -76,5 +120,11 @@ def _unit_panel(user: Any) -> dict[str, Any]:
     return {"unit": user.org_unit}
 
 
+def _waiting_panel(user: Any) -> dict[str, Any] | None:
+    groups = waiting_for(user)
+    return {"groups": groups} if groups else None
+
+
 def register_core_panels() -> None:
+    register_home_panel("shuangyong/_panel_waiting.html", _waiting_panel, order=5)
     register_home_panel("shuangyong/_panel_unit.html", _unit_panel, order=1000)

@@ -9,7 +9,7 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from shuangyong.demo import register_demo_seeder
         from shuangyong.models import Role
-        from shuangyong.navigation import register_home_panel, register_nav
+        from shuangyong.navigation import register_home_panel, register_nav, register_waiting
         from tasks import demo, panels, reminders
 
         office = (Role.OFFICE, Role.ADMIN)
@@ -25,6 +25,6 @@ class TasksConfig(AppConfig):
         # A leader's home is the dashboard, which lists the overdue tasks and items already.
         not_leaders = [role for role in Role.values if role != Role.LEADER]
         register_home_panel("tasks/_panel_overdue.html", panels.overdue_panel, roles=not_leaders, order=20)
-        register_home_panel("tasks/_panel_waiting.html", panels.waiting_panel, order=21)
+        register_waiting("tasks", panels.waiting_groups, roles=not_leaders, order=20)
         register_demo_seeder("tasks", demo.seed_tasks_demo, order=20)
         reminders.register_reminders()

@@ -9,7 +9,7 @@ class VisitsConfig(AppConfig):
     def ready(self) -> None:
         from shuangyong.demo import register_demo_seeder
         from shuangyong.models import Role
-        from shuangyong.navigation import register_home_panel, register_nav
+        from shuangyong.navigation import register_home_panel, register_nav, register_waiting
         from visits import panels
         from visits.demo import seed_visits
         from visits.reminders import register_reminders
@@ -24,5 +24,6 @@ class VisitsConfig(AppConfig):
         register_home_panel(
             "visits/_panel_returns_overview.html", panels.returns_overview_panel, roles=office, order=10
         )
+        register_waiting("visits", panels.waiting_groups, roles=office | units, order=10)
         register_demo_seeder("visits", seed_visits, order=50)
         register_reminders()
