@@ -154,6 +154,9 @@ def _read_notice_file(upload: Any) -> str:
 
 class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
     original_text = forms.CharField(widget=forms.HiddenInput, required=False)
+    allow_duplicate = forms.BooleanField(
+        label="这不是重复：仍然导入为新的工作要点", required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = WorkPlan

@@ -62,6 +62,18 @@ class WorkPlan(models.Model):
         verbose_name_plural = "工作要点"
         ordering = ["-year", "-id"]
 
+    @staticmethod
+    def same_notice(*, doc_number: str, title: str, year: int | None) -> Q:
+        """Plans imported from the same notice: the same 文号 (spaces ignored), or the same title in
+        the same year (a notice pasted twice). Matches nothing when neither is known."""
+        number = "".join((doc_number or "").split())
+        same = Q(pk__in=[])
+        if number:
+            same |= Q(doc_number=number)
+        if title and title.strip() and year:
+            same |= Q(title=title.strip(), year=year)
+        return same
+
     def __str__(self) -> str:
         return self.title
 
