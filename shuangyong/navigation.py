@@ -22,6 +22,20 @@ class NavItem:
     url_name: str
     roles: frozenset[str] = ALL_ROLES
     order: int = 100
+    #: The menu a link sits in (任务, 走访慰问 …); "" = a link of its own on the bar.
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A menu on the bar: its links, shown as a drop-down (a group of one is just the link)."""
+
+    label: str
+    items: list[NavItem]
+
+    @property
+    def url_names(self) -> list[str]:
+        return [i.url_name for i in self.items]
 
 
 @dataclass(frozen=True)
@@ -73,8 +87,10 @@ class _Registry:
 _registry = _Registry()
 
 
-def register_nav(label: str, url_name: str, *, roles: Iterable[str] = ALL_ROLES, order: int = 100) -> None:
-    _registry.nav[url_name] = NavItem(label, url_name, frozenset(roles), order)
+def register_nav(
+    label: str, url_name: str, *, roles: Iterable[str] = ALL_ROLES, order: int = 100, group: str = ""
+) -> None:
+    _registry.nav[url_name] = NavItem(label, url_name, frozenset(roles), order, group)
 
 
 def register_home_panel(
@@ -104,6 +120,22 @@ def waiting_for(user: Any) -> list[WaitingGroup]:
 def nav_for(user: Any) -> list[NavItem]:
     role = getattr(user, "role", None)
     return sorted((i for i in _registry.nav.values() if role in i.roles), key=lambda i: i.order)
+
+
+def menu_for(user: Any) -> list[NavItem | NavGroup]:
+    """The menu bar: links of their own and groups, in the order of their first link. Grouping
+    keeps the bar on one line at 1280 px whatever the role."""
+    entries: list[NavItem | NavGroup] = []
+    groups: dict[str, NavGroup] = {}
+    for item in nav_for(user):
+        if not item.group:
+            entries.append(item)
+        elif item.group in groups:
+            groups[item.group].items.append(item)
+        else:
+            groups[item.group] = NavGroup(item.group, [item])
+            entries.append(groups[item.group])
+    return [e.items[0] if isinstance(e, NavGroup) and len(e.items) == 1 else e for e in entries]
 
 
 def panels_for(user: Any) -> list[HomePanel]:

@@ -16,9 +16,17 @@ class VisitsConfig(AppConfig):
 
         office = {Role.OFFICE, Role.ADMIN}
         units = {Role.TOWNSHIP_STAFF, Role.MEMBER_LIAISON}
-        register_nav("走访慰问", "visits:campaign_list", roles=office | units | {Role.LEADER}, order=30)
+        register_nav(
+            "走访慰问活动", "visits:campaign_list", roles=office | units | {Role.LEADER}, order=30, group="走访慰问"
+        )
         # The ledger is personal data: only township staff and the office see it (domain.md §4).
-        register_nav("联系工作台账", "visits:beneficiary_list", roles={Role.OFFICE, Role.TOWNSHIP_STAFF}, order=40)
+        register_nav(
+            "联系工作台账",
+            "visits:beneficiary_list",
+            roles={Role.OFFICE, Role.TOWNSHIP_STAFF},
+            order=40,
+            group="走访慰问",
+        )
         register_home_panel("visits/_panel_my_return.html", panels.my_return_panel, roles=units, order=10)
         # The office's review queue; a leader's home (the dashboard) shows the returns by unit.
         register_home_panel(
