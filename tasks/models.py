@@ -228,10 +228,20 @@ class Evidence(models.Model):
     """An evidence file, stored under MEDIA_ROOT (never routed) and served by a scoped view."""
 
     progress_report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        ProgressReport,
+        verbose_name="工作进展",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     dual_list_item = models.ForeignKey(
-        "DualListItem", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        "DualListItem",
+        verbose_name="双清单事项",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     file = models.FileField("文件", upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField("文件名", max_length=255)

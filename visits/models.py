@@ -124,8 +124,8 @@ class Beneficiary(models.Model):
         OrgUnit, verbose_name="所属乡镇（村、社区）", on_delete=models.PROTECT, related_name="beneficiaries"
     )
     notes = models.TextField("备注（意见建议等）", blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -149,12 +149,16 @@ class Beneficiary(models.Model):
 
 
 class ContactLog(models.Model):
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="contacts")
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="contacts"
+    )
     date = models.DateField("联系日期")
     way = models.CharField("联系方式", max_length=16, choices=ContactWay.choices)
     contacted_by = models.CharField("联系人", max_length=50)
     content = models.TextField("联系内容（谈了什么、意见建议）")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -167,7 +171,9 @@ class ContactLog(models.Model):
 
 
 class Difficulty(models.Model):
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="difficulties")
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="difficulties"
+    )
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
     description = models.TextField("困难情况")
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
@@ -273,11 +279,16 @@ class Return(models.Model):
     summary = models.TextField("书面小结", blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     return_reason = models.TextField("退回原因", blank=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -342,9 +353,14 @@ class VisitRecord(models.Model):
     way = models.CharField("走访方式", max_length=16, choices=ContactWay.choices, default=ContactWay.HOME_VISIT)
     notes = models.TextField("备注", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -374,7 +390,9 @@ class VisitRecord(models.Model):
 class VisitDifficulty(models.Model):
     """A practical difficulty solved during a visit (解决实际困难): kind, how many, a note."""
 
-    record = models.ForeignKey(VisitRecord, on_delete=models.CASCADE, related_name="difficulties")
+    record = models.ForeignKey(
+        VisitRecord, verbose_name="走访记录", on_delete=models.CASCADE, related_name="difficulties"
+    )
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
     count = models.PositiveIntegerField("解决件数", validators=[MinValueValidator(1)])
     note = models.CharField("说明", max_length=200, blank=True)
