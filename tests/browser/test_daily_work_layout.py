@@ -118,3 +118,15 @@ def test_the_menu_fits_one_line_at_1280(browser, live_server, login, county, tow
     context.close()
     assert bar["height"] <= 60, bar  # one line: Bootstrap's bar is 56 px high
     assert len(tops) == 1 and max(heights) <= 44, (tops, heights)  # no entry wraps (领导看/板)
+
+
+def test_chart_labels_are_not_cut(browser):
+    from reports.svg_charts import BarChart, Series, render_svg
+
+    names = ["铜梁区双拥工作领导小组办公室", "驻铜某部一营", "巴川街道"]
+    svg = render_svg(BarChart("走访人数", names, [Series("人数", [3, 2, 1])]), chart_id="c1")
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
+    lefts = page.evaluate("() => [...document.querySelectorAll('text[text-anchor=end]')].map(t => t.getBBox().x)")
+    page.close()
+    assert min(lefts) >= 0, lefts

@@ -43,9 +43,7 @@ def test_the_table_row_has_no_default(frozen, client_for, township_a, campaign):
     assert VisitRecord.objects.count() == 0
 
 
-def test_the_date_picker_offers_the_window_and_the_server_refuses_other_days(
-    frozen, client_for, township_a, campaign
-):
+def test_the_date_picker_offers_the_window_and_the_server_refuses_other_days(frozen, client_for, township_a, campaign):
     client = client_for(township_a)
     html = client.get(_url(campaign, township_a.org_unit)).content.decode()
     date_input = html.split('name="visit_date"')[1].split(">")[0]
