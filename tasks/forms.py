@@ -61,10 +61,10 @@ def _unit_lookup(units: dict[str, OrgUnit]) -> Any:
 class UnitChoiceField(forms.TypedChoiceField):
     """A unit picked from a list evaluated once, so that a formset of many rows costs one query."""
 
-    def __init__(self, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+    def __init__(self, units: Sequence[OrgUnit], *, empty_label: str = "请选择单位", **kwargs: Any) -> None:
         self.units = {str(u.pk): u for u in units}
         super().__init__(
-            choices=[("", "——")] + [(str(u.pk), u.name) for u in units],
+            choices=[("", empty_label)] + [(str(u.pk), u.name) for u in units],
             coerce=_unit_lookup(self.units),
             empty_value=None,
             **kwargs,
@@ -318,7 +318,7 @@ class TaskBoardFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, plans: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
-        self.fields["unit"] = UnitChoiceField(units, label="单位", required=False)
+        self.fields["unit"] = UnitChoiceField(units, label="单位", required=False, empty_label="全部")
         self.fields["unit"].widget.attrs["class"] = "form-select"
 
 
