@@ -15,7 +15,7 @@ def _chinese_empty_choice(field: forms.Field) -> None:
         if field.empty_label == "---------":
             field.empty_label = EMPTY_CHOICE
     elif isinstance(field, forms.ChoiceField):
-        choices = list(field.choices)
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
         if any(label == "---------" for _, label in choices):
             field.choices = [(v, EMPTY_CHOICE if label == "---------" else label) for v, label in choices]
 

@@ -31,7 +31,7 @@ class VendorFinder(BaseFinder):
     def check(self, **kwargs: Any) -> list[Any]:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         inner = path.removeprefix(PREFIX + "/")
         if path.startswith(PREFIX + "/") and inner in FILES:
             found = self.storage.path(inner)

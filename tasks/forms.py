@@ -90,7 +90,8 @@ class UnitsChoiceField(forms.TypedMultipleChoiceField):
         self.units = {str(u.pk): u for u in units}
         widget = kwargs.get("widget")
         grouped = isinstance(widget, GroupedUnitsWidget) or widget is GroupedUnitsWidget
-        choices: Any = _grouped_by_kind(units) if grouped else [(str(u.pk), u.name) for u in units]
+        flat: list[Any] = [(str(u.pk), u.name) for u in units]
+        choices: list[Any] = list(_grouped_by_kind(units)) if grouped else flat
         super().__init__(choices=choices, coerce=self.units.__getitem__, **kwargs)
 
     def prepare_value(self, value: Any) -> Any:

@@ -62,6 +62,9 @@ class WorkPlan(models.Model):
         verbose_name_plural = "工作要点"
         ordering = ["-year", "-id"]
 
+    def __str__(self) -> str:
+        return self.title
+
     @staticmethod
     def same_notice(*, doc_number: str, title: str, year: int | None) -> Q:
         """Plans imported from the same notice: the same 文号 (spaces ignored), or the same title in
@@ -73,9 +76,6 @@ class WorkPlan(models.Model):
         if title and title.strip() and year:
             same |= Q(title=title.strip(), year=year)
         return same
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Section(models.Model):

@@ -53,20 +53,13 @@ def waiting_groups(user: Any) -> list[WaitingGroup]:
         )
     )
     if user.is_office:
-        for model, title, testid in (
-            (ClosureRequest, "待审核的完成申请", "waiting-closures"),
-            (ExtensionRequest, "待审批的延期申请", "waiting-extensions"),
-        ):
-            pending = selectors.pending_requests_for(user, model).select_related("task").order_by("pk")
-            first, total = selectors.first_rows_and_total(pending, WAITING_ROWS)
-            rows = [
-                WaitingRow(f"{r.task.number}{r.task.title}", reverse("tasks:task_detail", args=[r.task_id]))
-                for r in first
-            ]
-            groups.append(WaitingGroup(title=title, rows=rows, total=total, testid=testid))
+        closures: Any = selectors.pending_requests_for(user, ClosureRequest)
+        extensions: Any = selectors.pending_requests_for(user, ExtensionRequest)
+        groups.append(_request_group(closures, title="待审核的完成申请", testid="waiting-closures"))
+        groups.append(_request_group(extensions, title="待审批的延期申请", testid="waiting-extensions"))
     elif user.org_unit_id is not None and not user.is_read_only:
         open_tasks = selectors.my_tasks(user).exclude(status=TaskStatus.DONE).prefetch_related(None)
-        first, total = selectors.first_rows_and_total(
+        first_tasks, total = selectors.first_rows_and_total(
             open_tasks.order_by(F("deadline").asc(nulls_last=True), "pk"), WAITING_ROWS
         )
         today = today_shanghai()
@@ -78,7 +71,7 @@ def waiting_groups(user: Any) -> list[WaitingGroup]:
                 state="overdue" if t.deadline and t.deadline < today else t.status,
                 state_label="逾期" if t.deadline and t.deadline < today else t.get_status_display(),
             )
-            for t in first
+            for t in first_tasks
         ]
         groups.append(
             WaitingGroup(
@@ -110,6 +103,13 @@ def waiting_groups(user: Any) -> list[WaitingGroup]:
             )
         )
     return groups
+
+
+def _request_group(pending: Any, *, title: str, testid: str) -> WaitingGroup:
+    """Closure or extension requests waiting for the office, oldest first."""
+    first, total = selectors.first_rows_and_total(pending.select_related("task").order_by("pk"), WAITING_ROWS)
+    rows = [WaitingRow(f"{r.task.number}{r.task.title}", reverse("tasks:task_detail", args=[r.task_id])) for r in first]
+    return WaitingGroup(title=title, rows=rows, total=total, testid=testid)
 
 
 def _item_row(item: DualListItem, *, new: bool = False) -> WaitingRow:

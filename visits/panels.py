@@ -43,7 +43,7 @@ def waiting_groups(user: User) -> list[WaitingGroup]:
                 reverse("visits:unit_return", args=[r.campaign_id, r.org_unit_id]),
                 note=f"提交于 {timezone.localtime(r.submitted_at):%m-%d %H:%M}" if r.submitted_at else "",
                 state="late" if r.is_late else "submitted",
-                state_label="逾期提交" if r.is_late else "待审核",
+                state_label="待审核（逾期提交）" if r.is_late else "待审核",
             )
             for r in submitted[:WAITING_ROWS]
         ]
