@@ -36,3 +36,19 @@ def test_the_return_change_log_names_the_submitter_in_chinese(client_for, townsh
     page = client_for(office_user).get(reverse("visits:unit_return", args=[campaign.pk, township_a.org_unit_id]))
     history = page.content.decode().split('data-testid="history"')[1]
     assert "提交人" in history and "submitted by" not in history
+
+
+@pytest.mark.django_db
+def test_the_header_names_the_demo_leader_once(client):
+    """The header shows name（role）: a demo name with its role or unit in brackets read
+    张书记（领导）（领导）."""
+    from django.urls import reverse
+
+    from shuangyong.demo import seed_core
+    from shuangyong.models import User
+
+    seed_core()
+    assert not User.objects.filter(full_name__contains="（").exists()
+    client.force_login(User.objects.get(username="leader"))
+    html = client.get(reverse("home")).content.decode()
+    assert "张书记（领导）" in html and "（领导）（领导）" not in html
