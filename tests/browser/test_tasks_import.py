@@ -19,6 +19,7 @@ def test_office_imports_assigns_and_township_reports(
 ):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     login(page, office_user)
+    page.get_by_role("button", name="任务", exact=True).click()  # the menu groups its links
     page.click("text=工作任务")
     page.click("text=导入工作要点")
     page.fill("#id_text", SEED_000)
@@ -39,7 +40,8 @@ def test_office_imports_assigns_and_township_reports(
     page.click("text=退出")
     page.wait_for_url(f"{live_server.url}/accounts/login/")
     login(page, township_a)
-    page.click("text=我的任务")
+    page.get_by_role("button", name="任务", exact=True).click()
+    page.get_by_role("link", name="我的任务").click()
     page.click("text=全力服务部队练兵备战")
     page.wait_for_selector("[data-testid=progress-form]")
     assert page.locator("[data-testid=lead-unit]").inner_text() == "巴川街道"
