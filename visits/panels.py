@@ -53,18 +53,22 @@ def waiting_groups(user: User) -> list[WaitingGroup]:
         return []
     campaigns = list(campaigns_for(user).filter(expected_units=unit).order_by("return_deadline", "pk"))
     returns = {r.campaign_id: r for r in Return.objects.filter(org_unit=unit, campaign__in=campaigns)}
+    today = timezone.localdate()
     rows = []
     for campaign in campaigns:
         ret = returns.get(campaign.pk)
         if ret is not None and not ret.is_editable:
             continue  # submitted or accepted: nothing to do
+        state, label = (ret.status, ret.get_status_display()) if ret else (ReturnStatus.DRAFT, ReturnStatus.DRAFT.label)
+        if state == ReturnStatus.DRAFT and today > campaign.return_deadline:
+            state, label = "late", f"{label}（已过截止日期）"
         rows.append(
             WaitingRow(
                 campaign.title,
                 reverse("visits:unit_return", args=[campaign.pk, unit.pk]),
                 note=f"报送截止 {campaign.return_deadline:%Y-%m-%d}",
-                state=ret.status if ret else ReturnStatus.DRAFT,
-                state_label=ret.get_status_display() if ret else ReturnStatus.DRAFT.label,
+                state=state,
+                state_label=label,
             )
         )
     return [

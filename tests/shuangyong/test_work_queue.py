@@ -116,3 +116,18 @@ def test_a_member_unit_sees_its_tasks_and_its_return(client_for, county, member_
     queue = _queue(client_for(member_liaison))
     assert "落实军人子女入学" in _group(queue, "waiting-tasks")
     assert 'data-state="returned">已退回<' in _group(queue, "waiting-returns")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_return_past_its_deadline_says_so(client_for, county, township_a, township_a_unit):
+    CampaignFactory(
+        owner_unit=county,
+        year=2026,
+        kind="army_day",
+        expected_units=[township_a_unit],
+        visit_start=dt.date(2026, 7, 20),
+        visit_end=dt.date(2026, 8, 10),
+        return_deadline=dt.date(2026, 8, 14),
+    )
+    returns = _group(_queue(client_for(township_a)), "waiting-returns")
+    assert 'data-state="late">未提交（已过截止日期）<' in returns
