@@ -243,7 +243,9 @@ DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
 # only a download of exactly the same data reuses it, so this bounds memory, not staleness.
 REPORTS_WORKBOOK_CACHE_SECONDS = env_int("REPORTS_WORKBOOK_CACHE_SECONDS", 600)
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Its "escape" deletes a leading "=" (data changed): exports are written by
+# shuangyong.spreadsheets instead, which keeps the text as quote-prefixed text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The admin's import keeps the uploaded file between "preview" and "confirm": in the shared cache

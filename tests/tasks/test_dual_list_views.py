@@ -180,14 +180,16 @@ def test_reconciliation_page_and_excel(client_for, troop_unit, township_a_unit, 
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["地方为部队办实事", "部队为地方办实事"]
     ws = wb["地方为部队办实事"]
-    assert ws["A1"].value == "2022年 驻铜某部一营 地方为部队办实事清单对账表"
-    assert [c.value for c in ws[2]][:6] == ["编号", "事项内容", "类别", "责任单位", "时限", "状态"]
-    assert ws["A3"].value == closed.pk and ws["F3"].value == "已销号"
-    assert ws["G3"].value == f"{troop_liaison.display_name} 2022-10-01 09:00"
-    assert ws["H3"].value == f"{office_user.display_name} 2022-10-02 09:00"
-    assert ws["A4"].value == late.pk and ws["F4"].value == "办理中（逾期）" and ws["B4"].value == "'=1+1 训练场"
-    assert ws["E4"].value.date() == dt.date(2022, 10, 31)
-    assert wb["部队为地方办实事"]["B3"].value == "帮扶先锋村"
+    assert ws["A1"].value == "2022年驻铜某部一营地方为部队办实事清单对账单"
+    assert [c.value for c in ws[3]][:6] == ["序号", "事项内容", "类别", "责任单位", "完成时限", "状态"]
+    # Numbered within the list (1, 2, …), never the database id.
+    assert ws["A4"].value == 1 and ws["F4"].value == "已销号"
+    assert ws["G4"].value == f"{troop_liaison.display_name}\n2022-10-01 09:00"
+    assert ws["H4"].value == f"{office_user.display_name}\n2022-10-02 09:00"
+    assert ws["A5"].value == 2 and ws["F5"].value == "办理中（逾期）" and ws["B5"].value == "=1+1 训练场"
+    assert ws["B5"].data_type == "s" and ws["B5"].quotePrefix
+    assert ws["E5"].value.date() == dt.date(2022, 10, 31)
+    assert wb["部队为地方办实事"]["B4"].value == "帮扶先锋村" and wb["部队为地方办实事"]["A4"].value == 1
 
 
 def test_carry_over_through_the_page(client_for, troop_unit, township_a_unit, office_user, troop_liaison):
@@ -264,6 +266,7 @@ def test_reconciliation_export_neutralises_every_text_cell(client_for, troop_uni
     )
     response = client_for(office_user).get(reverse("tasks:reconciliation_export", args=[troop_unit.pk, 2022]))
     ws = load_workbook(io.BytesIO(response.content))["地方为部队办实事"]
-    assert ws["B3"].value == "'\t=2+3 训练场"
-    assert ws["C3"].value == "'@SUM(A1)"
-    assert ws["A3"].data_type == "n"  # numbers stay numbers
+    # Exactly as typed, as quote-prefixed string cells (no apostrophe added to the text).
+    assert ws["B4"].value == "\t=2+3 训练场" and ws["B4"].data_type == "s" and ws["B4"].quotePrefix
+    assert ws["C4"].value == "@SUM(A1)" and ws["C4"].quotePrefix
+    assert ws["A4"].data_type == "n" and not ws["A4"].quotePrefix  # numbers stay numbers

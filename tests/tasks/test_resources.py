@@ -109,7 +109,8 @@ def test_task_export_and_import_update(county, office_user, township_a_unit, mem
     ws = _sheet(export_xlsx(TaskResource(user=office_user)))
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:6] == ("编号", "年度", "工作要点", "部分", "序号", "任务")
-    assert rows[1][5] == 'HYPERLINK("x")' and rows[1][9] == "未启动"
+    assert rows[1][5] == '=HYPERLINK("x")' and rows[1][9] == "未启动"
+    assert ws["F2"].data_type == "s" and ws["F2"].quotePrefix
     # The office fills in the units offline and imports the sheet back.
     ws.cell(row=2, column=7, value="巴川街道")
     ws.cell(row=2, column=8, value="区教育委员会")
