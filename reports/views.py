@@ -40,8 +40,8 @@ def index(request: AuthedRequest) -> HttpResponse:
 def unit_table(request: AuthedRequest, campaign_pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for_report(request.user, campaign_pk)
     unit = get_report_unit_for(request.user, unit_pk)
-    data = services.unit_table_workbook(user=request.user, campaign=campaign, unit=unit)
-    return xlsx_response(data, services.unit_table_filename(campaign, unit))
+    data, filename = services.unit_table_workbook(user=request.user, campaign=campaign, unit=unit)
+    return xlsx_response(data, filename)
 
 
 def county_workbook(request: AuthedRequest, pk: int, basis: str) -> HttpResponse:

@@ -147,12 +147,12 @@ class Sheet:
     def row_height(self, row: int, height: float) -> None:
         self.ws.set_row(row - 1, height)
 
-    def setup_print(self, *, title_rows: tuple[int, int], freeze: str) -> None:
-        """A4 landscape, one page wide (as many pages long as needed), ``title_rows`` repeated on
-        every page, panes frozen at ``freeze`` (the first cell that scrolls)."""
+    def setup_print(self, *, title_rows: tuple[int, int], freeze: str, pages_tall: int = 0) -> None:
+        """A4 landscape, one page wide and ``pages_tall`` pages long (0: as many as needed),
+        ``title_rows`` repeated on every page, panes frozen at ``freeze`` (the first cell that scrolls)."""
         self.ws.set_paper(PAPER_A4)
         self.ws.set_landscape()
-        self.ws.fit_to_pages(1, 0)
+        self.ws.fit_to_pages(1, pages_tall)
         self.ws.center_horizontally()
         self.ws.set_margins(left=0.5, right=0.5)
         self.ws.repeat_rows(title_rows[0] - 1, title_rows[1] - 1)
