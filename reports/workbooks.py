@@ -127,7 +127,7 @@ SUMMARY_HEADINGS: tuple[str, ...] = (
     "合计\n（万元）",
     "解决实际\n困难（件）",
 )
-SUMMARY_WIDTHS: tuple[float, ...] = (6, 24, 12, 7, 17, 11, 13, 11, 12, 11, 11, 12, 10)
+SUMMARY_WIDTHS: tuple[float, ...] = (6, 24, 12, 7, 17, 11, 13, 11, 12, 11, 11, 12, 11)
 SUMMARY_TOTAL_LABEL = "合计"
 
 
@@ -188,7 +188,7 @@ def write_summary_sheet(
         *_measure_cells(total, money_decimals),
     ]
     widths = list(SUMMARY_WIDTHS)
-    widths[1] = name_column_width([line.unit_name for line in lines], SUMMARY_WIDTHS[1])
+    widths[1] = name_column_width([*(line.unit_name for line in lines), total_row[1][0]], SUMMARY_WIDTHS[1])
     _write_grid(
         sheet,
         title=title,
