@@ -223,7 +223,9 @@ def _leader_words(leaders: Sequence[str], *, others: int, others_label: str) -> 
     if len(names) > LEADER_NAMES_MAX:
         words.append(f"等{len(names)}人")
     if others:
-        words.append(("；另有" if names else "") + f"{others_label}领导{others}人次")
+        if words:
+            words[-1] += "；"  # the break, if any, comes after the semicolon
+        words.append(("另有" if names else "") + f"{others_label}领导{others}人次")
     return words
 
 
