@@ -321,8 +321,10 @@ def data_row_height(cell: TableCellLike, others_label: str = "下级单位") -> 
     return min(max(MIN_DATA_ROW_HEIGHT, lines * POINTS_PER_LINE + 6), MAX_ROW_HEIGHT)
 
 
-def _note_height(text: str) -> float:
-    return min(lines_needed(text, TABLE_WIDTH) * POINTS_PER_LINE + 6, MAX_ROW_HEIGHT)
+def note_height(text: str, table_width: float) -> float:
+    """A note line under a table: long text wraps a little earlier than the estimate (digits
+    and Latin letters in a CJK font), so a tenth of the width is kept in hand."""
+    return min(lines_needed(text, table_width * 0.9) * POINTS_PER_LINE + 6, MAX_ROW_HEIGHT)
 
 
 def write_official_table(sheet: Sheet, table: OfficialTable) -> None:
@@ -356,7 +358,7 @@ def write_official_table(sheet: Sheet, table: OfficialTable) -> None:
     for text, style in [(table.status, STATUS), *((note, NOTE) for note in table.notes)]:
         if text:
             sheet.merge(f"A{row}:{LAST_COLUMN}{row}", text, style)
-            sheet.row_height(row, _note_height(text))
+            sheet.row_height(row, note_height(text, TABLE_WIDTH))
             row += 1
 
 

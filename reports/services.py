@@ -66,6 +66,11 @@ def troop_name(campaign: Campaign) -> str:
     return campaign.owner_unit.troop_name.strip() or DEFAULT_TROOP_NAME
 
 
+def kind_words(campaign: Campaign) -> str:
+    """春节, or “八一” in the forms' curly quotes."""
+    return "“八一”" if campaign.kind == CampaignKind.ARMY_DAY else campaign.get_kind_display()
+
+
 def campaign_table_title(campaign: Campaign) -> str:
     """The form's own title, never changed by the basis or the state (those go under the table)."""
     if campaign.kind == CampaignKind.ARMY_DAY:
@@ -192,7 +197,7 @@ def county_workbook_sheets(*, user: User, campaign: Campaign, basis: str) -> lis
         notes=notes,
     )
     summary = {
-        "title": f"{campaign.year}年{campaign.get_kind_display()}走访慰问各单位报送情况汇总表",
+        "title": f"{campaign.year}年{kind_words(campaign)}走访慰问各单位报送情况汇总表",
         "date": today,
         "lines": [
             SummaryLine(

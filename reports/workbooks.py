@@ -26,10 +26,11 @@ from reports.official_table import (
     Measures,
     chinese_date,
     money_format,
+    note_height,
     to_wan,
 )
 from reports.xlsx import Sheet
-from shuangyong.spreadsheets import MAX_ROW_HEIGHT, POINTS_PER_LINE, lines_needed, text_width
+from shuangyong.spreadsheets import POINTS_PER_LINE, lines_needed, text_width
 
 PERCENT_FORMAT = "0.0%"
 SHEET_NAME_MAX = 31
@@ -105,7 +106,7 @@ def _write_grid(
     table_width = sum(widths)
     for note in notes:
         sheet.merge(f"A{row}:{last}{row}", note, NOTE)
-        sheet.row_height(row, min(lines_needed(note, table_width) * POINTS_PER_LINE + 6, MAX_ROW_HEIGHT))
+        sheet.row_height(row, note_height(note, table_width))
         row += 1
 
 
