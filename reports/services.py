@@ -239,11 +239,17 @@ def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
     return write_workbook(county_workbook_sheets(user=user, campaign=campaign, basis=basis))
 
 
+TASK_YEAR_NOTE = (
+    "填表说明：统计{year}年的任务，即{year}年工作要点的任务、时限在{year}年的任务，"
+    "以及以前年度下达、{year}年内仍在办理的任务；没有牵头单位的任务列为“未指定牵头单位”，合计等于任务总数。"
+)
+
+
 def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None) -> bytes:
     """Tasks per lead unit (total / completed / overdue / rate) and 双清单 per troop and direction."""
     today = today or timezone.localdate()
     tasks = [
-        TaskLine(unit_name=s.unit.name, total=s.total, completed=s.completed, overdue=s.overdue)
+        TaskLine(unit_name=s.unit_name, total=s.total, completed=s.completed, overdue=s.overdue)
         for s in task_completion_by_unit(user=user, year=year, today=today)
     ]
     dual_list = [
@@ -261,7 +267,12 @@ def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None
             (
                 "任务完成情况",
                 write_task_sheet,
-                {"title": f"{year}年双拥工作要点任务完成情况", "date": today, "lines": tasks},
+                {
+                    "title": f"{year}年双拥工作要点任务完成情况",
+                    "date": today,
+                    "lines": tasks,
+                    "notes": [TASK_YEAR_NOTE.format(year=year)],
+                },
             ),
             (
                 "双清单销号情况",

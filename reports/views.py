@@ -62,6 +62,8 @@ def task_closure(request: AuthedRequest, year: int) -> HttpResponse:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *COUNTY_ROLES, message="领导看板只对双拥办和领导开放。")
     form = CampaignChoiceForm(request.GET or None, user=request.user)
-    campaign = form.cleaned_data["campaign"] if form.is_valid() else None
-    board = cached_dashboard_for(request.user, campaign=campaign)
+    valid = form.is_valid()
+    campaign = form.cleaned_data["campaign"] if valid else None
+    year = form.cleaned_data["year"] if valid else None
+    board = cached_dashboard_for(request.user, campaign=campaign, year=year)
     return render(request, "reports/dashboard.html", {"board": board, "form": form})

@@ -37,7 +37,9 @@ def _tools() -> tuple[str, str]:
     pdfinfo = shutil.which("pdfinfo")
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout.strip()
     if not (soffice and pdfinfo and fonts):
-        message = "LibreOffice, poppler-utils or a CJK font missing: apt-get install libreoffice-calc fonts-noto-cjk poppler-utils"
+        message = "LibreOffice, poppler-utils or a CJK font missing: "
+        message += "apt-get install libreoffice-calc fonts-noto-cjk poppler-utils"
+        message += " poppler-utils"
         if os.environ.get("SHUANGYONG_REQUIRE_LIBREOFFICE") == "1":
             pytest.fail(message)
         pytest.skip(message)
