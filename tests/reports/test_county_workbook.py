@@ -181,6 +181,8 @@ def test_a_returned_or_draft_return_is_not_counted(client_for, office_user, camp
     assert wb["统计表"]["C9"].value == 0
     lines = {wb["汇总表"].cell(row=r, column=2).value: wb["汇总表"].cell(row=r, column=3).value for r in range(4, 7)}
     assert lines["巴川街道"] == "已退回"
+    # Its all-zero sheet says why.
+    assert wb["巴川街道"]["A10"].value == "报表状态：已退回修改，未计入本表"
 
 
 def test_no_visits_return_is_listed_as_such(client_for, office_user, campaign, member_unit, after_deadline):
@@ -189,6 +191,17 @@ def test_no_visits_return_is_listed_as_such(client_for, office_user, campaign, m
     ws = wb["汇总表"]
     lines = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in range(4, 7)}
     assert lines["区教育委员会"][2:4] == ["本期无走访", "否"]
+    assert wb["区教育委员会"]["A10"].value == "报表状态：本期无走访"
+
+
+def test_a_submitted_return_not_counted_under_the_accepted_basis_says_so(
+    client_for, office_user, campaign, returns, after_deadline
+):
+    _, wb = _download(client_for(office_user), campaign, "accepted")
+    assert wb["东城街道"]["A10"].value == "报表状态：已提交，待审核，未计入本表"
+    assert wb["东城街道"]["C9"].value == 0
+    total = [c.value for c in wb["汇总表"][7]]
+    assert total[:2] == ["合计", "计入 1 个单位（应报 3 个）"]
 
 
 def test_one_sheet_per_unit_with_its_own_table(client_for, office_user, campaign, returns, after_deadline):
