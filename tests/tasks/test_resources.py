@@ -46,8 +46,9 @@ def test_dual_list_export_is_scoped_and_escapes_formulae(county, troop_unit, tow
     assert len(rows) == 2  # only 巴川's item
     row = rows[1]
     assert row[0] == str(mine.pk) and row[2] == "地方为部队办实事" and row[7] == "驻铜某部一营"
-    assert row[4] == "cmd|' /C calc'!A0"  # escaped: not a formula any more
-    assert ws.cell(row=2, column=5).data_type == "s"
+    # Kept exactly as typed (the "=" was dropped before), a quote-prefixed text cell: not a formula.
+    assert row[4] == "=cmd|' /C calc'!A0"
+    assert ws.cell(row=2, column=5).data_type == "s" and ws.cell(row=2, column=5).quotePrefix
     assert row[10] == "已交办"
     assert len(list(_sheet(export_xlsx(DualListItemResource(user=office_user))).iter_rows())) == 3
 
