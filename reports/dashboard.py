@@ -53,7 +53,8 @@ def _wan(amount: Decimal) -> Decimal:
 
 
 def _fmt_wan(value: object) -> str:
-    return f"{Decimal(str(value)):.2f}"
+    """万元 to the 元 (four decimals), as the printed tables: a small amount never shows as 0.00."""
+    return f"{Decimal(str(value)):.4f}"
 
 
 def _fmt_percent(value: object) -> str:

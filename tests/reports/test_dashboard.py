@@ -78,10 +78,10 @@ def test_dashboard_numbers_this_year_beside_last_year(client_for, leader, two_ye
     row_a = re.search(r"<th scope=\"row\">巴川街道</th><td>(\d+)</td><td>(\d+)</td>", table)
     assert row_a and row_a.groups() == ("40", "31")
     money = next(c for c in _charts(html) if "慰问金和慰问品合计" in c)
-    assert re.search(r"<th scope=\"row\">东城街道</th><td>0\.30</td><td>0\.00</td>", money)
+    assert re.search(r"<th scope=\"row\">东城街道</th><td>0\.3000</td><td>0\.0000</td>", money)
     comparison = html[html.index('data-testid="comparison-table"') :]
     assert re.search(r"走访慰问人数（人）</th>\s*<td>65</td>\s*<td>31</td>", comparison)
-    assert re.search(r"发放慰问金（万元）</th>\s*<td>1\.20</td>\s*<td>0\.90</td>", comparison)
+    assert re.search(r"发放慰问金（万元）</th>\s*<td>1\.2000</td>\s*<td>0\.9000</td>", comparison)
 
 
 def test_dashboard_return_status_and_overdue_lists(client_for, leader, two_years, tasks_of_the_year):
