@@ -229,13 +229,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# A Redis outage costs speed, never a page: every cache call degrades to computing (shuangyong/cache.py).
+def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
+    """The shared Redis cache behind the outage-tolerant wrapper, or one cache in each process."""
+    if redis_url:
+        return {"default": {"BACKEND": "shuangyong.cache.ResilientRedisCache", "LOCATION": redis_url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = cache_settings(REDIS_URL)
 
 # The leaders' dashboard is computed at most once per scope and role in this many seconds.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
