@@ -229,6 +229,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+
 # A Redis outage costs speed, never a page: every cache call degrades to computing (shuangyong/cache.py).
 def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
     """The shared Redis cache behind the outage-tolerant wrapper, or one cache in each process."""
@@ -244,6 +245,9 @@ DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
 # A downloaded workbook is kept under a digest of all its data (reports.services.write_workbook):
 # only a download of exactly the same data reuses it, so this bounds memory, not staleness.
 REPORTS_WORKBOOK_CACHE_SECONDS = env_int("REPORTS_WORKBOOK_CACHE_SECONDS", 600)
+
+# manage.py backup dumps times to the microsecond (Django's "json" cuts them to milliseconds).
+SERIALIZATION_MODULES = {"json-exact": "shuangyong.exact_json"}
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
