@@ -18,7 +18,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
 from shuangyong.models import OrgUnit
-from visits.validators import mask_id_number, validate_id_number
+from visits.validators import mask_id_number, normalize_id_number, validate_id_number
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"), message="金额不能为负数。")]
@@ -94,10 +94,17 @@ class IdNumberField(models.CharField):
     it is stored masked (500224********123X): the history never keeps a full number, also not through
     ``bulk_create_with_history`` (``pre_save`` runs for every insert, bulk or not)."""
 
+    def to_python(self, value: object) -> str | None:
+        # full_clean() stores what this returns: the number folded to ASCII (normalize_id_number).
+        text = super().to_python(value)
+        return normalize_id_number(text) if text else text
+
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = super().pre_save(model_instance, add)
-        if isinstance(model_instance, HistoricalChanges) and value:
-            value = mask_id_number(value)
+        if value:
+            # Every write path (a service, an import's bulk_create, the admin) stores the folded form.
+            historical = isinstance(model_instance, HistoricalChanges)
+            value = mask_id_number(value) if historical else normalize_id_number(value)
             setattr(model_instance, self.attname, value)
         return value
 
