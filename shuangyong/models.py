@@ -58,6 +58,7 @@ class OrgUnit(models.Model):
     sort_order = models.PositiveIntegerField("排序", default=0)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     is_active = models.BooleanField("启用", default=True)
     history = HistoricalRecords()
 

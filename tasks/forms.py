@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from shuangyong.access import units_in_scope
+from shuangyong.concurrency import VersionedForm
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.uploads import EVIDENCE_EXTENSIONS, validate_upload
@@ -207,7 +208,7 @@ TaskDraftFormSet = forms.formset_factory(TaskDraftForm, extra=0)
 # Tasks
 
 
-class TaskEditForm(BootstrapFormMixin, forms.Form):
+class TaskEditForm(BootstrapFormMixin, VersionedForm):
     title = forms.CharField(label="任务", max_length=200)
     text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
@@ -304,7 +305,7 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
             self.fields["responsible_unit"].widget.attrs["class"] = "form-select"
 
 
-class AssignForm(BootstrapFormMixin, forms.Form):
+class AssignForm(BootstrapFormMixin, VersionedForm):
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -322,7 +323,7 @@ class SendBackForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DualListCategoryForm(BootstrapFormMixin, forms.ModelForm):
+class DualListCategoryForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = DualListCategory
         fields = ["name", "sort_order", "is_active"]

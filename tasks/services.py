@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, User
 from shuangyong.uploads import validate_upload
 from tasks.models import (
@@ -183,9 +184,15 @@ def task_update(
     lead_unit: OrgUnit | None,
     cooperating_units: Iterable[OrgUnit],
     deadline: dt.date | None,
+    version: Version = CURRENT,
 ) -> Task:
-    """The office assigns units and the deadline (and fixes the wording)."""
+    """The office assigns units and the deadline (and fixes the wording).
+
+    ``version`` is the task's version the office user loaded: a save based on an older one is
+    refused before anything is written or anyone is told (shuangyong/concurrency.py).
+    """
     _require_office(user)
+    claim_version(task, expected_version=version)
     cooperating = [u for u in cooperating_units if u != lead_unit]
     _check_units_in_scope(user, [lead_unit, *cooperating])
     newly_assigned = {u for u in [lead_unit, *cooperating] if u is not None} - {

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from shuangyong.concurrency import VersionedForm
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import reporting_units_for, troop_units_under, units_for
@@ -41,12 +42,6 @@ def _money_field(label: str) -> forms.DecimalField:
     )
 
 
-class VersionedForm(forms.Form):
-    """Carries the version the user started from; the service refuses a save based on an old one."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 # --- the ledger ---------------------------------------------------------------------------
 
 
@@ -54,9 +49,7 @@ def ledger_units_for(user: User) -> QuerySet[OrgUnit]:
     return units_for(user, kinds=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE]).order_by("path")
 
 
-class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class BeneficiaryForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Beneficiary
         fields = ["name", "category", "id_number", "phone", "address", "org_unit", "notes"]
@@ -77,7 +70,6 @@ class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
                 "id_number"
             ].help_text = f"当前：{self.instance.masked_id_number}。不修改请留空，如需更正请输入完整的 18 位号码。"
             self.initial["id_number"] = ""
-            self.initial["version"] = self.instance.version
 
     def _get_validation_exclusions(self) -> set[str]:
         # The unique number is checked by the service: precisely inside the user's scope, with one
@@ -112,7 +104,7 @@ class DifficultyForm(BootstrapFormMixin, forms.ModelForm):
         }
 
 
-class DifficultyUpdateForm(BootstrapFormMixin, forms.Form):
+class DifficultyUpdateForm(BootstrapFormMixin, VersionedForm):
     state = forms.ChoiceField(label="状态", choices=DifficultyState.choices)
     resolution = forms.CharField(label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -124,7 +116,7 @@ class ExportForm(forms.Form):
 # --- campaigns ----------------------------------------------------------------------------
 
 
-class CampaignForm(BootstrapFormMixin, forms.ModelForm):
+class CampaignForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["year", "kind", "title", "visit_start", "visit_end", "return_deadline", "expected_units"]

@@ -169,6 +169,7 @@ class Difficulty(models.Model):
     description = models.TextField("困难情况")
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
     resolution = models.TextField("化解情况", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     raised_on = models.DateField("提出日期")
     history = HistoricalRecords()
 
@@ -216,6 +217,7 @@ class Campaign(models.Model):
     return_deadline = models.DateField("报送截止日期", help_text="当日（北京时间）24 时前提交为按时")
     expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
     owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords(m2m_fields=[expected_units])
 
     class Meta:
