@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,11 +20,19 @@ from tasks.models import (
     TaskStatus,
     WorkPlan,
 )
+from tasks.notice_upload import (
+    NOTICE_MAX_BYTES,
+    NOTICE_MAX_CHARS,
+    NOTICE_MAX_ITEMS,
+    NOTICE_MAX_SECTIONS,
+    notice_budget,
+    outline_within_limits,
+    read_notice_file,
+)
 from tasks.validators import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN, validate_date_in_range
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TASK_UNIT_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT, OrgUnitKind.TROOP)
-NOTICE_MAX_BYTES = 5 * 1024 * 1024
 
 
 class BoundedDateField(forms.DateField):
@@ -118,7 +125,15 @@ class EvidenceField(forms.FileField):
 
 
 class NoticeSourceForm(BootstrapFormMixin, forms.Form):
-    text = forms.CharField(label="粘贴通知全文", widget=forms.Textarea(attrs={"rows": 14}), required=False)
+    """The notice, pasted or uploaded, read and parsed within the limits of tasks/notice_upload.py;
+    ``cleaned_data["outline"]`` is the parsed notice."""
+
+    text = forms.CharField(
+        label="粘贴通知全文",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        max_length=NOTICE_MAX_CHARS,
+    )
     file = forms.FileField(label="或上传文件", required=False, help_text="支持 .docx 和 .txt，不超过 5 MB。")
 
     def clean_file(self) -> Any:
@@ -130,31 +145,27 @@ class NoticeSourceForm(BootstrapFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if self.errors:
+            return data
+        budget = notice_budget()
         upload = data.get("file")
         if upload:
-            data["text"] = _read_notice_file(upload)
-        if not (data.get("text") or "").strip() and not self.errors:
+            try:
+                data["text"] = read_notice_file(upload, budget=budget)
+            except ValidationError as e:
+                self.add_error("file", e)
+                return data
+        if not (data.get("text") or "").strip():
             raise ValidationError("请粘贴通知全文或上传 .docx/.txt 文件。")
+        try:
+            data["outline"] = outline_within_limits(data["text"], budget=budget)
+        except ValidationError as e:
+            self.add_error("file" if upload else "text", e)
         return data
 
 
-def _read_notice_file(upload: Any) -> str:
-    raw = upload.read()
-    if upload.name.lower().endswith(".docx"):
-        from docx import Document
-
-        document = Document(io.BytesIO(raw))
-        return "\n".join(p.text for p in document.paragraphs)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return str(raw.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError({"file": "无法识别文件的文字编码，请另存为 UTF-8 文本或 .docx。"})
-
-
 class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
-    original_text = forms.CharField(widget=forms.HiddenInput, required=False)
+    original_text = forms.CharField(widget=forms.HiddenInput, required=False, max_length=NOTICE_MAX_CHARS)
 
     class Meta:
         model = WorkPlan
@@ -200,8 +211,13 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-SectionDraftFormSet = forms.formset_factory(SectionDraftForm, extra=0)
-TaskDraftFormSet = forms.formset_factory(TaskDraftForm, extra=0)
+# The preview's rows, bounded like the parsed notice (a posted form count above it is refused).
+SectionDraftFormSet = forms.formset_factory(
+    SectionDraftForm, extra=0, max_num=NOTICE_MAX_SECTIONS, absolute_max=NOTICE_MAX_SECTIONS, validate_max=True
+)
+TaskDraftFormSet = forms.formset_factory(
+    TaskDraftForm, extra=0, max_num=NOTICE_MAX_ITEMS, absolute_max=NOTICE_MAX_ITEMS, validate_max=True
+)
 
 
 # ------------------------------------------------------------------------------------------
