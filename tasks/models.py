@@ -286,7 +286,12 @@ class ClosureRequest(OfficeReviewedRequest):
         verbose_name_plural = "完成申请"
         ordering = ["-requested_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["task"], condition=Q(state="pending"), name="one_pending_closure_per_task")
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(state="pending"),
+                name="one_pending_closure_per_task",
+                violation_error_message="已有一份完成申请等待双拥办审核。",
+            )
         ]
 
     def __str__(self) -> str:
@@ -308,7 +313,10 @@ class ExtensionRequest(OfficeReviewedRequest):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["task"], condition=Q(state="pending"), name="one_pending_extension_per_task"
+                fields=["task"],
+                condition=Q(state="pending"),
+                name="one_pending_extension_per_task",
+                violation_error_message="已有一份延期申请等待双拥办审核。",
             )
         ]
 

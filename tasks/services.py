@@ -234,9 +234,17 @@ def progress_report_create(
     return report
 
 
+def _lock_task(task: Task) -> Task:
+    """The task, locked until the transaction ends: two requests for the same task at the same
+    moment are checked one after the other ("already one pending"), never both inserted into the
+    one-pending-per-task constraint (an IntegrityError, a 500)."""
+    return Task.objects.select_for_update(of=("self",)).select_related("plan__owner_unit").get(pk=task.pk)
+
+
 @transaction.atomic
 def closure_request_create(*, user: User, task: Task, note: str) -> ClosureRequest:
     _require_lead(user, task)
+    task = _lock_task(task)
     if task.status == TaskStatus.DONE:
         raise ValidationError("任务已完成。")
     if task.closure_requests.filter(state=RequestState.PENDING).exists():
@@ -288,6 +296,7 @@ def closure_request_decide(*, user: User, request: ClosureRequest, accept: bool,
 @transaction.atomic
 def extension_request_create(*, user: User, task: Task, requested_deadline: dt.date, reason: str) -> ExtensionRequest:
     _require_lead(user, task)
+    task = _lock_task(task)
     if task.status == TaskStatus.DONE:
         raise ValidationError("任务已完成，无需延期。")
     if task.deadline and requested_deadline <= task.deadline:
