@@ -5,6 +5,7 @@ constraint text."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 
@@ -53,10 +54,8 @@ def test_two_requests_at_the_same_moment(kind, monkeypatch, office_user, county,
     original = model.full_clean
 
     def full_clean_after_both_checked(self, *args, **kwargs):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_checked.wait()
-        except threading.BrokenBarrierError:
-            pass
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(model, "full_clean", full_clean_after_both_checked)
