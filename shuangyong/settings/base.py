@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # First: everything after it (login limits, logs) sees the client's address, not nginx's.
     "shuangyong.login_limits.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (nothing inline) and Permissions-Policy on every response.
+    "shuangyong.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
