@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from shuangyong.access import units_in_scope
 from shuangyong.concurrency import VersionedForm
+from shuangyong.fields import LONG_TEXT, NOTE, TEXT
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.uploads import EVIDENCE_EXTENSIONS, validate_upload
@@ -182,7 +183,7 @@ class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
 class SectionDraftForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(label="序号", max_length=10, required=False)
     heading = forms.CharField(label="标题", max_length=300, required=False)
-    intro = forms.CharField(label="说明", widget=forms.HiddenInput, required=False)
+    intro = forms.CharField(max_length=LONG_TEXT, label="说明", widget=forms.HiddenInput, required=False)
     is_task_section = forms.BooleanField(label="包含任务", required=False)
 
 
@@ -190,7 +191,7 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
     section_index = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     number = forms.CharField(label="序号", max_length=10, required=False)
     title = forms.CharField(label="任务（简称）", max_length=200)
-    text = forms.CharField(label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = forms.CharField(max_length=LONG_TEXT, label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -226,7 +227,7 @@ TaskDraftFormSet = forms.formset_factory(
 
 class TaskEditForm(BootstrapFormMixin, VersionedForm):
     title = forms.CharField(label="任务", max_length=200)
-    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    text = forms.CharField(max_length=LONG_TEXT, label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -241,17 +242,19 @@ class TaskEditForm(BootstrapFormMixin, VersionedForm):
 
 class ProgressForm(BootstrapFormMixin, forms.Form):
     report_date = BoundedDateField(label="进展日期", widget=DATE_WIDGET)
-    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(max_length=TEXT, label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
     attachments = EvidenceField()
 
 
 class ClosureRequestForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(max_length=TEXT, label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(label="审核", choices=[("accept", "同意"), ("return", "退回")])
-    reason = forms.CharField(label="意见/理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        max_length=NOTE, label="意见/理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -263,7 +266,7 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
 
 class ExtensionRequestForm(BootstrapFormMixin, forms.Form):
     requested_deadline = BoundedDateField(label="申请延期至", widget=DATE_WIDGET)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=NOTE, label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MilestoneForm(BootstrapFormMixin, forms.ModelForm):
@@ -300,10 +303,10 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
     category = forms.ModelChoiceField(
         label="类别", queryset=DualListCategory.objects.filter(is_active=True), required=False
     )
-    content = forms.CharField(label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(max_length=TEXT, label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
     quality_requirement = forms.CharField(
-        label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE, label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -331,12 +334,12 @@ class AssignForm(BootstrapFormMixin, VersionedForm):
 
 
 class RequestCloseForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="办结情况", widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(max_length=TEXT, label="办结情况", widget=forms.Textarea(attrs={"rows": 3}))
     attachments = EvidenceField()
 
 
 class SendBackForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=NOTE, label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DualListCategoryForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):

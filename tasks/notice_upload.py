@@ -26,11 +26,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from lxml import etree
 
+from shuangyong.fields import DOCUMENT
 from tasks.notice_parser import NoticeOutline, parse_notice
 
 NOTICE_MAX_BYTES = 5 * 1024 * 1024
 NOTICE_MAX_XML_BYTES = 8 * 1024 * 1024
-NOTICE_MAX_CHARS = 100_000
+NOTICE_MAX_CHARS = DOCUMENT  # WorkPlan.original_text keeps the whole notice
 NOTICE_MAX_SECTIONS = 60
 NOTICE_MAX_ITEMS = 200
 NOTICE_PARSE_SECONDS = 5.0

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from shuangyong.concurrency import VersionedForm
+from shuangyong.fields import LONG_TEXT, NOTE
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import reporting_units_for, troop_units_under, units_for
@@ -106,7 +107,9 @@ class DifficultyForm(BootstrapFormMixin, forms.ModelForm):
 
 class DifficultyUpdateForm(BootstrapFormMixin, VersionedForm):
     state = forms.ChoiceField(label="状态", choices=DifficultyState.choices)
-    resolution = forms.CharField(label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    resolution = forms.CharField(
+        max_length=NOTE, label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ExportForm(forms.Form):
@@ -189,7 +192,7 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     goods_spending = _money_field("慰问品支出（元）")
     goods_count = _count_field("慰问品数量（件）")
     goods_recipients = _count_field("慰问品发放人数（人）")
-    notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(max_length=NOTE, label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(
         self,
@@ -277,13 +280,15 @@ def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:
 
 class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
     no_visits = forms.BooleanField(label="本期无走访（本单位本期没有开展走访慰问）", required=False)
-    summary = forms.CharField(label="书面小结", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(
+        max_length=LONG_TEXT, label="书面小结", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
 
 
 class ReviewForm(VersionedForm):
     """The office's accept / send back / reopen; the service requires the reason where one is needed."""
 
-    reason = forms.CharField(label="原因", required=False)
+    reason = forms.CharField(max_length=NOTE, label="原因", required=False)
 
 
 # --- import -------------------------------------------------------------------------------

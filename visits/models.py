@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
+from shuangyong.fields import LONG_TEXT, NOTE, TEXT, BoundedTextField
 from shuangyong.models import OrgUnit
 from visits.validators import mask_id_number, normalize_id_number, validate_id_number
 
@@ -120,7 +121,7 @@ class Beneficiary(models.Model):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name="所属乡镇（村、社区）", on_delete=models.PROTECT, related_name="beneficiaries"
     )
-    notes = models.TextField("备注（意见建议等）", blank=True)
+    notes = BoundedTextField("备注（意见建议等）", blank=True, max_length=TEXT)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -150,7 +151,7 @@ class ContactLog(models.Model):
     date = models.DateField("联系日期")
     way = models.CharField("联系方式", max_length=16, choices=ContactWay.choices)
     contacted_by = models.CharField("联系人", max_length=50)
-    content = models.TextField("联系内容（谈了什么、意见建议）")
+    content = BoundedTextField("联系内容（谈了什么、意见建议）", max_length=TEXT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
@@ -166,9 +167,9 @@ class ContactLog(models.Model):
 class Difficulty(models.Model):
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="difficulties")
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
-    description = models.TextField("困难情况")
+    description = BoundedTextField("困难情况", max_length=NOTE)
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
-    resolution = models.TextField("化解情况", blank=True)
+    resolution = BoundedTextField("化解情况", blank=True, max_length=NOTE)
     version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     raised_on = models.DateField("提出日期")
     history = HistoricalRecords()
@@ -251,12 +252,12 @@ class Return(models.Model):
     org_unit = models.ForeignKey(OrgUnit, verbose_name="填报单位", on_delete=models.PROTECT, related_name="returns")
     status = models.CharField("状态", max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
     no_visits = models.BooleanField("本期无走访", default=False)
-    summary = models.TextField("书面小结", blank=True)
+    summary = BoundedTextField("书面小结", blank=True, max_length=LONG_TEXT)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    return_reason = models.TextField("退回原因", blank=True)
+    return_reason = BoundedTextField("退回原因", blank=True, max_length=NOTE)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
@@ -314,7 +315,7 @@ class VisitRecord(models.Model):
     goods_count = models.PositiveIntegerField("慰问品数量（件）", default=0)
     goods_recipients = models.PositiveIntegerField("慰问品发放人数（人）", default=0)
     way = models.CharField("走访方式", max_length=16, choices=ContactWay.choices, default=ContactWay.HOME_VISIT)
-    notes = models.TextField("备注", blank=True)
+    notes = BoundedTextField("备注", blank=True, max_length=NOTE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
