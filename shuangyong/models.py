@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Concat, Length, Substr
 from simple_history.models import HistoricalRecords
 
+from shuangyong.fields import LONG_TEXT, TEXT, BoundedTextField
+
 PATH_STEP = 7  # digits per level of the materialised path: "0000001.0000012."
 
 
@@ -64,6 +66,7 @@ class OrgUnit(models.Model):
         blank=True,
         help_text="区县填写：八一统计表标题中的部队称谓，如“驻铜部队”（不填则为“驻地部队”）",
     )
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     is_active = models.BooleanField("启用", default=True)
     history = HistoricalRecords()
 
@@ -287,7 +290,7 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
+    body = BoundedTextField("内容", blank=True, max_length=LONG_TEXT)
     url = models.CharField("链接", max_length=500, blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -303,7 +306,7 @@ class Notification(models.Model):
     delivery_token = models.UUIDField(null=True, blank=True, editable=False)
     delivery_claimed_at = models.DateTimeField(null=True, blank=True)
     delivery_attempts = models.PositiveSmallIntegerField("发送次数", default=0)
-    delivery_error = models.TextField("发送错误", blank=True)
+    delivery_error = BoundedTextField("发送错误", blank=True, max_length=TEXT)
 
     class Meta:
         verbose_name = "通知"

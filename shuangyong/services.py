@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, Role, User
 
 
@@ -60,9 +61,12 @@ def user_create(
 
 
 @transaction.atomic
-def org_unit_update_contact(*, unit: OrgUnit, contact_person: str, contact_phone: str) -> OrgUnit:
+def org_unit_update_contact(
+    *, unit: OrgUnit, contact_person: str, contact_phone: str, version: Version = CURRENT
+) -> OrgUnit:
+    claim_version(unit, expected_version=version)
     unit.contact_person = contact_person
     unit.contact_phone = contact_phone
     unit.full_clean(exclude=["path"])
-    unit.save(update_fields=["contact_person", "contact_phone"])
+    unit.save(update_fields=["contact_person", "contact_phone", "version"])
     return unit

@@ -13,3 +13,13 @@ document.addEventListener("submit", function (event) {
   }
   overlay.classList.add("show");
 });
+
+// Forms that ask first (data-confirm): the Content-Security-Policy allows no inline onsubmit.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
