@@ -197,15 +197,17 @@ def _table(raw: Iterator[list[Any]], *, columns: list[str], max_chars: dict[str,
     numbers: list[int] = []
     errors: list[CellError] = []
     for number, cells in enumerate(raw, 2):
-        values = [_value(v) for v in cells[:width]]
-        values.extend([None] * (width - len(values)))
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        # Non-empty text passes as it is; only empty cells and numbers need _value.
+        values = [v if type(v) is str and v else _value(v) for v in cells[:width]]
+        if len(values) < width:
+            values.extend([None] * (width - len(values)))
+        if all(v is None or (type(v) is str and not v.strip()) for v in values):
             continue
         if len(rows) >= MAX_ROWS:
             raise UploadRefused(TOO_MANY_ROWS.format(limit=MAX_ROWS))
         for column, value, limit in zip(header, values, limits, strict=True):
-            if isinstance(value, str) and (error := _cell_error(value, limit)):
-                errors.append(CellError(number, column, error))
+            if type(value) is str and (len(value) > limit or "\0" in value):
+                errors.append(CellError(number, column, _cell_error(value, limit) or ""))
         if len(errors) >= MAX_CELL_ERRORS:
             break
         rows.append(tuple(values))
@@ -249,6 +251,10 @@ _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])")
 # The r="B7" of a cell and the r="7" of a row (no other element of a sheet has an r attribute).
 _REF = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]*)(\d+)["\']')
+# What Excel, LibreOffice, openpyxl and XlsxWriter write: ' r="B7"', unprefixed <row> and <c>.
+_PLAIN_REF = re.compile(rb' r="([A-Za-z]*)(\d+)"')
+_PREFIXED_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:")
+_UNUSUAL_REFS = (b"r='", b"r =", b"r\t=", b"r\n=", b"r\r=", b"\tr=", b"\nr=", b"\rr=")
 
 
 def _column_number(letters: bytes) -> int:
@@ -264,22 +270,52 @@ def _sheet_extent(xml: bytes) -> tuple[int, int]:
     Positions come from the r attributes; a row or cell without one follows the one before it,
     so those are added on top (an overestimate for ordinary files, exact for crafted ones).
     """
+    if (plain := _plain_extent(xml)) is not None:
+        return plain
     refs = _REF.findall(xml)
     rows_listed = len(_ROW_TAG.findall(xml))
     cells_listed = len(_CELL_TAG.findall(xml))
-    max_row = max((int(n) for n in {n for _, n in refs}), default=0)
-    letters = {c for c, _ in refs if c}
-    max_column = max((_column_number(c) for c in letters), default=0)
-    cell_refs = sum(1 for c, _ in refs if c)
-    row_refs = len(refs) - cell_refs
+    max_row = max(map(int, {n for _, n in refs}), default=0)
+    max_column = max((_column_number(c) for c in {c for c, _ in refs} if c), default=0)
+    row_refs = sum(1 for c, _ in refs if not c)
+    cell_refs = len(refs) - row_refs
     height = max_row + max(0, rows_listed - row_refs)
     refless_cells = max(0, cells_listed - cell_refs)
-    if not refless_cells:
-        return height, max_column
-    if height > MAX_ROWS + 1 + BLANK_ROWS_ALLOWED:
+    if not refless_cells or height > MAX_ROWS + 1 + BLANK_ROWS_ALLOWED:
         return height, max_column
     widest = max((len(_CELL_TAG.findall(row)) for row in _ROW_TAG.split(xml)[1:]), default=0)
     return height, max_column + widest
+
+
+_PLAIN_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_PLAIN_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,})\d')
+
+
+def _plain_extent(xml: bytes) -> tuple[int, int] | None:
+    """The extent of a sheet written as Excel, LibreOffice, openpyxl and XlsxWriter write one
+    (every <row r="7" and <c r="B7" with its position first, no prefixes), from substring counts
+    and the few positions that matter; None for any other sheet."""
+    rows_listed = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")
+    cells_listed = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if (
+        xml.count(b'<row r="') != rows_listed
+        or xml.count(b'<c r="') != cells_listed
+        or xml.count(b' r="') != rows_listed + cells_listed
+        or _PREFIXED_TAG.search(xml)
+        or any(variant in xml for variant in _UNUSUAL_REFS)
+    ):
+        return None
+    max_row = max(map(int, set(_PLAIN_ROW_NUMBER.findall(xml))), default=0)
+    # A cell's row may differ from its row's: any cell numbered with more digits, or the same
+    # number of digits and higher, than the last row is found by these two searches.
+    digits = len(str(max_row))
+    if re.search(rb'<c r="[A-Z]+\d{%d,}"' % (digits + 1), xml):
+        return None
+    cell_rows = re.findall(rb'<c r="[A-Z]+(\d{%d})"' % digits, xml)
+    max_row = max(max_row, *map(int, set(cell_rows))) if cell_rows else max_row
+    wide = set(_PLAIN_WIDE_COLUMN.findall(xml))
+    max_column = max(map(_column_number, wide)) if wide else 26
+    return max_row, max_column
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
@@ -344,7 +380,7 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar='"', doublequote=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, strict=True)
     return _csv_checked(reader)
 
 

@@ -7,6 +7,7 @@ member that makes them a Word or Excel document.
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -80,16 +81,12 @@ def _looks_like_text(file: IO[bytes], *, nul_allowed: bool = False) -> bool:
     if b"\x00" in sample and not nul_allowed:
         return False
     for encoding in ("utf-8-sig", "gb18030"):
+        # Incremental: a multi-byte character cut at the end of the sample is not an error.
         try:
-            sample.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
             return True
         except UnicodeDecodeError:
-            # A multi-byte character may be cut at the end of the sample.
-            try:
-                sample[:-3].decode(encoding)
-                return True
-            except UnicodeDecodeError:
-                continue
+            continue
     return False
 
 

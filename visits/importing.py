@@ -279,7 +279,18 @@ def validate_visit_rows(*, user: User, campaign: Campaign, table: Table) -> Impo
             result.errors.extend(CellError(line, labels[name], msg) for name, msg in errors.items())
             continue
         assert unit is not None
-        result.objects.append(VisitRecord(campaign=campaign, org_unit=unit, created_by=user, **values))
+        # By ids, not objects: 10,000 rows cost a tenth of the time in Django's related descriptors.
+        beneficiary, troop = values.pop("beneficiary"), values.pop("troop_unit")
+        result.objects.append(
+            VisitRecord(
+                campaign_id=campaign.pk,
+                org_unit_id=unit.pk,
+                created_by_id=user.pk,
+                beneficiary_id=beneficiary.pk if beneficiary else None,
+                troop_unit_id=troop.pk if troop else None,
+                **values,
+            )
+        )
         result.difficulties.append(solved)
     return result
 
@@ -291,13 +302,13 @@ def visit_records_import(*, user: User, campaign: Campaign, table: Table) -> Imp
     if not result.ok:
         return result
     returns: dict[int, Return] = {}
+    units = OrgUnit.objects.in_bulk({record.org_unit_id for record in result.objects})
+    for unit_id in sorted(units):  # in one order, so that two imports never wait on each other
+        # Locks each unit's return for this transaction; a return submitted meanwhile stops the import.
+        returns[unit_id] = ret = return_for(campaign=campaign, org_unit=units[unit_id])
+        ensure_return_editable(ret)
     for record in result.objects:
-        if record.org_unit_id not in returns:
-            # Locks each unit's return for this transaction; a return submitted meanwhile stops the import.
-            ret = return_for(campaign=campaign, org_unit=record.org_unit)
-            ensure_return_editable(ret)
-            returns[record.org_unit_id] = ret
-        record.unit_return = returns[record.org_unit_id]
+        record.unit_return_id = returns[record.org_unit_id].pk
     created = bulk_create_with_history(result.objects, VisitRecord, batch_size=1000, default_user=user)
     # PostgreSQL and SQLite hand back the new ids in order, so each row's difficulties follow it.
     assert all(record.pk for record in created)
