@@ -419,3 +419,13 @@ def test_every_importer_accepts_the_good_row_in_every_format(importer, fmt):
         assert response.status_code == 200
         assert "全部 1 行检查无误" in response.content.decode(), _refusal(response)
         assert importer.staged()
+
+
+def test_cell_limits_follow_the_model_fields(importer, monkeypatch):
+    """No importer hard-codes a length: shorten the model field and every import follows it."""
+    model, name = importer.text_field
+    monkeypatch.setattr(model._meta.get_field(name), "max_length", 5)
+    content = corpus.xlsx([importer.header, importer.good_row, importer.cell(importer.text_column, "六个字的备注")])
+    assert refuse(importer, "导入.xlsx", content) == [
+        (3, importer.text_column, "最多 5 个字（本格有 6 个字），请删减后重新上传。")
+    ]

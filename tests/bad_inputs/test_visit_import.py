@@ -113,7 +113,7 @@ def test_gbk_csv_from_excel_is_read_correctly_not_garbled(upload, client_for, to
     and a hostile row in it is refused with the same clear message."""
     html = upload(corpus.csv_bytes([HEADER, row(people_visited=-1)], encoding="gbk"), "走访记录.csv")
     assert "不能为负数" in errors_of(html)
-    assert "找不到单位" not in html  # 巴川街道 was decoded, not mojibake
+    assert "不存在或不在您的管辖范围内" not in html  # 巴川街道 was decoded, not mojibake
 
 
 LEDGER_HEADER = ["姓名", "类别", "身份证号", "联系电话", "住址", "所属单位", "备注"]
