@@ -140,11 +140,10 @@ def column_limits(model: type[models.Model], columns: Mapping[str, str]) -> dict
 
 
 def upload_bytes(upload: Any) -> bytes:
-    """The content of an uploaded file, refused unread when it is larger than the import limit."""
+    """The content of an uploaded file; one larger than the import limit is refused unread."""
     size = getattr(upload, "size", None) or 0
     if size > MAX_FILE_BYTES:
-        name = getattr(upload, "name", "") or ""
-        _check_file(name, b"\0" * 0, size=size)
+        _check_file(getattr(upload, "name", "") or "", b"", size=size)  # raises: wrong type or too large
     content: bytes = upload.read()
     return content
 

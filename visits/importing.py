@@ -61,8 +61,8 @@ MAX_ERRORS_SHOWN = 1000
 #: like a probe of who is registered elsewhere, and the whole file is refused without row details.
 MAX_FOREIGN_ID_NUMBERS = 3
 #: The columns typed as free text, each held to its model field's max_length by the reader.
-VISIT_TEXT_FIELDS = ("lead_leader", "notes")
-LEDGER_TEXT_FIELDS = ("name", "phone", "address", "notes")
+VISIT_TEXT_FIELDS: tuple[str, ...] = ("lead_leader", "notes")
+LEDGER_TEXT_FIELDS: tuple[str, ...] = ("name", "phone", "address", "notes")
 
 
 @dataclass
