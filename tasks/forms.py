@@ -410,9 +410,6 @@ class DualListFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class ExcelUploadForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
+    """The file of an import; shuangyong.tables reads and checks it (type, size, zip bomb …)."""
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        validate_upload(upload, allowed=("xlsx",))
-        return upload
+    file = forms.FileField(label="Excel 文件（.xlsx 或 .csv）")
