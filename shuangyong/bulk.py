@@ -25,11 +25,17 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     fields = [by_column[c] for c in columns]
     prep = [i for i, f in enumerate(fields) if isinstance(f, NEEDS_PREP)]
     if prep:
+        # Rows usually share one object per such column (the same time, the same empty list):
+        # each distinct object is prepared once.
+        memo: dict[tuple[int, int], Any] = {}
         prepared = []
         for row in rows:
             values = list(row)
             for i in prep:
-                values[i] = fields[i].get_db_prep_save(values[i], connection)
+                key = (i, id(values[i]))
+                if key not in memo:
+                    memo[key] = fields[i].get_db_prep_save(values[i], connection)
+                values[i] = memo[key]
             prepared.append(values)
         rows = prepared
     table = connection.ops.quote_name(model._meta.db_table)

@@ -196,7 +196,7 @@ def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], resul
 
 def notifications_for(user: User) -> QuerySet[Notification]:
     """A user's own notifications: nobody else's, whatever their role."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return Notification.objects.filter(recipient=user).select_related("reminder").order_by("-created_at", "-id")
 
 
 def unread_count_for(user: User) -> int:

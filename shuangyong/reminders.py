@@ -105,13 +105,14 @@ class DeadlineSpec:
     ``rows(today)`` returns the open rows (no deadline filter); from a row, ``object_field``
     reaches the id of the reminded object (of ``model``: its content type keys the claim),
     ``deadline_field`` its deadline and ``unit_field`` the unit that must act (a FK to
-    OrgUnit). ``describe(keys)`` names the items of (object id, unit id) pairs in one query.
+    OrgUnit). ``describe(object_ids)`` names the items of those objects (a queryset of ids, used
+    as a subquery, or a collection) in one query or two, keyed by (object id, unit id).
     """
 
     kind: str
     model: type[models.Model]
     rows: Callable[[date], QuerySet[Any]]
-    describe: Callable[[Iterable[tuple[int, int]]], dict[tuple[int, int], ItemText]]
+    describe: Callable[[Any], dict[tuple[int, int], ItemText]]
     object_field: str = "pk"
     deadline_field: str = "deadline"
     unit_field: str = "unit"
@@ -460,7 +461,7 @@ def _write_entries(spec: DeadlineSpec, *, token: uuid.UUID, today: date, now: da
     )
     if not claims:
         return 0
-    texts = spec.describe({(oid, uid) for _, oid, _, _, _, uid, _ in claims})
+    texts = spec.describe(Reminder.objects.filter(claim_token=token, content_type_id=ct_id).values("object_id"))
     delegators = dict(
         User.objects.filter(pk__in={d for *_, d in claims if d}).values_list("pk", "full_name")
     ) if any(d for *_, d in claims) else {}
@@ -470,13 +471,14 @@ def _write_entries(spec: DeadlineSpec, *, token: uuid.UUID, today: date, now: da
         )
     )
     rows = []
+    no_channels: list[str] = []  # one object for every row: prepared for the database once
     for pk, oid, rid, th, dl, uid, delegator in claims:
         if (oid, uid) not in texts:  # gone between the claim and now: still one (plain) entry
             texts[(oid, uid)] = ItemText(f"{spec.kind}#{oid}", "", "")
         message = render(oid, uid, th, dl, delegators.get(delegator, "") if delegator else "")
         rows.append(
             (rid, one_line_title(message.title), message.subject, message.body, message.url, ct_id, oid, pk, now,
-             DeliveryState.IN_DIGEST, [], 0, "")
+             DeliveryState.IN_DIGEST, no_channels, 0, "")
         )  # fmt: skip
     insert_rows(Notification, NOTIFICATION_COLUMNS, rows)
     return len(rows)
@@ -665,7 +667,7 @@ def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> Ov
     chosen = candidates[:SUMMARY_LINES]
     texts: dict[tuple[int, tuple[int, int]], ItemText] = {}
     for spec in {id(c[4]): c[4] for c in chosen}.values():
-        for key, text in spec.describe({(oid, uid) for _, _, oid, uid, s in chosen if s is spec}).items():
+        for key, text in spec.describe({oid for _, _, oid, _, s in chosen if s is spec}).items():
             texts[(id(spec), key)] = text
     for dl, _, oid, uid, spec in chosen:
         text = texts.get((id(spec), (oid, uid)))
@@ -721,17 +723,48 @@ def reminder_digests(*, today: date | None = None, policy: ReminderPolicy | None
     summaries: dict[int, OverdueSummary] = {}
     for office in offices:
         assert office.org_unit is not None
-        if office.org_unit_id not in summaries:
+        if office.org_unit.pk not in summaries:
             summaries[office.org_unit.pk] = overdue_summary(office.org_unit, today=today, policy=policy)
     office_summary = {u.pk: summaries[u.org_unit.pk] for u in offices if u.org_unit and summaries[u.org_unit.pk].total}
-    created = 0
-    for user_id in sorted(waiting | set(office_summary)):
-        created += _digest_for(user_id, today=today, policy=policy, summary=office_summary.get(user_id))
-    return created
+    recipients = sorted(waiting | set(office_summary))
+    if not recipients:
+        return 0
+    still_open = _still_open(today=today, policy=policy) if waiting else StillOpen()
+    return sum(
+        _digest_for(user_id, today=today, summary=office_summary.get(user_id), still_open=still_open)
+        for user_id in recipients
+    )
+
+
+@dataclass
+class StillOpen:
+    """Which waiting deadline reminders are still worth sending, worked out once for everyone:
+    (content type, object, unit, deadline) of items still open → their kind."""
+
+    kinds: dict[tuple[int, int, int, date], str] = field(default_factory=dict)
+    deadline_cts: set[int] = field(default_factory=set)
+    deadline_thresholds: frozenset[str] = frozenset()
+    other_kinds: dict[str, str] = field(default_factory=dict)
+
+
+def _still_open(*, today: date, policy: ReminderPolicy) -> StillOpen:
+    found = StillOpen(
+        deadline_thresholds=_deadline_thresholds(policy),
+        other_kinds={th: kind for source in registered_sources() for th, kind in source.other_kinds.items()},
+    )
+    waiting = Reminder.objects.filter(digest_day__isnull=True, threshold__in=found.deadline_thresholds)
+    for spec in all_specs():
+        ct_id = ContentType.objects.get_for_model(spec.model).pk
+        found.deadline_cts.add(ct_id)
+        ids = waiting.filter(content_type_id=ct_id).values("object_id")
+        rows = spec.rows(today).filter(**{f"{spec.object_field}__in": ids})
+        for oid, uid, dl in rows.values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field):
+            found.kinds.setdefault((ct_id, oid, uid, dl), spec.kind)
+    return found
 
 
 @transaction.atomic
-def _digest_for(user_id: int, *, today: date, policy: ReminderPolicy, summary: OverdueSummary | None) -> int:
+def _digest_for(user_id: int, *, today: date, summary: OverdueSummary | None, still_open: StillOpen) -> int:
     token = uuid.uuid4()
     user_ct = ContentType.objects.get_for_model(User).pk
     Reminder.objects.bulk_create(
@@ -751,13 +784,24 @@ def _digest_for(user_id: int, *, today: date, policy: ReminderPolicy, summary: O
     digest_claim = Reminder.objects.filter(claim_token=token).first()
     if digest_claim is None:
         return 0  # another worker has written today's digest for this person
-    pending = list(
-        Reminder.objects.filter(recipient_id=user_id, digest_day__isnull=True).values_list(
-            "pk", "content_type_id", "object_id", "threshold", "deadline", "unit_id", "snooze_id"
+    # Holding today's digest claim, this transaction alone settles the person's waiting reminders;
+    # claims committed by a concurrent scan after this UPDATE wait for tomorrow's digest.
+    Reminder.objects.filter(recipient_id=user_id, digest_day__isnull=True).update(digest_day=today)
+    settled = (
+        Reminder.objects.filter(recipient_id=user_id, digest_day=today, snooze__isnull=True)
+        .exclude(threshold=DIGEST)
+        .values_list(
+            "content_type_id",
+            "object_id",
+            "threshold",
+            "deadline",
+            "unit_id",
+            "notification__subject",
+            "notification__title",
+            "notification__url",
         )
     )
-    Reminder.objects.filter(pk__in=[p[0] for p in pending]).update(digest_day=today)
-    lines = _digest_lines([p for p in pending if p[6] is None], today=today, policy=policy)
+    lines = _digest_lines(list(settled), today=today, still_open=still_open)
     if not lines and summary is None:
         digest_claim.delete()  # nothing due: no e-mail, and a later scan today may still send one
         return 0
@@ -768,39 +812,20 @@ def _digest_for(user_id: int, *, today: date, policy: ReminderPolicy, summary: O
     return 1
 
 
-def _digest_lines(pending: list[tuple[Any, ...]], *, today: date, policy: ReminderPolicy) -> list[DigestLine]:
+def _digest_lines(settled: list[tuple[Any, ...]], *, today: date, still_open: StillOpen) -> list[DigestLine]:
     """One line per item (its most urgent reminder), only for items still open with that deadline."""
-    if not pending:
-        return []
-    specs = {ContentType.objects.get_for_model(s.model).pk: s for s in all_specs()}
-    other_kinds = {th: kind for source in registered_sources() for th, kind in source.other_kinds.items()}
-    notes = {
-        rid: (subject, title, url)
-        for rid, subject, title, url in Notification.objects.filter(reminder_id__in=[p[0] for p in pending]).values_list(
-            "reminder_id", "subject", "title", "url"
-        )
-    }
-    still_open: dict[int, set[tuple[int, int, date]]] = {}
-    for ct_id, spec in specs.items():
-        oids = {p[2] for p in pending if p[1] == ct_id and p[3] in _deadline_thresholds(policy)}
-        if oids:
-            still_open[ct_id] = set(
-                spec.rows(today)
-                .filter(**{f"{spec.object_field}__in": oids})
-                .values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field)
-            )
     best: dict[tuple[int, int, int | None], DigestLine] = {}
-    for pk, ct_id, oid, threshold, deadline, unit_id, _ in pending:
-        subject, title, url = notes.get(pk, ("", "", ""))
-        if ct_id in specs and threshold in _deadline_thresholds(policy):
-            if (oid, unit_id, deadline) not in still_open.get(ct_id, set()):
+    for ct_id, oid, threshold, deadline, unit_id, subject, title, url in settled:
+        if ct_id in still_open.deadline_cts and threshold in still_open.deadline_thresholds:
+            kind = still_open.kinds.get((ct_id, oid, unit_id, deadline))
+            if kind is None:
                 continue  # done, closed or its deadline moved since: nothing to remind
             phrase = when_phrase(deadline, today)
             escalated = threshold == ESCALATION
             text = f"{subject or title}｜{phrase}{'（已升级）' if escalated else ''}｜时限{chinese_date(deadline)}"
-            line = DigestLine(specs[ct_id].kind, text, url, (0 if escalated else 1, deadline))
+            line = DigestLine(kind, text, url or "", (0 if escalated else 1, deadline))
         else:
-            line = DigestLine(other_kinds.get(threshold, "其他提醒"), title, url, (1, deadline))
+            line = DigestLine(still_open.other_kinds.get(threshold, "其他提醒"), title or "", url or "", (1, deadline))
         key = (ct_id, oid, unit_id)
         if key not in best or line.urgency < best[key].urgency:
             best[key] = line

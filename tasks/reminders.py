@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from functools import cache, partial
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -50,17 +51,17 @@ def task_label(number: str, title: str) -> str:
     return f"工作任务“{number}{title}”"
 
 
-def describe_tasks(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ItemText]:
+def describe_tasks(ids: Any) -> dict[tuple[int, int], ItemText]:
     url = url_maker("tasks:task_detail")
-    rows = Task.objects.filter(pk__in={oid for oid, _ in keys}).values_list(
+    rows = Task.objects.filter(pk__in=ids).values_list(
         "pk", "number", "title", "lead_unit_id", "lead_unit__name"
     )
     return {(pk, unit): ItemText(task_label(number, title), url(pk), name) for pk, number, title, unit, name in rows}
 
 
-def describe_milestones(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ItemText]:
+def describe_milestones(ids: Any) -> dict[tuple[int, int], ItemText]:
     url = url_maker("tasks:task_detail")
-    rows = Milestone.objects.filter(pk__in={oid for oid, _ in keys}).values_list(
+    rows = Milestone.objects.filter(pk__in=ids).values_list(
         "pk", "title", "task_id", "task__number", "task__title", "task__lead_unit_id", "task__lead_unit__name"
     )
     return {
@@ -73,9 +74,9 @@ def dual_label(direction: str, content: str) -> str:
     return f"双清单（{DualListDirection(direction).label}）事项“{short_summary(content)}”"
 
 
-def describe_dual_items(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ItemText]:
+def describe_dual_items(ids: Any) -> dict[tuple[int, int], ItemText]:
     url = url_maker("tasks:dual_item_detail")
-    rows = DualListItem.objects.filter(pk__in={oid for oid, _ in keys}).values_list(
+    rows = DualListItem.objects.filter(pk__in=ids).values_list(
         "pk", "direction", "content", "responsible_unit_id", "responsible_unit__name"
     )
     return {

@@ -12,11 +12,11 @@ reminder is about the campaign, for the users of that unit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from shuangyong.models import OrgUnit
 from shuangyong.reminders import DeadlineSpec, ItemText, ReminderSource, register_source, url_maker
 from visits.models import Campaign, Return, ReturnStatus
 
@@ -36,14 +36,13 @@ def missing_returns(today: dt.date) -> QuerySet[ExpectedUnit]:  # type: ignore[v
     ).exclude(Exists(done))
 
 
-def describe_returns(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ItemText]:
-    keys = set(keys)
+def describe_returns(ids: Any) -> dict[tuple[int, int], ItemText]:
+    """Every expected unit of those campaigns (a campaign has a few dozen)."""
     url = url_maker("visits:unit_return")
-    titles = dict(Campaign.objects.filter(pk__in={c for c, _ in keys}).values_list("pk", "title"))
-    units = dict(OrgUnit.objects.filter(pk__in={u for _, u in keys}).values_list("pk", "name"))
-    return {
-        (c, u): ItemText(f"“{titles[c]}”统计表", url(c, u), units[u]) for c, u in keys if c in titles and u in units
-    }
+    rows = ExpectedUnit.objects.filter(campaign_id__in=ids).values_list(
+        "campaign_id", "campaign__title", "orgunit_id", "orgunit__name"
+    )
+    return {(c, u): ItemText(f"“{title}”统计表", url(c, u), name) for c, title, u, name in rows}
 
 
 class CampaignReturnSource(ReminderSource):

@@ -82,8 +82,8 @@ class ListSource(ReminderSource):
     def rows(self, today: dt.date):
         return Task.objects.filter(pk__in=[e.obj.pk for e in self.entries]).exclude(status=TaskStatus.DONE)
 
-    def describe(self, keys):
-        rows = Task.objects.filter(pk__in={k for k, _ in keys}).values_list("pk", "title", "lead_unit_id", "lead_unit__name")
+    def describe(self, ids):
+        rows = Task.objects.filter(pk__in=ids).values_list("pk", "title", "lead_unit_id", "lead_unit__name")
         return {(pk, unit): ItemText(title, f"/tasks/{pk}/", name) for pk, title, unit, name in rows}
 
     def deadline_specs(self):
