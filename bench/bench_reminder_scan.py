@@ -101,10 +101,18 @@ class QueryCounter:
 
     def __init__(self) -> None:
         self.count = 0
+        self.seconds: dict[str, float] = {}
 
     def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
         self.count += 1
-        return execute(sql, params, many, context)
+        if not os.environ.get("BENCH_PROFILE"):
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = sql[:90]
+            self.seconds[key] = self.seconds.get(key, 0) + time.perf_counter() - started
 
     def __len__(self) -> int:
         return self.count
@@ -120,10 +128,12 @@ def scan(label: str) -> int:
 
             profiler = cProfile.Profile()
             result = profiler.runcall(run_scan)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
         else:
             result = run_scan()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    for key, spent in sorted(queries.seconds.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"{spent:7.3f} s  {key}")
     items = TASKS + DUAL_LIST_ITEMS
     print(
         f"{label}: {items:,} open items in {seconds:.2f} s (this process's CPU: {cpu:.2f} s); "

@@ -14,11 +14,18 @@ from typing import Any
 
 from django.db import connection, models
 
-PAGE = 2000
+PAGE = 1000
 NEEDS_PREP = (models.DateTimeField, models.DateField, models.JSONField, models.UUIDField)
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """``constants``: columns with the same value in every row, prepared once."""
     if not rows:
         return
     by_column = {f.column: f for f in model._meta.concrete_fields}
@@ -38,14 +45,21 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
                 values[i] = memo[key]
             prepared.append(values)
         rows = prepared
+    if constants:
+        fixed = tuple(by_column[c].get_db_prep_save(v, connection) for c, v in constants.items())
+        columns = [*columns, *constants]
+        rows = [(*row, *fixed) for row in rows]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Multi-row VALUES through Django's cursor (counted by query logging like any other query);
-    # PAGE × columns stays under SQLite's 32,766 parameters.
-    page = max(1, min(PAGE, 32_000 // len(columns)))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), page):
-            chunk = rows[start : start + page]
+        if connection.vendor == "sqlite":
+            # One statement run per row by SQLite itself: no placeholder rewriting of a huge text.
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows)
+            return
+        # PostgreSQL: multi-row VALUES, PAGE rows a statement (psycopg2's executemany is a
+        # round trip per row).
+        for start in range(0, len(rows), PAGE):
+            chunk = rows[start : start + PAGE]
             params = [value for row in chunk for value in row]
             cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}", params)

@@ -233,7 +233,8 @@ class Reminder(models.Model):
     produce it twice. The deadline is part of the key on purpose: a moved deadline is a new
     deadline and gets its own reminders; the daily digest uses the digest's date."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint's index starts with it (the scan writes 100,000s).
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField()
     recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+", verbose_name="接收人")
     threshold = models.CharField("提醒节点", max_length=32)
@@ -243,13 +244,29 @@ class Reminder(models.Model):
     # The unit whose item it is (a return is one campaign for many units), the delegation that
     # sent it to a colleague instead of the unit's users, the day's e-mail digest that listed it
     # (NULL: not yet e-mailed) and the snooze that muted it before that.
-    unit = models.ForeignKey(OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Never looked up by these three (deleting a unit, delegation or snooze is rare): unindexed,
+    # so that the scan's bulk claims maintain fewer indexes.
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     delegation = models.ForeignKey(
-        "ReminderDelegation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="委托"
+        "ReminderDelegation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="委托",
+        db_index=False,
     )
     digest_day = models.DateField("列入每日提醒", null=True, blank=True)
     snooze = models.ForeignKey(
-        "ReminderSnooze", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="暂停"
+        "ReminderSnooze",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="暂停",
+        db_index=False,
     )
 
     class Meta:
@@ -262,8 +279,8 @@ class Reminder(models.Model):
             )
         ]
         indexes = [
-            # The next digest's work: small, whatever the number of reminders ever sent.
-            models.Index(fields=["recipient"], condition=Q(digest_day__isnull=True), name="reminder_undigested"),
+            # Who is waiting for a digest (digest_day IS NULL) and one person's reminders of a day.
+            models.Index(fields=["digest_day", "recipient"], name="reminder_digest_day"),
         ]
 
     def __str__(self) -> str:
@@ -328,7 +345,12 @@ class Notification(models.Model):
                 condition=Q(delivery_state="pending"),
                 name="notification_outbox",
             ),
-            models.Index(fields=["delivery_token"], name="notification_delivery_token"),
+            # Only rows being delivered carry a token; reminder entries (most rows) stay out of it.
+            models.Index(
+                fields=["delivery_token"],
+                condition=Q(delivery_token__isnull=False),
+                name="notification_delivery_token",
+            ),
         ]
 
     def __str__(self) -> str:

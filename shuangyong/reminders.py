@@ -44,6 +44,7 @@ from functools import cache, reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -215,10 +216,18 @@ def when_phrase(deadline: date, today: date) -> str:
 
 
 def deadline_message(
-    item: ItemText, *, deadline: date, threshold: str, today: date, action: str, delegated_by: str = ""
+    item: ItemText,
+    *,
+    deadline: date,
+    threshold: str,
+    today: date,
+    action: str,
+    delegated_by: str = "",
+    site_url: str | None = None,
 ) -> ReminderMessage:
     days_left = (deadline - today).days
-    link = absolute_url(item.url)
+    site_url = settings.SITE_URL if site_url is None else site_url  # passed in by loops over many
+    link = f"{site_url}{item.url}" if item.url.startswith("/") else absolute_url(item.url)
     when = chinese_date(deadline)
     label = item.label
     if threshold == DUE:
@@ -238,7 +247,7 @@ def deadline_message(
         text = f"{label}的时限为{when}，还有{days_left}天到期，请按时{action}。"
     if delegated_by:
         text += f"\n（{delegated_by}已将本单位的提醒委托给您。）"
-    return ReminderMessage(title[:200], f"{item.unit_name}：\n{text}\n{link}", item.url, subject=label[:200])
+    return ReminderMessage(one_line_title(title), f"{item.unit_name}：\n{text}\n{link}", item.url, subject=label[:200])
 
 
 # --- claiming, set-based ---
@@ -433,21 +442,7 @@ def _claim_spec(
     return claimed
 
 
-NOTIFICATION_COLUMNS = (
-    "recipient_id",
-    "title",
-    "subject",
-    "body",
-    "url",
-    "content_type_id",
-    "object_id",
-    "reminder_id",
-    "created_at",
-    "delivery_state",
-    "delivered_via",
-    "delivery_attempts",
-    "delivery_error",
-)
+NOTIFICATION_COLUMNS = ("recipient_id", "title", "subject", "body", "url", "object_id", "reminder_id")
 
 
 def _write_entries(spec: DeadlineSpec, *, token: uuid.UUID, today: date, now: datetime) -> int:
@@ -465,22 +460,33 @@ def _write_entries(spec: DeadlineSpec, *, token: uuid.UUID, today: date, now: da
     delegators = dict(
         User.objects.filter(pk__in={d for *_, d in claims if d}).values_list("pk", "full_name")
     ) if any(d for *_, d in claims) else {}
+    site_url = settings.SITE_URL
     render = cache(
         lambda oid, uid, th, dl, by: deadline_message(
-            texts[(oid, uid)], deadline=dl, threshold=th, today=today, action=spec.action, delegated_by=by
+            texts[(oid, uid)],
+            deadline=dl,
+            threshold=th,
+            today=today,
+            action=spec.action,
+            delegated_by=by,
+            site_url=site_url,
         )
     )
     rows = []
-    no_channels: list[str] = []  # one object for every row: prepared for the database once
     for pk, oid, rid, th, dl, uid, delegator in claims:
         if (oid, uid) not in texts:  # gone between the claim and now: still one (plain) entry
             texts[(oid, uid)] = ItemText(f"{spec.kind}#{oid}", "", "")
         message = render(oid, uid, th, dl, delegators.get(delegator, "") if delegator else "")
-        rows.append(
-            (rid, one_line_title(message.title), message.subject, message.body, message.url, ct_id, oid, pk, now,
-             DeliveryState.IN_DIGEST, no_channels, 0, "")
-        )  # fmt: skip
-    insert_rows(Notification, NOTIFICATION_COLUMNS, rows)
+        rows.append((rid, message.title, message.subject, message.body, message.url, oid, pk))
+    constants = {
+        "content_type_id": ct_id,
+        "created_at": now,
+        "delivery_state": DeliveryState.IN_DIGEST,  # e-mailed in the day's digest, not one by one
+        "delivered_via": [],
+        "delivery_attempts": 0,
+        "delivery_error": "",
+    }
+    insert_rows(Notification, NOTIFICATION_COLUMNS, rows, constants=constants)
     return len(rows)
 
 
