@@ -103,7 +103,7 @@ class QueryCounter:
         self.count = 0
         self.seconds: dict[str, float] = {}
 
-    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+    def __call__(self, execute, sql, params, many, context):
         self.count += 1
         if not os.environ.get("BENCH_PROFILE"):
             return execute(sql, params, many, context)

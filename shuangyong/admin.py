@@ -127,7 +127,12 @@ class ChatChannelForm(forms.ModelForm):
         if not data.get("webhook_url") and not (self.instance.pk and self.instance.webhook_encrypted):
             self.add_error("webhook_url", "请填写机器人的 Webhook 地址。")
         unit = data.get("office_unit")
-        if unit is not None and unit.kind not in (OrgUnitKind.COUNTY, OrgUnitKind.CITY, OrgUnitKind.PROVINCE, OrgUnitKind.TOWNSHIP):
+        if unit is not None and unit.kind not in (
+            OrgUnitKind.COUNTY,
+            OrgUnitKind.CITY,
+            OrgUnitKind.PROVINCE,
+            OrgUnitKind.TOWNSHIP,
+        ):
             self.add_error("office_unit", "请选择一个双拥办（县、市、省）或乡镇、街道。")
         return data
 
@@ -174,7 +179,17 @@ class ChatChannelAdmin(SimpleHistoryAdmin):
 class ChatPostAdmin(admin.ModelAdmin):
     list_display = ["title", "channel", "day", "state", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["state", "channel"]
-    readonly_fields = ["channel", "day", "title", "text", "state", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    readonly_fields = [
+        "channel",
+        "day",
+        "title",
+        "text",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    ]
     exclude = ["claim_token"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -55,11 +55,12 @@ def insert_rows(
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # One statement run per row by SQLite itself: no placeholder rewriting of a huge text.
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows)  # noqa: S608 (model's own names)
             return
         # PostgreSQL: multi-row VALUES, PAGE rows a statement (psycopg2's executemany is a
         # round trip per row).
         for start in range(0, len(rows), PAGE):
             chunk = rows[start : start + PAGE]
             params = [value for row in chunk for value in row]
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}", params)
+            placeholders = ", ".join([one] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {placeholders}", params)  # noqa: S608 (model's own names)

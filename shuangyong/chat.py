@@ -101,11 +101,13 @@ def signed_url(channel: ChatChannel) -> str:
 def post(channel: ChatChannel, *, title: str, text: str) -> None:
     """Send one message to the robot; raise ChatError unless it answers errcode 0."""
     body = json.dumps(payload(channel.kind, title=title, text=text), ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        signed_url(channel), data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
+    url = signed_url(channel)
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ChatError("Webhook 地址必须以 https:// 或 http:// 开头")
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (scheme checked)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (the office's own https robot)
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
             answer = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         raise ChatError(f"HTTP {exc.code}") from exc

@@ -64,12 +64,18 @@ def reminder_history(obj: Model, unit: OrgUnit | None = None) -> list[ReminderEv
             detail += "；已暂停，未发邮件"
         elif r.digest_day:
             detail += f"；{r.digest_day:%m-%d}随每日提醒发出"
-        events.append(ReminderEvent(r.claimed_at, r.recipient.display_name, f"提醒（{threshold_label(r.threshold)}）", detail))
+        events.append(
+            ReminderEvent(r.claimed_at, r.recipient.display_name, f"提醒（{threshold_label(r.threshold)}）", detail)
+        )
         if r.unit_id:
             unit_ids.add(r.unit_id)
     for s in snoozes.select_related("user").order_by("-created_at")[:HISTORY_ROWS]:
         state = f"，{timezone.localtime(s.cancelled_at):%m-%d %H:%M}已取消" if s.cancelled_at else ""
-        events.append(ReminderEvent(s.created_at, s.user.display_name, "暂停提醒", f"至{s.until:%Y-%m-%d}{state}；理由：{s.reason}"))
+        events.append(
+            ReminderEvent(
+                s.created_at, s.user.display_name, "暂停提醒", f"至{s.until:%Y-%m-%d}{state}；理由：{s.reason}"
+            )
+        )
     if unit is not None:
         unit_ids.add(unit.pk)
     delegations = ReminderDelegation.objects.filter(Q(unit_id__in=unit_ids)).select_related("delegator", "delegate")

@@ -60,12 +60,16 @@ def reminder_snooze_create(*, user: User, notification: Notification, days: int,
     today = timezone.localdate()
     key = {"content_type_id": notification.content_type_id, "object_id": notification.object_id, "user": user}
     # A new snooze of the same item replaces the one running (kept in the history as cancelled).
-    for running in ReminderSnooze.objects.select_for_update().filter(**key, cancelled_at__isnull=True, until__gte=today):
+    for running in ReminderSnooze.objects.select_for_update().filter(
+        **key, cancelled_at__isnull=True, until__gte=today
+    ):
         running.cancelled_at = now
         running.save(update_fields=["cancelled_at"])
+    unit_id = reminder.unit_id or user.org_unit_id
+    assert unit_id is not None
     snooze = ReminderSnooze(
         **key,
-        unit_id=reminder.unit_id or user.org_unit_id,
+        unit_id=unit_id,
         subject=(notification.subject or notification.title)[:200],
         url=notification.url,
         until=today + dt.timedelta(days=days - 1),
@@ -134,9 +138,8 @@ def reminder_delegation_create(
         unit_id=user.org_unit_id, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
     ).first()
     if overlapping:
-        raise ValidationError(
-            {"starts_on": f"本单位已有委托（{overlapping.delegate}，{overlapping.starts_on}至{overlapping.ends_on}），请先撤销。"}
-        )
+        period = f"{overlapping.starts_on}至{overlapping.ends_on}"
+        raise ValidationError({"starts_on": f"本单位已有委托（{overlapping.delegate}，{period}），请先撤销。"})
     delegation = ReminderDelegation(
         unit_id=user.org_unit_id, delegator=user, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason
     )

@@ -59,10 +59,14 @@ class DelegationForm(BootstrapFormMixin, forms.Form):
         error_messages={"required": "请选择受托人。", "invalid_choice": "受托人须是本单位在用的其他工作人员。"},
     )
     starts_on = forms.DateField(
-        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}), error_messages={"invalid": "请填写正确的日期。", "required": "请填写开始日期。"}
+        label="开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请填写正确的日期。", "required": "请填写开始日期。"},
     )
     ends_on = forms.DateField(
-        label="结束日期（含）", widget=forms.DateInput(attrs={"type": "date"}), error_messages={"invalid": "请填写正确的日期。", "required": "请填写结束日期。"}
+        label="结束日期（含）",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请填写正确的日期。", "required": "请填写结束日期。"},
     )
     reason = forms.CharField(
         label="事由",
@@ -74,8 +78,10 @@ class DelegationForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["delegate"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(pk__in=[u.pk for u in delegate_choices(user)]).order_by("full_name", "username")
-        field.label_from_instance = lambda u: u.display_name  # type: ignore[method-assign]
+        field.queryset = User.objects.filter(pk__in=[u.pk for u in delegate_choices(user)]).order_by(
+            "full_name", "username"
+        )
+        field.label_from_instance = lambda u: u.display_name  # type: ignore[method-assign,assignment]
 
 
 def put_errors(form: forms.Form, error: ValidationError) -> None:

@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, reduce
+from functools import cache, partial, reduce
 from operator import or_
 from typing import Any
 
@@ -279,9 +279,7 @@ class Windows:
             previous = days
         member_q = reduce(or_, parts) if parts else None
         case = Case(*whens, output_field=models.CharField()) if whens else None
-        escalation_q = (
-            Q(**{f"{d}__lte": today - timedelta(days=policy.escalate_after_days)}) if spec.escalate else None
-        )
+        escalation_q = Q(**{f"{d}__lte": today - timedelta(days=policy.escalate_after_days)}) if spec.escalate else None
         return cls(member_q, case, escalation_q)
 
 
@@ -356,11 +354,15 @@ def _insert_claims(
     if snoozes:  # only when someone has muted something: the common scan has one anti-join less
         qs = qs.filter(
             ~Exists(
-                active_snoozes(today).filter(content_type_id=ct_id, object_id=OuterRef("_oid"), user_id=OuterRef("_rid"))
+                active_snoozes(today).filter(
+                    content_type_id=ct_id, object_id=OuterRef("_oid"), user_id=OuterRef("_rid")
+                )
             )
         )
     # One global order: concurrent scans take the unique index entries in the same order (no deadlock).
-    select = qs.order_by("_oid", "_rid").values_list(*(f"_{c}" for c in ("ct", "oid", "rid", "th", "dl", "unit", "del", "token", "at")))
+    select = qs.order_by("_oid", "_rid").values_list(
+        *(f"_{c}" for c in ("ct", "oid", "rid", "th", "dl", "unit", "del", "token", "at"))
+    )
     sql, params = select.query.sql_with_params()
     table = connection.ops.quote_name(Reminder._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in REMINDER_COLUMNS)
@@ -384,7 +386,7 @@ def _claim_spec(
     ct_id = ContentType.objects.get_for_model(spec.model).pk
     unit = spec.unit_field
     base = spec.rows(today).filter(**{f"{unit}__is_active": True})
-    common = {"ct_id": ct_id, "spec": spec, "token": token, "now": now, "today": today, "snoozes": snoozes}
+    insert = partial(_insert_claims, ct_id=ct_id, spec=spec, token=token, now=now, today=today, snoozes=snoozes)
     no_delegation = Value(None, output_field=models.IntegerField())
     claimed = 0
     if windows.member_q is not None and windows.member_threshold is not None:
@@ -393,12 +395,11 @@ def _claim_spec(
         )
         if delegations.units:
             members = members.exclude(**{f"{unit}__in": delegations.units})
-        claimed += _insert_claims(
+        claimed += insert(
             members,
             recipient=F(f"{unit}__users__id"),
             threshold=windows.member_threshold,
             delegation=no_delegation,
-            **common,
         )
     if windows.escalation_q is not None:
         heads = base.filter(windows.escalation_q).filter(
@@ -406,12 +407,11 @@ def _claim_spec(
         )
         if delegations.delegators:
             heads = heads.exclude(**{f"{unit}__users__id__in": delegations.delegators})
-        claimed += _insert_claims(
+        claimed += insert(
             heads,
             recipient=F(f"{unit}__users__id"),
             threshold=Value(ESCALATION),
             delegation=no_delegation,
-            **common,
         )
     if not delegations.units:
         return claimed
@@ -424,20 +424,18 @@ def _claim_spec(
     delegate = F(f"{unit}__reminder_delegations__delegate_id")
     delegation = F(f"{unit}__reminder_delegations__id")
     if windows.member_q is not None and windows.member_threshold is not None:
-        claimed += _insert_claims(
+        claimed += insert(
             base.filter(windows.member_q).filter(**active),
             recipient=delegate,
             threshold=windows.member_threshold,
             delegation=delegation,
-            **common,
         )
     if windows.escalation_q is not None:
-        claimed += _insert_claims(
+        claimed += insert(
             base.filter(windows.escalation_q).filter(**active),
             recipient=delegate,
             threshold=Value(ESCALATION),
             delegation=delegation,
-            **common,
         )
     return claimed
 
@@ -457,9 +455,11 @@ def _write_entries(spec: DeadlineSpec, *, token: uuid.UUID, today: date, now: da
     if not claims:
         return 0
     texts = spec.describe(Reminder.objects.filter(claim_token=token, content_type_id=ct_id).values("object_id"))
-    delegators = dict(
-        User.objects.filter(pk__in={d for *_, d in claims if d}).values_list("pk", "full_name")
-    ) if any(d for *_, d in claims) else {}
+    delegators = (
+        dict(User.objects.filter(pk__in={d for *_, d in claims if d}).values_list("pk", "full_name"))
+        if any(d for *_, d in claims)
+        else {}
+    )
     site_url = settings.SITE_URL
     render = cache(
         lambda oid, uid, th, dl, by: deadline_message(
@@ -659,7 +659,9 @@ def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> Ov
     candidates: list[tuple[date, str, int, int, DeadlineSpec]] = []
     for spec in all_specs():
         d, u = spec.deadline_field, spec.unit_field
-        qs = spec.rows(today).filter(**{f"{d}__lt": today, f"{u}__path__startswith": unit.path, f"{u}__is_active": True})
+        qs = spec.rows(today).filter(
+            **{f"{d}__lt": today, f"{u}__path__startswith": unit.path, f"{u}__is_active": True}
+        )
         counts = qs.values(f"{u}__name", f"{u}__path").annotate(n=Count("pk")).order_by(f"{u}__path")
         for row in counts:
             per_unit[row[f"{u}__name"]] += row["n"]
@@ -676,10 +678,10 @@ def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> Ov
         for key, text in spec.describe({oid for _, _, oid, _, s in chosen if s is spec}).items():
             texts[(id(spec), key)] = text
     for dl, _, oid, uid, spec in chosen:
-        text = texts.get((id(spec), (oid, uid)))
-        if text:
+        named = texts.get((id(spec), (oid, uid)))
+        if named:
             escalated = spec.escalate and (today - dl).days >= policy.escalate_after_days
-            summary.lines.append(SummaryLine(text.label, text.unit_name, dl, text.url, escalated))
+            summary.lines.append(SummaryLine(named.label, named.unit_name, dl, named.url, escalated))
     return summary
 
 

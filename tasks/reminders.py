@@ -44,7 +44,9 @@ def open_milestones(today: dt.date) -> QuerySet[Milestone]:
 
 
 def open_dual_items(today: dt.date) -> QuerySet[DualListItem]:
-    return DualListItem.objects.filter(state__in=OPEN_DUAL_STATES, deadline__isnull=False, responsible_unit__isnull=False)
+    return DualListItem.objects.filter(
+        state__in=OPEN_DUAL_STATES, deadline__isnull=False, responsible_unit__isnull=False
+    )
 
 
 def task_label(number: str, title: str) -> str:
@@ -53,9 +55,7 @@ def task_label(number: str, title: str) -> str:
 
 def describe_tasks(ids: Any) -> dict[tuple[int, int], ItemText]:
     url = url_maker("tasks:task_detail")
-    rows = Task.objects.filter(pk__in=ids).values_list(
-        "pk", "number", "title", "lead_unit_id", "lead_unit__name"
-    )
+    rows = Task.objects.filter(pk__in=ids).values_list("pk", "number", "title", "lead_unit_id", "lead_unit__name")
     return {(pk, unit): ItemText(task_label(number, title), url(pk), name) for pk, number, title, unit, name in rows}
 
 

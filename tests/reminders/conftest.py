@@ -74,7 +74,9 @@ class ListSource(ReminderSource):
         if self.plan is None:
             self.plan = WorkPlanFactory(year=deadline.year)
         n = len(self.entries) + 1
-        task = TaskFactory(plan=self.plan, number="", title=label or f"测试事项“第{n}项”", lead_unit=unit, deadline=deadline)
+        task = TaskFactory(
+            plan=self.plan, number="", title=label or f"测试事项“第{n}项”", lead_unit=unit, deadline=deadline
+        )
         entry = Entry(task)
         self.entries.append(entry)
         return entry

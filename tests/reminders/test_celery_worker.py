@@ -103,9 +103,8 @@ def worker(redis_url, tmp_path):
 
 def test_a_real_worker_turns_a_due_task_into_a_notification(worker, township_a, county, office_user, monkeypatch):
     from shuangyong.jobs import scan_reminders
-    from tests.tasks.factories import TaskFactory, WorkPlanFactory
-
     from shuangyong.models import ReminderPolicy
+    from tests.tasks.factories import TaskFactory, WorkPlanFactory
 
     ReminderPolicy.objects.update_or_create(pk=1, defaults={"digest_hour": 0})  # the digest is due whenever this runs
     due_in_three_days = timezone.localdate() + dt.timedelta(days=3)

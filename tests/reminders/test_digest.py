@@ -58,7 +58,14 @@ def test_most_urgent_first_grouped_by_kind(travel, source, monkeypatch, township
     body = Notification.objects.get(recipient=township_a_head, reminder__threshold="digest").body
     order = [line.split("｜")[0] for line in re.findall(r"(?:【.+?】\d+项|· .+?｜)", body)]
     # 统计表报送 holds the most urgent item (escalated, 5 days overdue): its group comes first.
-    assert order == ["【统计表报送】1项", "· 报表·逾期五天", "【测试事项】3项", "· 任务·逾期一天", "· 任务·今天", "· 任务·三天后"]
+    assert order == [
+        "【统计表报送】1项",
+        "· 报表·逾期五天",
+        "【测试事项】3项",
+        "· 任务·逾期一天",
+        "· 任务·今天",
+        "· 任务·三天后",
+    ]
     assert "报表·逾期五天｜已逾期5天（已升级）｜时限2026年12月5日" in body  # escalated to the head
     assert "任务·今天｜今天到期" in body and "任务·三天后｜还有3天到期" in body
 

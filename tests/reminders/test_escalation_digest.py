@@ -17,7 +17,9 @@ DAY = dt.timedelta(days=1)
 
 
 def thresholds_of(user) -> list[str]:
-    return sorted(Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True))
+    return sorted(
+        Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True)
+    )
 
 
 @pytest.fixture

@@ -81,7 +81,9 @@ def test_a_crash_inside_the_claim_leaves_nothing_and_the_next_scan_sends_it(trav
 
     monkeypatch.setattr(reminders, "insert_rows", real_insert)
     assert run_scan().reminders_created == 1
-    assert Notification.objects.exclude(reminder__threshold="digest").get(recipient=township_a).reminder.threshold == "due"
+    assert (
+        Notification.objects.exclude(reminder__threshold="digest").get(recipient=township_a).reminder.threshold == "due"
+    )
     assert len(mail.outbox) == 1 and "今天到期" in mail.outbox[0].body
 
 
@@ -252,7 +254,9 @@ def test_a_user_without_e_mail_still_gets_the_portal_notification(travel, item, 
     township_a.save()
     travel(at(DEADLINE))
     run_scan()
-    assert Notification.objects.exclude(reminder__threshold="digest").get(recipient=township_a).title.endswith("今天到期")
+    assert (
+        Notification.objects.exclude(reminder__threshold="digest").get(recipient=township_a).title.endswith("今天到期")
+    )
     assert digest_of(township_a).delivery_state == DeliveryState.SENT  # nothing to send: done
     assert mail.outbox == []
 

@@ -18,7 +18,9 @@ DAY = dt.timedelta(days=1)
 
 def thresholds_of(user) -> list[str]:
     """The item reminders of ``user`` (not the daily digest)."""
-    return sorted(Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True))
+    return sorted(
+        Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True)
+    )
 
 
 def entries_of(user):

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from shuangyong.models import Notification, Reminder, ReminderDelegation, ReminderSnooze, Role
+from shuangyong.models import Notification, Reminder, ReminderDelegation, ReminderSnooze
 from shuangyong.reminders import run_scan
 from tests.factories import UserFactory
 from tests.reminders.conftest import at
@@ -23,11 +23,17 @@ D = dt.date(2027, 6, 30)
 
 
 def reminded(user) -> list[str]:
-    return sorted(Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True))
+    return sorted(
+        Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True)
+    )
 
 
 def entry(user, task) -> Notification:
-    return Notification.objects.filter(recipient=user, object_id=task.pk).exclude(reminder__threshold="digest").latest("pk")
+    return (
+        Notification.objects.filter(recipient=user, object_id=task.pk)
+        .exclude(reminder__threshold="digest")
+        .latest("pk")
+    )
 
 
 @pytest.fixture
@@ -49,7 +55,9 @@ def test_a_snoozed_item_is_not_reminded_until_the_snooze_ends(
     assert 'data-testid="snooze"' in client.get(reverse("notification_list")).content.decode()
     page = client.get(reverse("snooze_create", args=[note.pk]))
     assert page.status_code == 200 and "暂停提醒" in page.content.decode()
-    response = client.post(reverse("snooze_create", args=[note.pk]), {"days": "3", "reason": "已电话对接，等场地协调结果"})
+    response = client.post(
+        reverse("snooze_create", args=[note.pk]), {"days": "3", "reason": "已电话对接，等场地协调结果"}
+    )
     assert response.status_code == 302 and response.url == reverse("reminder_settings")
     snooze = ReminderSnooze.objects.get()
     assert snooze.user == township_a and snooze.until == D - DAY  # 3 days: the 27th, 28th and 29th
@@ -105,7 +113,10 @@ def test_nobody_snoozes_someone_elses_reminder(travel, task, township_a, townshi
     travel(at(D, hour=7))
     run_scan()
     note = entry(township_a, task)
-    assert client_for(township_b).post(reverse("snooze_create", args=[note.pk]), {"days": "1", "reason": "x"}).status_code == 404
+    assert (
+        client_for(township_b).post(reverse("snooze_create", args=[note.pk]), {"days": "1", "reason": "x"}).status_code
+        == 404
+    )
     assert client_for(township_a_head).get(reverse("snooze_create", args=[note.pk])).status_code == 404
     plain = Notification.objects.create(recipient=township_a, title="退回：春节统计表")
     assert client_for(township_a).get(reverse("snooze_create", args=[plain.pk])).status_code == 403  # not a reminder
@@ -117,7 +128,9 @@ def test_the_office_sees_snoozes_and_their_reasons_another_township_does_not(
 ):
     travel(at(D, hour=7))
     run_scan()
-    client_for(township_a).post(reverse("snooze_create", args=[entry(township_a, task).pk]), {"days": "2", "reason": "等部队回复"})
+    client_for(township_a).post(
+        reverse("snooze_create", args=[entry(township_a, task).pk]), {"days": "2", "reason": "等部队回复"}
+    )
     office_page = client_for(office_user).get(reverse("reminder_settings")).content.decode()
     assert "等部队回复" in office_page and "李强" in office_page and "辖区内的提醒暂停" in office_page
     assert "等部队回复" in client_for(leader).get(reverse("reminder_settings")).content.decode()
@@ -131,7 +144,9 @@ def test_the_office_sees_snoozes_and_their_reasons_another_township_does_not(
 def test_the_snooze_shows_in_the_items_history(travel, task, township_a, office_user, client_for):
     travel(at(D - DAY, hour=7))
     run_scan()
-    client_for(township_a).post(reverse("snooze_create", args=[entry(township_a, task).pk]), {"days": "2", "reason": "等部队回复"})
+    client_for(township_a).post(
+        reverse("snooze_create", args=[entry(township_a, task).pk]), {"days": "2", "reason": "等部队回复"}
+    )
     page = client_for(office_user).get(reverse("tasks:task_detail", args=[task.pk])).content.decode()
     panel = page[page.index('data-testid="reminder-history"') :]
     assert "暂停提醒" in panel and "至2027-06-30" in panel and "等部队回复" in panel
@@ -190,7 +205,9 @@ def test_after_the_delegation_ends_the_unit_is_reminded_again(travel, task, town
     assert reminded(township_a) == ["before_1"] and reminded(township_a_head) == ["before_1"]
 
 
-def test_revoking_a_delegation_gives_the_reminders_back(travel, task, township_a, township_a_head, colleague, client_for):
+def test_revoking_a_delegation_gives_the_reminders_back(
+    travel, task, township_a, township_a_head, colleague, client_for
+):
     travel(at(D - 5 * DAY, hour=7))
     client = client_for(township_a_head)
     client.post(reverse("delegation_create"), delegate_form(colleague, starts_on="2027-06-25"))

@@ -22,7 +22,9 @@ D = dt.date(2027, 6, 30)
 
 
 def reminded(user) -> list[str]:
-    return sorted(Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True))
+    return sorted(
+        Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True)
+    )
 
 
 def test_the_tasks_app_registers_its_sources():

@@ -51,7 +51,9 @@ def member_no_visits(campaign, member_unit):
 
 
 def reminded(user) -> list[str]:
-    return sorted(Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True))
+    return sorted(
+        Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True)
+    )
 
 
 def test_only_units_that_have_not_submitted_are_reminded(
