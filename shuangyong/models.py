@@ -58,6 +58,12 @@ class OrgUnit(models.Model):
     sort_order = models.PositiveIntegerField("排序", default=0)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    troop_name = models.CharField(
+        "驻地部队称谓",
+        max_length=20,
+        blank=True,
+        help_text="区县填写：八一统计表标题中的部队称谓，如“驻铜部队”（不填则为“驻地部队”）",
+    )
     is_active = models.BooleanField("启用", default=True)
     history = HistoricalRecords()
 

@@ -9,9 +9,24 @@ from shuangyong.models import OrgUnit, Role, User
 
 @transaction.atomic
 def org_unit_create(
-    *, name: str, code: str, kind: str, parent: OrgUnit | None, short_name: str = "", sort_order: int = 0
+    *,
+    name: str,
+    code: str,
+    kind: str,
+    parent: OrgUnit | None,
+    short_name: str = "",
+    sort_order: int = 0,
+    troop_name: str = "",
 ) -> OrgUnit:
-    unit = OrgUnit(name=name, code=code, kind=kind, parent=parent, short_name=short_name, sort_order=sort_order)
+    unit = OrgUnit(
+        name=name,
+        code=code,
+        kind=kind,
+        parent=parent,
+        short_name=short_name,
+        sort_order=sort_order,
+        troop_name=troop_name,
+    )
     unit.full_clean(exclude=["path"])
     unit.save()
     return unit

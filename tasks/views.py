@@ -179,7 +179,7 @@ def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = TaskEditForm(request.POST or None, initial=initial, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_update(user=request.user, task=task, **form.cleaned_data)
+            services.task_update(user=request.user, task=task, **form.task_fields)
         except ValidationError as e:
             form.add_error(None, e)
         else:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('shuangyong', '0003_orgunit_path_prefix_index'),
+        ('shuangyong', '0004_orgunit_troop_name'),
     ]
 
     operations = [
