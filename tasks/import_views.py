@@ -26,8 +26,8 @@ from tasks.forms import (
     task_units_for,
 )
 from tasks.notice_parser import NoticeOutline, parse_notice
-from tasks.selectors import plans_of_the_same_notice
 from tasks.notice_upload import NOTICE_MAX_CHARS
+from tasks.selectors import plans_of_the_same_notice
 from tasks.services import SectionDraft, TaskDraft, work_plan_import
 
 OFFICE_ONLY = "只有双拥办可以导入工作要点。"
