@@ -120,7 +120,9 @@ def test_every_page_of_every_role_has_no_wcag_violation(browser, live_server, wo
                 problems += visits_import_preview(page, base, width_name)
             context.close()
     elapsed = time.monotonic() - started
-    print(f"\naxe-core: {checked} page views in {elapsed:.0f} s (loading {timing['goto']:.0f} s, axe {timing['axe']:.0f} s)")
+    print(
+        f"\naxe-core: {checked} page views in {elapsed:.0f} s (loading {timing['goto']:.0f} s, axe {timing['axe']:.0f} s)"
+    )
     assert all(opened.values()), f"pages no role could open: {[n for n, r in opened.items() if not r]}"
     assert not problems, f"{len(problems)} WCAG 2.1 A/AA violation(s):\n" + "\n".join(problems)
 
