@@ -53,7 +53,7 @@ def type_into(page: Any, css: str, text: str) -> None:
 def test_a_clerk_enters_a_visit_and_submits_the_return_with_the_keyboard_alone(
     page, live_server, county, township_a, township_b_unit, password
 ):
-    campaign = CampaignFactory(owner_unit=county, expected_units=[township_a.org_unit, township_b_unit])
+    CampaignFactory(owner_unit=county, expected_units=[township_a.org_unit, township_b_unit])
     base = live_server.url
     page.goto(f"{base}/accounts/login/")
 
