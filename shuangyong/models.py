@@ -148,7 +148,11 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.TOWNSHIP_STAFF)
     is_unit_head = models.BooleanField("单位负责人", default=False, help_text="逾期升级提醒发送给单位负责人")
     phone = models.CharField("手机号", max_length=20, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    large_text = models.BooleanField(
+        "大字模式", default=False, help_text="页面文字和按钮放大（页头的“大字模式”开关），在任何设备登录都保持"
+    )
+    # A display preference is not part of the account's history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "large_text"])
 
     class Meta:
         verbose_name = "用户"
