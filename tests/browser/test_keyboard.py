@@ -82,7 +82,9 @@ def test_a_clerk_enters_a_visit_and_submits_the_return_with_the_keyboard_alone(
     tab_to(page, "#id_visit_date")
     page.keyboard.type("02032027")  # Debian chromium's date field reads mm/dd/yyyy
     tab_to(page, "#id_table_row")  # a select: the arrow keys choose
-    page.keyboard.press("ArrowDown")  # from 重点优抚对象 to the next row of the table
+    # No default row (请选择慰问对象): down past 重点优抚对象 to the next row of the table.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
     type_into(page, "#id_lead_leader", "张镇长")
     type_into(page, "#id_people_visited", "2")
     type_into(page, "#id_money_amount", "500")
@@ -114,6 +116,10 @@ def test_a_clerk_enters_a_visit_and_submits_the_return_with_the_keyboard_alone(
     # The return: the summary, then the submit button.
     type_into(page, "#id_summary", "春节期间走访慰问重点优抚对象。")
     tab_to(page, "[data-testid=submit-form] button[type=submit]")
+    page.keyboard.press("Enter")
+    # The confirmation step shows what is sent; its first button confirms.
+    page.wait_for_selector("[data-testid=confirm-summary]")
+    tab_to(page, "[data-testid=confirm-form] button:not([name=back])")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=填报已提交")
     page.wait_for_function("document.getElementById('sy-announce').textContent.includes('填报已提交')")
