@@ -1,5 +1,6 @@
 """axe-core (WCAG 2.1 A/AA) on every page the query-budget test walks, for every role that may
-open it, at a desktop and a phone width; and on the two import previews (a notice, an Excel file).
+open it, at a desktop width and at a phone width in 大字模式 (where no page may scroll sideways);
+and on the two import previews (a notice, an Excel file).
 
 axe-core comes from the npm registry (package.json / package-lock.json at the repository root,
 installed by scripts/bootstrap.sh into node_modules), never from a CDN. The world is the

@@ -176,6 +176,8 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # --- the shell -----------------------------------------------------------------------------
     "home": Row(None, ALL_200, POST_AS_GET),
     "logout": Row(None, expect(405), expect(302)),  # leaders may log out: not a change of data
+    # 大字模式 is the user's own display preference: leaders may switch it too.
+    "large_text_switch": Row(None, POST_ONLY, expect(302)),
     "password_change": Row(None, ALL_200, ALL_200),  # own password: allowed to leaders too
     "password_change_done": Row(None, ALL_200, expect(405, leader=403)),
     "unit_list": Row(None, ALL_200, POST_AS_GET),
