@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, Role, User
 
 
 @transaction.atomic
 def org_unit_create(
-    *, name: str, code: str, kind: str, parent: OrgUnit | None, short_name: str = "", sort_order: int = 0
+    *,
+    name: str,
+    code: str,
+    kind: str,
+    parent: OrgUnit | None,
+    short_name: str = "",
+    sort_order: int = 0,
+    troop_name: str = "",
 ) -> OrgUnit:
-    unit = OrgUnit(name=name, code=code, kind=kind, parent=parent, short_name=short_name, sort_order=sort_order)
+    unit = OrgUnit(
+        name=name,
+        code=code,
+        kind=kind,
+        parent=parent,
+        short_name=short_name,
+        sort_order=sort_order,
+        troop_name=troop_name,
+    )
     unit.full_clean(exclude=["path"])
     unit.save()
     return unit
@@ -45,11 +61,14 @@ def user_create(
 
 
 @transaction.atomic
-def org_unit_update_contact(*, unit: OrgUnit, contact_person: str, contact_phone: str) -> OrgUnit:
+def org_unit_update_contact(
+    *, unit: OrgUnit, contact_person: str, contact_phone: str, version: Version = CURRENT
+) -> OrgUnit:
+    claim_version(unit, expected_version=version)
     unit.contact_person = contact_person
     unit.contact_phone = contact_phone
     unit.full_clean(exclude=["path"])
-    unit.save(update_fields=["contact_person", "contact_phone"])
+    unit.save(update_fields=["contact_person", "contact_phone", "version"])
     return unit
 
 

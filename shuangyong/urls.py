@@ -24,6 +24,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/contact/", views.unit_contact_edit, name="unit_contact_edit"),
     path("notifications/", include("shuangyong.notification_views")),
+    path("reminders/", include("shuangyong.reminder_views")),
     path("tasks/", include("tasks.urls")),
     path("visits/", include("visits.urls")),
     path("reports/", include("reports.urls")),

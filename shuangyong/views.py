@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
 from shuangyong.access import require_role, writes_allowed_for_read_only_roles
-from shuangyong.forms import OrgUnitContactForm
+from shuangyong.forms import OrgUnitContactForm, apply_service_errors
 from shuangyong.models import Role
 from shuangyong.navigation import panels_for
 from shuangyong.selectors import get_unit_for, units_for
@@ -59,9 +60,13 @@ def unit_contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有本单位或双拥办可以修改联系人。")
     form = OrgUnitContactForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        org_unit_update_contact(unit=unit, **form.cleaned_data)
-        messages.success(request, "联系人信息已保存。")
-        return redirect("unit_detail", pk=unit.pk)
+        try:
+            org_unit_update_contact(unit=unit, **form.cleaned_data)
+        except ValidationError as e:
+            apply_service_errors(form, e)
+        else:
+            messages.success(request, "联系人信息已保存。")
+            return redirect("unit_detail", pk=unit.pk)
     return render(request, "shuangyong/unit_contact_form.html", {"unit": unit, "form": form})
 
 

@@ -14,6 +14,15 @@ document.addEventListener("submit", function (event) {
   overlay.classList.add("show");
 });
 
+// Forms that ask first (data-confirm): the Content-Security-Policy allows no inline onsubmit.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
 // Keyboard and screen-reader help, for every page.
 document.addEventListener("DOMContentLoaded", function () {
   // A form came back with errors: put the keyboard on the first wrong field. A screen reader then
