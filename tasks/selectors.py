@@ -45,6 +45,14 @@ def plans_for(user: User) -> QuerySet[WorkPlan]:
     return WorkPlan.objects.filter(owner_unit_id__in=root.ancestor_pks()).select_related("owner_unit")
 
 
+def plans_of_the_same_notice(user: User, *, doc_number: str, title: str, year: int | None) -> QuerySet[WorkPlan]:
+    """The user's unit's plans imported from the same notice (WorkPlan.same_notice)."""
+    if user.org_unit_id is None:
+        return WorkPlan.objects.none()
+    same = WorkPlan.same_notice(doc_number=doc_number, title=title, year=year)
+    return plans_for(user).filter(same, owner_unit_id=user.org_unit_id).order_by("-year", "pk")
+
+
 def get_plan_for(user: User, pk: int) -> WorkPlan:
     return get_object_or_404(plans_for(user), pk=pk)
 
