@@ -16,9 +16,10 @@ HISTORY_ROWS = 50
 
 
 def snoozes_for(user: User) -> QuerySet[ReminderSnooze]:
-    """The office sees every snooze in its scope (with its reason); anyone else their own."""
+    """The office (and the admin, and leaders reading) see every snooze in scope, with its
+    reason; anyone else their own."""
     qs = ReminderSnooze.objects.select_related("user", "unit")
-    if user.role in (Role.OFFICE, Role.LEADER):
+    if user.is_office or user.role == Role.LEADER:
         return scoped(qs, user, "unit")
     return qs.filter(user=user)
 
@@ -26,7 +27,7 @@ def snoozes_for(user: User) -> QuerySet[ReminderSnooze]:
 def delegations_for(user: User) -> QuerySet[ReminderDelegation]:
     """The office and leaders: every delegation in scope; others: their unit's."""
     qs = ReminderDelegation.objects.select_related("unit", "delegator", "delegate")
-    if user.role in (Role.OFFICE, Role.LEADER):
+    if user.is_office or user.role == Role.LEADER:
         return scoped(qs, user, "unit")
     return qs.filter(unit_id=user.org_unit_id)
 
