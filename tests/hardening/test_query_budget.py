@@ -66,7 +66,7 @@ DASHBOARD_CAP = 30  # two campaign tables, task and 双清单 figures, overdue l
 TASK_DETAIL_CAP = 20
 # A return's page: its records, their difficulties, the totals, and the history with the names in
 # it (a return once submitted names its submitter: one more query, fixed).
-UNIT_RETURN_CAP = 17  # + the 提醒记录 panel (one query: its reminders and snoozes)
+UNIT_RETURN_CAP = 18  # + the 提醒记录 panel: one query, and a content-type lookup the first time a process makes it
 
 SHAPE = {"scope": "county", "townships": 3, "members": 2, "troops": 1, "villages": 1, "verbosity": 0}
 SMALL = {"beneficiaries": 90, "visits": 90, "tasks": 30, "dual_list": 30}  # 30 per township
