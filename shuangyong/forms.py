@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from shuangyong.concurrency import VersionedForm
 from shuangyong.models import OrgUnit
 
 EMPTY_CHOICE = "请选择"
@@ -51,7 +53,17 @@ class BootstrapFormMixin:
                 widget.attrs["aria-invalid"] = "true"
 
 
-class OrgUnitContactForm(BootstrapFormMixin, forms.ModelForm):
+class OrgUnitContactForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = OrgUnit
         fields = ["contact_person", "contact_phone"]
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: at its field when the form has that field,
+    above the form otherwise (a stale version, a rule across fields)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Concat, Length, Substr
 from simple_history.models import HistoricalRecords
 
+from shuangyong.fields import LONG_TEXT, TEXT, BoundedTextField
+
 PATH_STEP = 7  # digits per level of the materialised path: "0000001.0000012."
 
 
@@ -64,6 +66,7 @@ class OrgUnit(models.Model):
         blank=True,
         help_text="区县填写：八一统计表标题中的部队称谓，如“驻铜部队”（不填则为“驻地部队”）",
     )
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     is_active = models.BooleanField("启用", default=True)
     history = HistoricalRecords()
 
@@ -145,7 +148,11 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.TOWNSHIP_STAFF)
     is_unit_head = models.BooleanField("单位负责人", default=False, help_text="逾期升级提醒发送给单位负责人")
     phone = models.CharField("手机号", max_length=20, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    large_text = models.BooleanField(
+        "大字模式", default=False, help_text="页面文字和按钮放大（页头的“大字模式”开关），在任何设备登录都保持"
+    )
+    # A display preference is not part of the account's history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "large_text"])
 
     class Meta:
         verbose_name = "用户"
@@ -321,7 +328,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
     title = models.CharField("标题", max_length=200)
     subject = models.CharField("事项", max_length=200, blank=True, help_text="提醒所说的事项，每日提醒汇总按它列出")
-    body = models.TextField("内容", blank=True)
+    body = BoundedTextField("内容", blank=True, max_length=LONG_TEXT)
     url = models.CharField("链接", max_length=500, blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -337,7 +344,7 @@ class Notification(models.Model):
     delivery_token = models.UUIDField(null=True, blank=True, editable=False)
     delivery_claimed_at = models.DateTimeField(null=True, blank=True)
     delivery_attempts = models.PositiveSmallIntegerField("发送次数", default=0)
-    delivery_error = models.TextField("发送错误", blank=True)
+    delivery_error = BoundedTextField("发送错误", blank=True, max_length=TEXT)
 
     class Meta:
         verbose_name = "通知"

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from shuangyong.access import require_role
+from shuangyong.forms import apply_service_errors
 from shuangyong.models import OrgUnit, Role
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.types import AuthedRequest
@@ -82,7 +83,7 @@ def dual_item_create(request: AuthedRequest) -> HttpResponse:
         try:
             item = dls.dual_list_item_create(user=request.user, **form.cleaned_data)
         except ValidationError as e:
-            form.add_error(None, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, "事项已提出。")
             return redirect("tasks:dual_item_detail", pk=item.pk)
@@ -96,7 +97,7 @@ def dual_item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if "assign" in actions:
         forms["assign"] = AssignForm(
             units=task_units_for(request.user),
-            initial={"responsible_unit": item.responsible_unit_id, "deadline": item.deadline},
+            initial={"responsible_unit": item.responsible_unit_id, "deadline": item.deadline, "version": item.version},
         )
     if "request_close" in actions:
         forms["request_close"] = RequestCloseForm()
@@ -125,7 +126,7 @@ def _run(request: AuthedRequest, item: DualListItem, action: str) -> Callable[[d
     user = request.user
     runners: dict[str, Callable[[dict[str, Any]], object]] = {
         "assign": lambda d: dls.dual_list_item_assign(
-            user=user, item=item, responsible_unit=d["responsible_unit"], deadline=d["deadline"]
+            user=user, item=item, responsible_unit=d["responsible_unit"], deadline=d["deadline"], version=d["version"]
         ),
         "start": lambda d: dls.dual_list_item_start(user=user, item=item),
         "request_close": lambda d: dls.dual_list_item_request_close(
@@ -242,9 +243,13 @@ def categories(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     category = get_object_or_404(DualListCategory, pk=pk) if pk else None
     form = DualListCategoryForm(request.POST or None, instance=category)
     if request.method == "POST" and form.is_valid():
-        dls.dual_list_category_save(user=request.user, category=category, **form.cleaned_data)
-        messages.success(request, "类别已保存。")
-        return redirect("tasks:dual_categories")
+        try:
+            dls.dual_list_category_save(user=request.user, category=category, **form.cleaned_data)
+        except ValidationError as e:
+            apply_service_errors(form, e)
+        else:
+            messages.success(request, "类别已保存。")
+            return redirect("tasks:dual_categories")
     return render(
         request,
         "tasks/dual_categories.html",

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -8,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from shuangyong.access import units_in_scope
+from shuangyong.concurrency import VersionedForm
+from shuangyong.fields import LONG_TEXT, NOTE, TEXT
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.uploads import EVIDENCE_EXTENSIONS, validate_upload
@@ -21,11 +22,19 @@ from tasks.models import (
     WorkPlan,
     today_shanghai,
 )
+from tasks.notice_upload import (
+    NOTICE_MAX_BYTES,
+    NOTICE_MAX_CHARS,
+    NOTICE_MAX_ITEMS,
+    NOTICE_MAX_SECTIONS,
+    notice_budget,
+    outline_within_limits,
+    read_notice_file,
+)
 from tasks.validators import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN, validate_date_in_range
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TASK_UNIT_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT, OrgUnitKind.TROOP)
-NOTICE_MAX_BYTES = 5 * 1024 * 1024
 
 
 class BoundedDateField(forms.DateField):
@@ -136,7 +145,15 @@ class EvidenceField(forms.FileField):
 
 
 class NoticeSourceForm(BootstrapFormMixin, forms.Form):
-    text = forms.CharField(label="粘贴通知全文", widget=forms.Textarea(attrs={"rows": 14}), required=False)
+    """The notice, pasted or uploaded, read and parsed within the limits of tasks/notice_upload.py;
+    ``cleaned_data["outline"]`` is the parsed notice."""
+
+    text = forms.CharField(
+        label="粘贴通知全文",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        max_length=NOTICE_MAX_CHARS,
+    )
     file = forms.FileField(label="或上传文件", required=False, help_text="支持 .docx 和 .txt，不超过 5 MB。")
 
     def clean_file(self) -> Any:
@@ -148,31 +165,27 @@ class NoticeSourceForm(BootstrapFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if self.errors:
+            return data
+        budget = notice_budget()
         upload = data.get("file")
         if upload:
-            data["text"] = _read_notice_file(upload)
-        if not (data.get("text") or "").strip() and not self.errors:
+            try:
+                data["text"] = read_notice_file(upload, budget=budget)
+            except ValidationError as e:
+                self.add_error("file", e)
+                return data
+        if not (data.get("text") or "").strip():
             raise ValidationError("请粘贴通知全文或上传 .docx/.txt 文件。")
+        try:
+            data["outline"] = outline_within_limits(data["text"], budget=budget)
+        except ValidationError as e:
+            self.add_error("file" if upload else "text", e)
         return data
 
 
-def _read_notice_file(upload: Any) -> str:
-    raw = upload.read()
-    if upload.name.lower().endswith(".docx"):
-        from docx import Document
-
-        document = Document(io.BytesIO(raw))
-        return "\n".join(p.text for p in document.paragraphs)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return str(raw.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError({"file": "无法识别文件的文字编码，请另存为 UTF-8 文本或 .docx。"})
-
-
 class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
-    original_text = forms.CharField(widget=forms.HiddenInput, required=False)
+    original_text = forms.CharField(widget=forms.HiddenInput, required=False, max_length=NOTICE_MAX_CHARS)
     allow_duplicate = forms.BooleanField(
         label="这不是重复：仍然导入为新的工作要点", required=False, widget=forms.HiddenInput
     )
@@ -192,7 +205,7 @@ class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
 class SectionDraftForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(label="序号", max_length=10, required=False)
     heading = forms.CharField(label="标题", max_length=300, required=False)
-    intro = forms.CharField(label="说明", widget=forms.HiddenInput, required=False)
+    intro = forms.CharField(max_length=LONG_TEXT, label="说明", widget=forms.HiddenInput, required=False)
     is_task_section = forms.BooleanField(label="包含任务", required=False)
 
 
@@ -200,7 +213,7 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
     section_index = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     number = forms.CharField(label="序号", max_length=10, required=False)
     title = forms.CharField(label="任务（简称）", max_length=200)
-    text = forms.CharField(label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = forms.CharField(max_length=LONG_TEXT, label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -220,17 +233,22 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-SectionDraftFormSet = forms.formset_factory(SectionDraftForm, extra=0)
-TaskDraftFormSet = forms.formset_factory(TaskDraftForm, extra=0)
+# The preview's rows, bounded like the parsed notice (a posted form count above it is refused).
+SectionDraftFormSet = forms.formset_factory(
+    SectionDraftForm, extra=0, max_num=NOTICE_MAX_SECTIONS, absolute_max=NOTICE_MAX_SECTIONS, validate_max=True
+)
+TaskDraftFormSet = forms.formset_factory(
+    TaskDraftForm, extra=0, max_num=NOTICE_MAX_ITEMS, absolute_max=NOTICE_MAX_ITEMS, validate_max=True
+)
 
 
 # ------------------------------------------------------------------------------------------
 # Tasks
 
 
-class TaskEditForm(BootstrapFormMixin, forms.Form):
+class TaskEditForm(BootstrapFormMixin, VersionedForm):
     title = forms.CharField(label="任务", max_length=200)
-    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    text = forms.CharField(max_length=LONG_TEXT, label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
     #: Shown only once a deadline before today has been warned about.
     past_deadline_ok = forms.BooleanField(label="时限确实早于今天（补录已过期的任务）", required=False)
@@ -274,17 +292,19 @@ class TaskEditForm(BootstrapFormMixin, forms.Form):
 
 class ProgressForm(BootstrapFormMixin, forms.Form):
     report_date = BoundedDateField(label="进展日期", widget=DATE_WIDGET)
-    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(max_length=TEXT, label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
     attachments = EvidenceField()
 
 
 class ClosureRequestForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(max_length=TEXT, label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(label="审核", choices=[("accept", "同意"), ("return", "退回")])
-    reason = forms.CharField(label="意见/理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        max_length=NOTE, label="意见/理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -296,7 +316,7 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
 
 class ExtensionRequestForm(BootstrapFormMixin, forms.Form):
     requested_deadline = BoundedDateField(label="申请延期至", widget=DATE_WIDGET)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=NOTE, label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MilestoneForm(BootstrapFormMixin, forms.ModelForm):
@@ -333,10 +353,10 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
     category = forms.ModelChoiceField(
         label="类别", queryset=DualListCategory.objects.filter(is_active=True), required=False
     )
-    content = forms.CharField(label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(max_length=TEXT, label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
     quality_requirement = forms.CharField(
-        label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE, label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -354,7 +374,7 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
             self.fields["responsible_unit"].widget.attrs["class"] = "form-select"
 
 
-class AssignForm(BootstrapFormMixin, forms.Form):
+class AssignForm(BootstrapFormMixin, VersionedForm):
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -364,15 +384,15 @@ class AssignForm(BootstrapFormMixin, forms.Form):
 
 
 class RequestCloseForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="办结情况", widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(max_length=TEXT, label="办结情况", widget=forms.Textarea(attrs={"rows": 3}))
     attachments = EvidenceField()
 
 
 class SendBackForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=NOTE, label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DualListCategoryForm(BootstrapFormMixin, forms.ModelForm):
+class DualListCategoryForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = DualListCategory
         fields = ["name", "sort_order", "is_active"]
@@ -390,9 +410,6 @@ class DualListFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class ExcelUploadForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
+    """The file of an import; shuangyong.tables reads and checks it (type, size, zip bomb …)."""
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        validate_upload(upload, allowed=("xlsx",))
-        return upload
+    file = forms.FileField(label="Excel 文件（.xlsx 或 .csv）")

@@ -26,6 +26,7 @@ from tasks.forms import (
     task_units_for,
 )
 from tasks.notice_parser import NoticeOutline, parse_notice
+from tasks.notice_upload import NOTICE_MAX_CHARS
 from tasks.selectors import plans_of_the_same_notice
 from tasks.services import SectionDraft, TaskDraft, work_plan_import
 
@@ -37,7 +38,7 @@ def plan_import(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Role.OFFICE, Role.ADMIN, message=OFFICE_ONLY)
     form = NoticeSourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        outline = parse_notice(form.cleaned_data["text"])
+        outline = form.cleaned_data["outline"]
         return _render_preview(request, *_preview_forms(request, outline), outline=outline)
     return render(request, "tasks/plan_import.html", {"form": form})
 
@@ -160,5 +161,5 @@ def plan_import_save(request: AuthedRequest) -> HttpResponse:
             return redirect("tasks:plan_detail", pk=plan.pk)
     messages.error(request, "导入未保存，请修改标红的内容后重试。")
     # Re-parsing the original text (a pure function) shows the unplaced text again.
-    outline = parse_notice(request.POST.get("original_text", ""))
+    outline = parse_notice(request.POST.get("original_text", "")[:NOTICE_MAX_CHARS])
     return _render_preview(request, plan_form, sections, tasks, outline=outline)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, User
 from shuangyong.uploads import validate_upload
 from tasks.models import (
@@ -192,9 +193,15 @@ def task_update(
     lead_unit: OrgUnit | None,
     cooperating_units: Iterable[OrgUnit],
     deadline: dt.date | None,
+    version: Version = CURRENT,
 ) -> Task:
-    """The office assigns units and the deadline (and fixes the wording)."""
+    """The office assigns units and the deadline (and fixes the wording).
+
+    ``version`` is the task's version the office user loaded: a save based on an older one is
+    refused before anything is written or anyone is told (shuangyong/concurrency.py).
+    """
     _require_office(user)
+    claim_version(task, expected_version=version)
     cooperating = [u for u in cooperating_units if u != lead_unit]
     _check_units_in_scope(user, [lead_unit, *cooperating])
     newly_assigned = {u for u in [lead_unit, *cooperating] if u is not None} - {
@@ -236,9 +243,17 @@ def progress_report_create(
     return report
 
 
+def _lock_task(task: Task) -> Task:
+    """The task, locked until the transaction ends: two requests for the same task at the same
+    moment are checked one after the other ("already one pending"), never both inserted into the
+    one-pending-per-task constraint (an IntegrityError, a 500)."""
+    return Task.objects.select_for_update(of=("self",)).select_related("plan__owner_unit").get(pk=task.pk)
+
+
 @transaction.atomic
 def closure_request_create(*, user: User, task: Task, note: str) -> ClosureRequest:
     _require_lead(user, task)
+    task = _lock_task(task)
     if task.status == TaskStatus.DONE:
         raise ValidationError("任务已完成。")
     if task.closure_requests.filter(state=RequestState.PENDING).exists():
@@ -290,6 +305,7 @@ def closure_request_decide(*, user: User, request: ClosureRequest, accept: bool,
 @transaction.atomic
 def extension_request_create(*, user: User, task: Task, requested_deadline: dt.date, reason: str) -> ExtensionRequest:
     _require_lead(user, task)
+    task = _lock_task(task)
     if task.status == TaskStatus.DONE:
         raise ValidationError("任务已完成，无需延期。")
     if task.deadline and requested_deadline <= task.deadline:

@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from shuangyong.concurrency import VersionedForm
+from shuangyong.fields import LONG_TEXT, NOTE
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import reporting_units_for, troop_units_under, units_for
@@ -42,12 +44,6 @@ def _money_field(label: str) -> forms.DecimalField:
     )
 
 
-class VersionedForm(forms.Form):
-    """Carries the version the user started from; the service refuses a save based on an old one."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 # --- the ledger ---------------------------------------------------------------------------
 
 
@@ -55,9 +51,7 @@ def ledger_units_for(user: User) -> QuerySet[OrgUnit]:
     return units_for(user, kinds=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE]).order_by("path")
 
 
-class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class BeneficiaryForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Beneficiary
         fields = ["name", "category", "id_number", "phone", "address", "org_unit", "notes"]
@@ -78,7 +72,6 @@ class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
                 "id_number"
             ].help_text = f"当前：{self.instance.masked_id_number}。不修改请留空，如需更正请输入完整的 18 位号码。"
             self.initial["id_number"] = ""
-            self.initial["version"] = self.instance.version
 
     def _get_validation_exclusions(self) -> set[str]:
         # The unique number is checked by the service: precisely inside the user's scope, with one
@@ -113,9 +106,11 @@ class DifficultyForm(BootstrapFormMixin, forms.ModelForm):
         }
 
 
-class DifficultyUpdateForm(BootstrapFormMixin, forms.Form):
+class DifficultyUpdateForm(BootstrapFormMixin, VersionedForm):
     state = forms.ChoiceField(label="状态", choices=DifficultyState.choices)
-    resolution = forms.CharField(label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    resolution = forms.CharField(
+        max_length=NOTE, label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ExportForm(forms.Form):
@@ -125,7 +120,7 @@ class ExportForm(forms.Form):
 # --- campaigns ----------------------------------------------------------------------------
 
 
-class CampaignForm(BootstrapFormMixin, forms.ModelForm):
+class CampaignForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
@@ -219,7 +214,7 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     goods_spending = _money_field("慰问品支出（元）")
     goods_count = _count_field("慰问品数量（件）")
     goods_recipients = _count_field("慰问品发放人数（人）")
-    notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(max_length=NOTE, label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(
         self,
@@ -328,6 +323,7 @@ class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
 
     no_visits = forms.BooleanField(label="本期无走访（本单位本期没有开展走访慰问）", required=False)
     summary = forms.CharField(
+        max_length=LONG_TEXT,
         label="书面小结",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -345,7 +341,7 @@ class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
 class ReviewForm(VersionedForm):
     """The office's accept / send back / reopen; the service requires the reason where one is needed."""
 
-    reason = forms.CharField(label="原因", required=False)
+    reason = forms.CharField(max_length=NOTE, label="原因", required=False)
 
 
 # --- import -------------------------------------------------------------------------------

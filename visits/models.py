@@ -17,8 +17,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
+from shuangyong.fields import LONG_TEXT, NOTE, TEXT, BoundedTextField
 from shuangyong.models import OrgUnit
-from visits.validators import mask_id_number, validate_id_number
+from visits.validators import mask_id_number, normalize_id_number, validate_id_number
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"), message="金额不能为负数。")]
@@ -104,10 +105,17 @@ class IdNumberField(models.CharField):
     it is stored masked (500224********123X): the history never keeps a full number, also not through
     ``bulk_create_with_history`` (``pre_save`` runs for every insert, bulk or not)."""
 
+    def to_python(self, value: object) -> str | None:
+        # full_clean() stores what this returns: the number folded to ASCII (normalize_id_number).
+        text = super().to_python(value)
+        return normalize_id_number(text) if text else text
+
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = super().pre_save(model_instance, add)
-        if isinstance(model_instance, HistoricalChanges) and value:
-            value = mask_id_number(value)
+        if value:
+            # Every write path (a service, an import's bulk_create, the admin) stores the folded form.
+            historical = isinstance(model_instance, HistoricalChanges)
+            value = mask_id_number(value) if historical else normalize_id_number(value)
             setattr(model_instance, self.attname, value)
         return value
 
@@ -123,7 +131,7 @@ class Beneficiary(models.Model):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name="所属乡镇（村、社区）", on_delete=models.PROTECT, related_name="beneficiaries"
     )
-    notes = models.TextField("备注（意见建议等）", blank=True)
+    notes = BoundedTextField("备注（意见建议等）", blank=True, max_length=TEXT)
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     history = HistoricalRecords()
@@ -155,7 +163,7 @@ class ContactLog(models.Model):
     date = models.DateField("联系日期")
     way = models.CharField("联系方式", max_length=16, choices=ContactWay.choices)
     contacted_by = models.CharField("联系人", max_length=50)
-    content = models.TextField("联系内容（谈了什么、意见建议）")
+    content = BoundedTextField("联系内容（谈了什么、意见建议）", max_length=TEXT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
     )
@@ -175,9 +183,10 @@ class Difficulty(models.Model):
         Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="difficulties"
     )
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
-    description = models.TextField("困难情况")
+    description = BoundedTextField("困难情况", max_length=NOTE)
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
-    resolution = models.TextField("化解情况", blank=True)
+    resolution = BoundedTextField("化解情况", blank=True, max_length=NOTE)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     raised_on = models.DateField("提出日期")
     history = HistoricalRecords()
 
@@ -232,6 +241,7 @@ class Campaign(models.Model):
     )
     expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
     owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords(m2m_fields=[expected_units])
 
     class Meta:
@@ -276,7 +286,7 @@ class Return(models.Model):
     org_unit = models.ForeignKey(OrgUnit, verbose_name="填报单位", on_delete=models.PROTECT, related_name="returns")
     status = models.CharField("状态", max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
     no_visits = models.BooleanField("本期无走访", default=False)
-    summary = models.TextField("书面小结", blank=True)
+    summary = BoundedTextField("书面小结", blank=True, max_length=LONG_TEXT)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -286,7 +296,7 @@ class Return(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    return_reason = models.TextField("退回原因", blank=True)
+    return_reason = BoundedTextField("退回原因", blank=True, max_length=NOTE)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
@@ -351,7 +361,7 @@ class VisitRecord(models.Model):
     goods_count = models.PositiveIntegerField("慰问品数量（件）", default=0)
     goods_recipients = models.PositiveIntegerField("慰问品发放人数（人）", default=0)
     way = models.CharField("走访方式", max_length=16, choices=ContactWay.choices, default=ContactWay.HOME_VISIT)
-    notes = models.TextField("备注", blank=True)
+    notes = BoundedTextField("备注", blank=True, max_length=NOTE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="录入人",

@@ -7,6 +7,7 @@ Visit records and returns are scoped by the unit of the return.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from visits.models import (
     VisitRecord,
 )
 from visits.services import LEDGER_ROLES
+from visits.validators import normalize_id_number
 
 
 def may_see_ledger(user: User) -> bool:
@@ -337,6 +339,7 @@ def unit_difficulties_summary(*, user: User, campaign: Campaign, org_unit: OrgUn
 
 
 PERSON_MATCHES = 20
+ID_NUMBER_TAIL = re.compile(r"[0-9]{3}[0-9X]", re.ASCII)
 
 
 def person_matches(*, user: User, unit: OrgUnit, query: str) -> list[Beneficiary]:
@@ -346,8 +349,9 @@ def person_matches(*, user: User, unit: OrgUnit, query: str) -> list[Beneficiary
     if not query:
         return []
     match = Q(name__icontains=query)
-    if len(query) == 4 and query[:3].isdigit() and (query[3].isdigit() or query[3] in "Xx"):
-        match |= Q(id_number__endswith=query.upper())
+    digits = normalize_id_number(query)  # ４５６Ｘ finds …456X like 456X does
+    if ID_NUMBER_TAIL.fullmatch(digits):
+        match |= Q(id_number__endswith=digits)
     people = beneficiaries_for(user).filter(org_unit__path__startswith=unit.path).filter(match)
     return list(people.order_by("name", "pk")[:PERSON_MATCHES])
 

@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from shuangyong.notifications import notify
 from visits.calendar import campaign_defaults
-from visits.concurrency import claim_version
 from visits.models import (
     EDITABLE_STATUSES,
     RECORD_FIELDS,
@@ -227,8 +227,11 @@ def difficulty_create(
 
 
 @transaction.atomic
-def difficulty_update(*, user: User, difficulty: Difficulty, state: str, resolution: str) -> Difficulty:
+def difficulty_update(
+    *, user: User, difficulty: Difficulty, state: str, resolution: str, version: Version = CURRENT
+) -> Difficulty:
     _check_ledger_unit(user, difficulty.beneficiary.org_unit)
+    claim_version(difficulty, expected_version=version)
     difficulty.state = state
     difficulty.resolution = resolution
     difficulty.full_clean()
@@ -271,8 +274,16 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_update(*, user: User, campaign: Campaign, expected_units: Iterable[OrgUnit], **fields: Any) -> Campaign:
+def campaign_update(
+    *,
+    user: User,
+    campaign: Campaign,
+    expected_units: Iterable[OrgUnit],
+    version: Version = CURRENT,
+    **fields: Any,
+) -> Campaign:
     _require_office(user)
+    claim_version(campaign, expected_version=version)
     for name, value in fields.items():
         setattr(campaign, name, value)
     _clean_campaign(campaign)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangyong.access import require_role
+from shuangyong.forms import apply_service_errors
 from shuangyong.models import OrgUnit, Role
 from shuangyong.selectors import reporting_units_for, units_for
 from shuangyong.types import AuthedRequest
@@ -68,14 +69,6 @@ from visits.services import (
 OFFICE = (Role.OFFICE, Role.ADMIN)
 
 
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- campaigns ----------------------------------------------------------------------------
 
 
@@ -107,7 +100,7 @@ def campaign_create_view(request: AuthedRequest) -> HttpResponse:
         try:
             campaign = campaign_create(user=request.user, **form.cleaned_data)
         except ValidationError as e:
-            _form_errors(form, e)
+            apply_service_errors(form, e)
         else:
             return redirect("visits:campaign_detail", pk=campaign.pk)
     return render(request, "visits/campaign_form.html", {"form": form})
@@ -121,7 +114,7 @@ def campaign_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             campaign_update(user=request.user, campaign=campaign, **form.cleaned_data)
         except ValidationError as e:
-            _form_errors(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, "活动已保存。")
             return redirect("visits:campaign_detail", pk=campaign.pk)
@@ -334,7 +327,7 @@ def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse
                 **form.record_fields(),
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, "走访记录已保存。")
             if "add_another" in request.POST:
@@ -450,7 +443,7 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 **form.record_fields(),
             )
         except ValidationError as e:
-            _form_errors(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, "走访记录已保存。")
             return redirect("visits:unit_return", pk=record.campaign_id, unit_pk=record.org_unit_id)

@@ -68,7 +68,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (login limits, logs) sees the client's address, not nginx's.
+    "shuangyong.login_limits.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (nothing inline) and Permissions-Policy on every response.
+    "shuangyong.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -142,14 +146,20 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login lockout (django-axes): 5 failures per user name lock it for 30 minutes.
+# Login lockout (django-axes, shuangyong/login_limits.py), for 30 minutes:
+# - a user name from one address after 5 wrong passwords: nobody locks a colleague's account from
+#   elsewhere, and one mistyping colleague does not lock the office's shared NAT address;
+# - an address after 20 wrong passwords over any user names (password guessing across accounts).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Lock per user name, not per IP: a whole township office sits behind one government NAT
-# address, and one mistyping colleague must not lock everyone out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "shuangyong.login_limits.LoginLockoutHandler"
+# The proxies whose X-Forwarded-For is believed (nginx on this machine by default; add the load
+# balancers' addresses or networks): shuangyong.login_limits.TrustedProxyMiddleware.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 # A deliberate one-machine install may add shuangyong.W001,shuangyong.W002 (shuangyong/checks.py).
-SILENCED_SYSTEM_CHECKS = ["axes.W006", *env_list("SILENCED_SYSTEM_CHECKS", [])]
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
@@ -241,19 +251,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+
+# A Redis outage costs speed, never a page: every cache call degrades to computing (shuangyong/cache.py).
+def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
+    """The shared Redis cache behind the outage-tolerant wrapper, or one cache in each process."""
+    if redis_url:
+        return {"default": {"BACKEND": "shuangyong.cache.ResilientRedisCache", "LOCATION": redis_url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = cache_settings(REDIS_URL)
 
 # The leaders' dashboard is computed at most once per scope and role in this many seconds.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
 # A downloaded workbook is kept under a digest of all its data (reports.services.write_workbook):
 # only a download of exactly the same data reuses it, so this bounds memory, not staleness.
 REPORTS_WORKBOOK_CACHE_SECONDS = env_int("REPORTS_WORKBOOK_CACHE_SECONDS", 600)
+
+# manage.py backup dumps times to the microsecond (Django's "json" cuts them to milliseconds).
+SERIALIZATION_MODULES = {"json-exact": "shuangyong.exact_json"}
 
 # Its "escape" deletes a leading "=" (data changed): exports are written by
 # shuangyong.spreadsheets instead, which keeps the text as quote-prefixed text.

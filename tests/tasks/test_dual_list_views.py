@@ -36,7 +36,12 @@ def _state(item):
 def test_full_workflow_through_the_pages(client_for, item, office_user, township_a, troop_liaison, township_a_unit):
     office = client_for(office_user)
     assert (
-        _act(office, item, "assign", {"responsible_unit": township_a_unit.pk, "deadline": "2022-10-31"}).status_code
+        _act(
+            office,
+            item,
+            "assign",
+            {"responsible_unit": township_a_unit.pk, "deadline": "2022-10-31", "version": item.version},
+        ).status_code
         == 302
     )
     assert _state(item) == S.ASSIGNED

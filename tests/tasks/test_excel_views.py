@@ -78,7 +78,8 @@ def test_office_edits_categories(client_for, office_user, township_a):
     )
     category = DualListCategory.objects.get()
     client.post(
-        reverse("tasks:dual_category_edit", args=[category.pk]), {"name": "演训保障（含驻训）", "sort_order": 2}
+        reverse("tasks:dual_category_edit", args=[category.pk]),
+        {"name": "演训保障（含驻训）", "sort_order": 2, "version": category.version},
     )
     category.refresh_from_db()
     assert category.name == "演训保障（含驻训）" and not category.is_active

@@ -140,7 +140,7 @@ def test_contact_log_and_difficulty_are_recorded(client_for, township_a, person)
         {"kind": "schooling", "description": "孙子入学", "raised_on": "2026-07-20", "state": "open"},
     )
     difficulty = person.difficulties.get()
-    update = {"state": "resolved", "resolution": "已协调入学"}
+    update = {"state": "resolved", "resolution": "已协调入学", "version": difficulty.version}
     client.post(reverse("visits:difficulty_update", args=[difficulty.pk]), update)
     difficulty.refresh_from_db()
     assert person.contacts.get().way == "home_visit"
