@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Concat, Length, Substr
 from simple_history.models import HistoricalRecords
 
-from shuangyong.fields import DOCUMENT, LONG_TEXT, NOTE, TEXT, BoundedTextField
+from shuangyong.fields import DOCUMENT, NOTE, TEXT, BoundedTextField
 
 PATH_STEP = 7  # digits per level of the materialised path: "0000001.0000012."
 
