@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from simple_history.utils import bulk_create_with_history
+from django.utils import timezone
 
 from shuangyong.access import unit_in_scope, units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
@@ -94,6 +94,47 @@ class ImportResult:
         for e in self.errors:
             grouped.setdefault(e.row, []).append(e)
         return sorted(grouped.items())
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Unsaved instances of ``model`` from field attnames, built positionally: Django's fast path,
+    which over 10,000 rows costs half the keyword path (and none of the related descriptors)."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.attnames = [f.attname for f in model._meta.concrete_fields]
+        self.dynamic = [f for f in model._meta.concrete_fields if f.has_default() and callable(f.default)]
+        self.defaults = {f.attname: f.get_default() for f in model._meta.concrete_fields if f not in self.dynamic}
+
+    def __call__(self, **values: Any) -> Any:
+        row = {**self.defaults, **{f.attname: f.get_default() for f in self.dynamic}, **values}
+        if len(row) != len(self.attnames):
+            raise TypeError(f"{self.model.__name__} has no field {sorted(set(row) - set(self.attnames))}")
+        return self.model(*[row[name] for name in self.attnames])
+
+
+def _bulk_create_with_history(objs: list[Any], model: type[models.Model], *, user: User) -> list[Any]:
+    """``bulk_create`` and one "+" history row per object by ``user``, as simple_history's
+    ``bulk_create_with_history`` writes them, with the historical rows built positionally."""
+    created = model._default_manager.bulk_create(objs, batch_size=1000)
+    historical = model.history.model  # type: ignore[attr-defined]
+    tracked = [f.attname for f in historical.tracked_fields]
+    build, now = _Builder(historical), timezone.now()
+    rows = [
+        build(
+            **{name: getattr(obj, name) for name in tracked},
+            history_date=now,
+            history_user_id=user.pk,
+            history_change_reason="",
+            history_type="+",
+        )
+        for obj in created
+    ]
+    historical.objects.bulk_create(rows, batch_size=1000)
+    return created
 
 
 # --- reading (shuangyong.tables) ------------------------------------------------------------
@@ -204,6 +245,7 @@ def validate_visit_rows(*, user: User, campaign: Campaign, table: Table) -> Impo
     ids = {normalize_id_number(_text(r[col["beneficiary"]])) for r in table.rows if _text(r[col["beneficiary"]])}
     people = {b.id_number: b for b in beneficiaries_for(user).filter(id_number__in=ids)}
     table_rows = ChoiceLabelWidget(TableRow)
+    new_record = _Builder(VisitRecord)
     ways = ChoiceLabelWidget(ContactWay)
 
     for line, raw in zip(table.row_numbers, table.rows, strict=True):
@@ -282,7 +324,7 @@ def validate_visit_rows(*, user: User, campaign: Campaign, table: Table) -> Impo
         # By ids, not objects: 10,000 rows cost a tenth of the time in Django's related descriptors.
         beneficiary, troop = values.pop("beneficiary"), values.pop("troop_unit")
         result.objects.append(
-            VisitRecord(
+            new_record(
                 campaign_id=campaign.pk,
                 org_unit_id=unit.pk,
                 created_by_id=user.pk,
@@ -309,18 +351,17 @@ def visit_records_import(*, user: User, campaign: Campaign, table: Table) -> Imp
         ensure_return_editable(ret)
     for record in result.objects:
         record.unit_return_id = returns[record.org_unit_id].pk
-    created = bulk_create_with_history(result.objects, VisitRecord, batch_size=1000, default_user=user)
+    created = _bulk_create_with_history(result.objects, VisitRecord, user=user)
     # PostgreSQL and SQLite hand back the new ids in order, so each row's difficulties follow it.
     assert all(record.pk for record in created)
-    bulk_create_with_history(
+    _bulk_create_with_history(
         [
             VisitDifficulty(record=record, kind=kind, count=count)
             for record, solved in zip(created, result.difficulties, strict=True)
             for kind, count in solved.items()
         ],
         VisitDifficulty,
-        batch_size=1000,
-        default_user=user,
+        user=user,
     )
     for ret in returns.values():
         if ret.no_visits:
@@ -408,7 +449,7 @@ def beneficiaries_import(*, user: User, table: Table) -> ImportResult:
     result = validate_beneficiary_rows(user=user, table=table)
     if result.ok:
         try:
-            bulk_create_with_history(result.objects, Beneficiary, batch_size=1000, default_user=user)
+            _bulk_create_with_history(result.objects, Beneficiary, user=user)
         except IntegrityError as e:  # a number registered by someone else since the preview
             raise ValidationError("导入时发现身份证号已被登记，请重新上传核对。") from e
     return result
