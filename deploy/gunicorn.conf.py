@@ -30,7 +30,9 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The client's address as nginx saw it, and the path WITHOUT the query string: a search box's
+# text (a name, an identity number typed in full) never lands in the access log.
+access_log_format = '%({x-forwarded-for}i)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 proc_name = "shuangyong"
 
 

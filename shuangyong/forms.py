@@ -3,8 +3,23 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from shuangyong.concurrency import VersionedForm
 from shuangyong.models import OrgUnit
+
+EMPTY_CHOICE = "请选择"
+
+
+def _chinese_empty_choice(field: forms.Field) -> None:
+    """Django's empty choice is "---------"; ours says what to do, in Chinese."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == "---------":
+            field.empty_label = EMPTY_CHOICE
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+        if any(label == "---------" for _, label in choices):
+            field.choices = [(v, EMPTY_CHOICE if label == "---------" else label) for v, label in choices]
 
 
 class BootstrapFormMixin:
@@ -27,6 +42,7 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            _chinese_empty_choice(field)
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
@@ -37,7 +53,17 @@ class BootstrapFormMixin:
                 widget.attrs["aria-invalid"] = "true"
 
 
-class OrgUnitContactForm(BootstrapFormMixin, forms.ModelForm):
+class OrgUnitContactForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = OrgUnit
         fields = ["contact_person", "contact_phone"]
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: at its field when the form has that field,
+    above the form otherwise (a stale version, a rule across fields)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -2,18 +2,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 
 from shuangyong.access import require_role, writes_allowed_for_read_only_roles
-from shuangyong.forms import OrgUnitContactForm
+from shuangyong.forms import OrgUnitContactForm, apply_service_errors
 from shuangyong.models import Role
 from shuangyong.navigation import panels_for
 from shuangyong.selectors import get_unit_for, units_for
-from shuangyong.services import org_unit_update_contact
+from shuangyong.services import org_unit_update_contact, user_set_large_text
 from shuangyong.types import AuthedRequest
 
 
@@ -57,7 +60,24 @@ def unit_contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有本单位或双拥办可以修改联系人。")
     form = OrgUnitContactForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        org_unit_update_contact(unit=unit, **form.cleaned_data)
-        messages.success(request, "联系人信息已保存。")
-        return redirect("unit_detail", pk=unit.pk)
+        try:
+            org_unit_update_contact(unit=unit, **form.cleaned_data)
+        except ValidationError as e:
+            apply_service_errors(form, e)
+        else:
+            messages.success(request, "联系人信息已保存。")
+            return redirect("unit_detail", pk=unit.pk)
     return render(request, "shuangyong/unit_contact_form.html", {"unit": unit, "form": form})
+
+
+@require_POST
+@writes_allowed_for_read_only_roles  # a leader may enlarge the text too: it changes no record
+def large_text_switch(request: AuthedRequest) -> HttpResponse:
+    """The header's 大字模式 switch: kept on the account, then back to the page it was pressed on."""
+    enabled = request.POST.get("large_text") == "1"
+    user_set_large_text(user=request.user, enabled=enabled)
+    messages.success(request, "已开启大字模式。" if enabled else "已关闭大字模式。")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("home")
+    return redirect(back)

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from tasks.models import (
     DualListCategory,
@@ -191,11 +192,19 @@ def dual_list_item_create(
 
 @transaction.atomic
 def dual_list_item_assign(
-    *, user: User, item: DualListItem, responsible_unit: OrgUnit, deadline: dt.date | None = None
+    *,
+    user: User,
+    item: DualListItem,
+    responsible_unit: OrgUnit,
+    deadline: dt.date | None = None,
+    version: Version = CURRENT,
 ) -> DualListItem:
+    """交办. ``version`` is the item's version the office user loaded: an assignment based on an
+    older one (another office user assigned it meanwhile) is refused, and nobody is told."""
     if not user.is_office:
         raise PermissionDenied("只有双拥办可以交办事项。")
     item = _locked(item)
+    claim_version(item, expected_version=version)
     _check_state(item, "assign")
     if not unit_in_scope(user, responsible_unit):
         raise ValidationError({"responsible_unit": "责任单位不在您的管辖范围内。"})
@@ -328,11 +337,19 @@ def dual_list_item_send_back(*, user: User, item: DualListItem, reason: str) -> 
 
 @transaction.atomic
 def dual_list_category_save(
-    *, user: User, category: DualListCategory | None = None, name: str, sort_order: int = 0, is_active: bool = True
+    *,
+    user: User,
+    category: DualListCategory | None = None,
+    name: str,
+    sort_order: int = 0,
+    is_active: bool = True,
+    version: Version = CURRENT,
 ) -> DualListCategory:
     """The office keeps the list of categories (演训保障, 子女入学 …)."""
     if not user.is_office:
         raise PermissionDenied("只有双拥办可以维护类别。")
+    if category is not None:
+        claim_version(category, expected_version=version)
     category = category or DualListCategory()
     category.name, category.sort_order, category.is_active = name.strip(), sort_order, is_active
     category.full_clean()

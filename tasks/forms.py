@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -8,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from shuangyong.access import units_in_scope
+from shuangyong.concurrency import VersionedForm
+from shuangyong.fields import LONG_TEXT, NOTE, TEXT
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.uploads import EVIDENCE_EXTENSIONS, validate_upload
@@ -19,12 +20,21 @@ from tasks.models import (
     ProposingSide,
     TaskStatus,
     WorkPlan,
+    today_shanghai,
+)
+from tasks.notice_upload import (
+    NOTICE_MAX_BYTES,
+    NOTICE_MAX_CHARS,
+    NOTICE_MAX_ITEMS,
+    NOTICE_MAX_SECTIONS,
+    notice_budget,
+    outline_within_limits,
+    read_notice_file,
 )
 from tasks.validators import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN, validate_date_in_range
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TASK_UNIT_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT, OrgUnitKind.TROOP)
-NOTICE_MAX_BYTES = 5 * 1024 * 1024
 
 
 class BoundedDateField(forms.DateField):
@@ -60,20 +70,38 @@ def _unit_lookup(units: dict[str, OrgUnit]) -> Any:
 class UnitChoiceField(forms.TypedChoiceField):
     """A unit picked from a list evaluated once, so that a formset of many rows costs one query."""
 
-    def __init__(self, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+    def __init__(self, units: Sequence[OrgUnit], *, empty_label: str = "请选择单位", **kwargs: Any) -> None:
         self.units = {str(u.pk): u for u in units}
         super().__init__(
-            choices=[("", "——")] + [(str(u.pk), u.name) for u in units],
+            choices=[("", empty_label)] + [(str(u.pk), u.name) for u in units],
             coerce=_unit_lookup(self.units),
             empty_value=None,
             **kwargs,
         )
 
 
+class GroupedUnitsWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes grouped by kind of unit (乡镇、街道 · 成员单位 · 驻地部队) with a search box."""
+
+    template_name = "tasks/widgets/grouped_units.html"
+
+
+def _grouped_by_kind(units: Sequence[OrgUnit]) -> list[tuple[str, list[tuple[str, str]]]]:
+    order = [kind for kind, _ in OrgUnitKind.choices]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for unit in sorted(units, key=lambda u: order.index(u.kind) if u.kind in order else len(order)):
+        groups.setdefault(OrgUnitKind(unit.kind).label, []).append((str(unit.pk), unit.name))
+    return list(groups.items())
+
+
 class UnitsChoiceField(forms.TypedMultipleChoiceField):
     def __init__(self, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         self.units = {str(u.pk): u for u in units}
-        super().__init__(choices=[(str(u.pk), u.name) for u in units], coerce=self.units.__getitem__, **kwargs)
+        widget = kwargs.get("widget")
+        grouped = isinstance(widget, GroupedUnitsWidget) or widget is GroupedUnitsWidget
+        flat: list[Any] = [(str(u.pk), u.name) for u in units]
+        choices: list[Any] = list(_grouped_by_kind(units)) if grouped else flat
+        super().__init__(choices=choices, coerce=self.units.__getitem__, **kwargs)
 
     def prepare_value(self, value: Any) -> Any:
         if value and not isinstance(value, str | int):
@@ -117,7 +145,15 @@ class EvidenceField(forms.FileField):
 
 
 class NoticeSourceForm(BootstrapFormMixin, forms.Form):
-    text = forms.CharField(label="粘贴通知全文", widget=forms.Textarea(attrs={"rows": 14}), required=False)
+    """The notice, pasted or uploaded, read and parsed within the limits of tasks/notice_upload.py;
+    ``cleaned_data["outline"]`` is the parsed notice."""
+
+    text = forms.CharField(
+        label="粘贴通知全文",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        max_length=NOTICE_MAX_CHARS,
+    )
     file = forms.FileField(label="或上传文件", required=False, help_text="支持 .docx 和 .txt，不超过 5 MB。")
 
     def clean_file(self) -> Any:
@@ -129,31 +165,30 @@ class NoticeSourceForm(BootstrapFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if self.errors:
+            return data
+        budget = notice_budget()
         upload = data.get("file")
         if upload:
-            data["text"] = _read_notice_file(upload)
-        if not (data.get("text") or "").strip() and not self.errors:
+            try:
+                data["text"] = read_notice_file(upload, budget=budget)
+            except ValidationError as e:
+                self.add_error("file", e)
+                return data
+        if not (data.get("text") or "").strip():
             raise ValidationError("请粘贴通知全文或上传 .docx/.txt 文件。")
+        try:
+            data["outline"] = outline_within_limits(data["text"], budget=budget)
+        except ValidationError as e:
+            self.add_error("file" if upload else "text", e)
         return data
 
 
-def _read_notice_file(upload: Any) -> str:
-    raw = upload.read()
-    if upload.name.lower().endswith(".docx"):
-        from docx import Document
-
-        document = Document(io.BytesIO(raw))
-        return "\n".join(p.text for p in document.paragraphs)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return str(raw.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError({"file": "无法识别文件的文字编码，请另存为 UTF-8 文本或 .docx。"})
-
-
 class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
-    original_text = forms.CharField(widget=forms.HiddenInput, required=False)
+    original_text = forms.CharField(widget=forms.HiddenInput, required=False, max_length=NOTICE_MAX_CHARS)
+    allow_duplicate = forms.BooleanField(
+        label="这不是重复：仍然导入为新的工作要点", required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = WorkPlan
@@ -170,7 +205,7 @@ class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
 class SectionDraftForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(label="序号", max_length=10, required=False)
     heading = forms.CharField(label="标题", max_length=300, required=False)
-    intro = forms.CharField(label="说明", widget=forms.HiddenInput, required=False)
+    intro = forms.CharField(max_length=LONG_TEXT, label="说明", widget=forms.HiddenInput, required=False)
     is_task_section = forms.BooleanField(label="包含任务", required=False)
 
 
@@ -178,17 +213,16 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
     section_index = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     number = forms.CharField(label="序号", max_length=10, required=False)
     title = forms.CharField(label="任务（简称）", max_length=200)
-    text = forms.CharField(label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = forms.CharField(max_length=LONG_TEXT, label="全文", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", required=False)
         self.fields["cooperating_units"] = UnitsChoiceField(
-            units, label="配合单位", required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+            units, label="配合单位", required=False, widget=GroupedUnitsWidget(attrs={"label": "配合单位"})
         )
-        for name in ("lead_unit", "cooperating_units"):
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["lead_unit"].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -199,42 +233,78 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-SectionDraftFormSet = forms.formset_factory(SectionDraftForm, extra=0)
-TaskDraftFormSet = forms.formset_factory(TaskDraftForm, extra=0)
+# The preview's rows, bounded like the parsed notice (a posted form count above it is refused).
+SectionDraftFormSet = forms.formset_factory(
+    SectionDraftForm, extra=0, max_num=NOTICE_MAX_SECTIONS, absolute_max=NOTICE_MAX_SECTIONS, validate_max=True
+)
+TaskDraftFormSet = forms.formset_factory(
+    TaskDraftForm, extra=0, max_num=NOTICE_MAX_ITEMS, absolute_max=NOTICE_MAX_ITEMS, validate_max=True
+)
 
 
 # ------------------------------------------------------------------------------------------
 # Tasks
 
 
-class TaskEditForm(BootstrapFormMixin, forms.Form):
+class TaskEditForm(BootstrapFormMixin, VersionedForm):
     title = forms.CharField(label="任务", max_length=200)
-    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    text = forms.CharField(max_length=LONG_TEXT, label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
+    #: Shown only once a deadline before today has been warned about.
+    past_deadline_ok = forms.BooleanField(label="时限确实早于今天（补录已过期的任务）", required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", required=False)
         self.fields["cooperating_units"] = UnitsChoiceField(
-            units, label="配合单位", required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+            units,
+            label="配合单位",
+            required=False,
+            widget=GroupedUnitsWidget(attrs={"label": "配合单位", "open": True}),
         )
         self.fields["lead_unit"].widget.attrs["class"] = "form-select"
-        self.fields["cooperating_units"].widget.attrs["class"] = "form-select"
+        self.fields["cooperating_units"].widget.attrs["class"] = ""
+        self.order_fields(["title", "text", "lead_unit", "cooperating_units", "deadline", "past_deadline_ok"])
+        if not (self.is_bound and self.data.get("past_deadline_ok") in ("on", "True", "true", "1")):
+            self.fields["past_deadline_ok"].widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        deadline = data.get("deadline")
+        today = today_shanghai()
+        unchanged = deadline == self.initial.get("deadline")
+        if deadline and deadline < today and not unchanged and not data.get("past_deadline_ok"):
+            self.add_error(
+                "deadline",
+                f"完成时限 {deadline:%Y-%m-%d} 早于今天（{today:%Y-%m-%d}），任务一保存就是逾期。"
+                "请核对；确实如此请勾选“时限确实早于今天”后再保存。",
+            )
+            self.fields["past_deadline_ok"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+        lead = data.get("lead_unit")
+        if lead and lead in (data.get("cooperating_units") or []):
+            self.add_error("cooperating_units", "牵头单位不必再选为配合单位。")
+        return data
+
+    @property
+    def task_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "past_deadline_ok"}
 
 
 class ProgressForm(BootstrapFormMixin, forms.Form):
     report_date = BoundedDateField(label="进展日期", widget=DATE_WIDGET)
-    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(max_length=TEXT, label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
     attachments = EvidenceField()
 
 
 class ClosureRequestForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(max_length=TEXT, label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(label="审核", choices=[("accept", "同意"), ("return", "退回")])
-    reason = forms.CharField(label="意见/理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        max_length=NOTE, label="意见/理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -246,7 +316,7 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
 
 class ExtensionRequestForm(BootstrapFormMixin, forms.Form):
     requested_deadline = BoundedDateField(label="申请延期至", widget=DATE_WIDGET)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=NOTE, label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MilestoneForm(BootstrapFormMixin, forms.ModelForm):
@@ -269,7 +339,7 @@ class TaskBoardFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, plans: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
-        self.fields["unit"] = UnitChoiceField(units, label="单位", required=False)
+        self.fields["unit"] = UnitChoiceField(units, label="单位", required=False, empty_label="全部")
         self.fields["unit"].widget.attrs["class"] = "form-select"
 
 
@@ -283,10 +353,10 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
     category = forms.ModelChoiceField(
         label="类别", queryset=DualListCategory.objects.filter(is_active=True), required=False
     )
-    content = forms.CharField(label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(max_length=TEXT, label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
     quality_requirement = forms.CharField(
-        label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE, label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -304,7 +374,7 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
             self.fields["responsible_unit"].widget.attrs["class"] = "form-select"
 
 
-class AssignForm(BootstrapFormMixin, forms.Form):
+class AssignForm(BootstrapFormMixin, VersionedForm):
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
@@ -314,15 +384,15 @@ class AssignForm(BootstrapFormMixin, forms.Form):
 
 
 class RequestCloseForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(label="办结情况", widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(max_length=TEXT, label="办结情况", widget=forms.Textarea(attrs={"rows": 3}))
     attachments = EvidenceField()
 
 
 class SendBackForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=NOTE, label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DualListCategoryForm(BootstrapFormMixin, forms.ModelForm):
+class DualListCategoryForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = DualListCategory
         fields = ["name", "sort_order", "is_active"]

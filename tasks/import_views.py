@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -25,6 +26,8 @@ from tasks.forms import (
     task_units_for,
 )
 from tasks.notice_parser import NoticeOutline, parse_notice
+from tasks.notice_upload import NOTICE_MAX_CHARS
+from tasks.selectors import plans_of_the_same_notice
 from tasks.services import SectionDraft, TaskDraft, work_plan_import
 
 OFFICE_ONLY = "只有双拥办可以导入工作要点。"
@@ -35,7 +38,7 @@ def plan_import(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Role.OFFICE, Role.ADMIN, message=OFFICE_ONLY)
     form = NoticeSourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        outline = parse_notice(form.cleaned_data["text"])
+        outline = form.cleaned_data["outline"]
         return _render_preview(request, *_preview_forms(request, outline), outline=outline)
     return render(request, "tasks/plan_import.html", {"form": form})
 
@@ -83,10 +86,23 @@ def _render_preview(
             grouped[int(index)][1].append(form)
         except (TypeError, ValueError, IndexError):
             orphans.append(form)
+    header = plan_form.cleaned_data if plan_form.is_bound and hasattr(plan_form, "cleaned_data") else {}
+    values = header or plan_form.initial
+    duplicates = list(
+        plans_of_the_same_notice(
+            request.user,
+            doc_number=values.get("doc_number") or "",
+            title=values.get("title") or "",
+            year=values.get("year"),
+        )[:5]
+    )
+    if duplicates:
+        plan_form.fields["allow_duplicate"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
     return render(
         request,
         "tasks/plan_import_preview.html",
         {
+            "duplicates": duplicates,
             "plan_form": plan_form,
             "sections": sections,
             "tasks": tasks,
@@ -117,6 +133,7 @@ def plan_import_save(request: AuthedRequest) -> HttpResponse:
                 recipients=header["recipients"],
                 original_text=header["original_text"],
                 default_deadline=header["default_deadline"],
+                allow_duplicate=header["allow_duplicate"],
                 sections=[
                     SectionDraft(
                         number=d["number"], heading=d["heading"], intro=d["intro"], is_task_section=d["is_task_section"]
@@ -144,5 +161,5 @@ def plan_import_save(request: AuthedRequest) -> HttpResponse:
             return redirect("tasks:plan_detail", pk=plan.pk)
     messages.error(request, "导入未保存，请修改标红的内容后重试。")
     # Re-parsing the original text (a pure function) shows the unplaced text again.
-    outline = parse_notice(request.POST.get("original_text", ""))
+    outline = parse_notice(request.POST.get("original_text", "")[:NOTICE_MAX_CHARS])
     return _render_preview(request, plan_form, sections, tasks, outline=outline)

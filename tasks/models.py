@@ -17,6 +17,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from shuangyong.fields import DOCUMENT, LONG_TEXT, NOTE, TEXT, BoundedTextField
 from shuangyong.models import OrgUnit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,8 +46,8 @@ class WorkPlan(models.Model):
     doc_number = models.CharField("文号", max_length=60, blank=True)
     issuing_unit = models.CharField("发文单位", max_length=100, blank=True)
     issue_date = models.DateField("印发日期", null=True, blank=True)
-    recipients = models.TextField("主送", blank=True)
-    original_text = models.TextField("原文", blank=True)
+    recipients = BoundedTextField("主送", blank=True, max_length=NOTE)
+    original_text = BoundedTextField("原文", blank=True, max_length=DOCUMENT)
     default_deadline = models.DateField("统一完成时限", null=True, blank=True)
     owner_unit = models.ForeignKey(
         OrgUnit, verbose_name="制定单位", on_delete=models.PROTECT, related_name="work_plans"
@@ -65,12 +66,24 @@ class WorkPlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @staticmethod
+    def same_notice(*, doc_number: str, title: str, year: int | None) -> Q:
+        """Plans imported from the same notice: the same 文号 (spaces ignored), or the same title in
+        the same year (a notice pasted twice). Matches nothing when neither is known."""
+        number = "".join((doc_number or "").split())
+        same = Q(pk__in=[])
+        if number:
+            same |= Q(doc_number=number)
+        if title and title.strip() and year:
+            same |= Q(title=title.strip(), year=year)
+        return same
+
 
 class Section(models.Model):
     plan = models.ForeignKey(WorkPlan, verbose_name="工作要点", on_delete=models.CASCADE, related_name="sections")
     number = models.CharField("序号", max_length=10)
     heading = models.CharField("标题", max_length=300)
-    intro = models.TextField("说明", blank=True)
+    intro = BoundedTextField("说明", blank=True, max_length=LONG_TEXT)
     order = models.PositiveIntegerField("排序", default=0)
     is_task_section = models.BooleanField("包含任务", default=True)
 
@@ -118,7 +131,7 @@ class Task(models.Model):
     number = models.CharField("序号", max_length=10, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
     title = models.CharField("任务", max_length=200)
-    text = models.TextField("内容", blank=True)
+    text = BoundedTextField("内容", blank=True, max_length=LONG_TEXT)
     lead_unit = models.ForeignKey(
         OrgUnit,
         verbose_name="牵头单位",
@@ -134,6 +147,7 @@ class Task(models.Model):
     original_deadline = models.DateField("原定时限", null=True, blank=True, help_text="延期获批前的时限")
     status = models.CharField("状态", max_length=20, choices=STORED_TASK_STATUSES, default=TaskStatus.NOT_STARTED)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords(m2m_fields=[cooperating_units])
 
     objects = TaskQuerySet.as_manager()
@@ -194,7 +208,7 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
     )
     report_date = models.DateField("进展日期")
-    text = models.TextField("进展情况")
+    text = BoundedTextField("进展情况", max_length=TEXT)
     created_at = models.DateTimeField("报送时间", auto_now_add=True)
 
     class Meta:
@@ -216,10 +230,20 @@ class Evidence(models.Model):
     """An evidence file, stored under MEDIA_ROOT (never routed) and served by a scoped view."""
 
     progress_report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        ProgressReport,
+        verbose_name="工作进展",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     dual_list_item = models.ForeignKey(
-        "DualListItem", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        "DualListItem",
+        verbose_name="双清单事项",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     file = models.FileField("文件", upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField("文件名", max_length=255)
@@ -277,15 +301,20 @@ class ClosureRequest(OfficeReviewedRequest):
     """The lead unit asks the office to mark its task 已完成."""
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="closure_requests")
-    note = models.TextField("完成情况")
-    reason = models.TextField("退回理由", blank=True)
+    note = BoundedTextField("完成情况", max_length=TEXT)
+    reason = BoundedTextField("退回理由", blank=True, max_length=NOTE)
 
     class Meta:
         verbose_name = "完成申请"
         verbose_name_plural = "完成申请"
         ordering = ["-requested_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["task"], condition=Q(state="pending"), name="one_pending_closure_per_task")
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(state="pending"),
+                name="one_pending_closure_per_task",
+                violation_error_message="已有一份完成申请等待双拥办审核。",
+            )
         ]
 
     def __str__(self) -> str:
@@ -298,8 +327,8 @@ class ExtensionRequest(OfficeReviewedRequest):
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="extension_requests")
     original_deadline = models.DateField("原时限", null=True, blank=True)
     requested_deadline = models.DateField("申请延期至")
-    reason = models.TextField("延期理由")
-    decision_note = models.TextField("审核意见", blank=True)
+    reason = BoundedTextField("延期理由", max_length=NOTE)
+    decision_note = BoundedTextField("审核意见", blank=True, max_length=NOTE)
 
     class Meta:
         verbose_name = "延期申请"
@@ -307,7 +336,10 @@ class ExtensionRequest(OfficeReviewedRequest):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["task"], condition=Q(state="pending"), name="one_pending_extension_per_task"
+                fields=["task"],
+                condition=Q(state="pending"),
+                name="one_pending_extension_per_task",
+                violation_error_message="已有一份延期申请等待双拥办审核。",
             )
         ]
 
@@ -343,6 +375,7 @@ class DualListCategory(models.Model):
     name = models.CharField("类别", max_length=50, unique=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
 
     class Meta:
         verbose_name = "双清单类别"
@@ -361,7 +394,7 @@ class DualListItemQuerySet(models.QuerySet["DualListItem"]):
 class DualListItem(models.Model):
     year = models.PositiveIntegerField("年度")
     direction = models.CharField("清单", max_length=12, choices=DualListDirection.choices)
-    content = models.TextField("事项内容")
+    content = BoundedTextField("事项内容", max_length=TEXT)
     category = models.ForeignKey(
         DualListCategory, verbose_name="类别", on_delete=models.PROTECT, null=True, blank=True, related_name="items"
     )
@@ -378,10 +411,10 @@ class DualListItem(models.Model):
         OrgUnit, verbose_name="对口部队", on_delete=models.PROTECT, related_name="partner_dual_list_items"
     )
     deadline = models.DateField("时限", null=True, blank=True)
-    quality_requirement = models.TextField("工作质量要求", blank=True)
+    quality_requirement = BoundedTextField("工作质量要求", blank=True, max_length=NOTE)
     state = models.CharField("状态", max_length=20, choices=DualListState.choices, default=DualListState.PROPOSED)
     close_requested_at = models.DateTimeField("申请销号时间", null=True, blank=True)
-    completion_note = models.TextField("办结情况", blank=True)
+    completion_note = BoundedTextField("办结情况", blank=True, max_length=TEXT)
     receiver_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="受益方确认人",
@@ -413,6 +446,7 @@ class DualListItem(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords()
 
     objects = DualListItemQuerySet.as_manager()
@@ -445,7 +479,7 @@ class DualListTransition(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField("时间", default=timezone.now)
-    reason = models.TextField("说明", blank=True)
+    reason = BoundedTextField("说明", blank=True, max_length=NOTE)
 
     class Meta:
         verbose_name = "双清单流转记录"

@@ -4,7 +4,7 @@
 - Import writes only into units in the user's scope: a unit outside it is reported as not
   found, and a row naming an item or a task the user may not see is refused. An import is all
   or nothing (one transaction, rolled back on any error).
-- Cells starting with "=" are escaped on export (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT).
+- Exports are written by shuangyong.spreadsheets (formula-like text kept, as quote-prefixed text).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import XLSX
 from import_export.results import Result
 
 from shuangyong.access import units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.spreadsheets import datasets_xlsx
 from shuangyong.tables import UNIT_NOT_FOUND, CellError, ChoiceLabelWidget, column_limits, read_table
 from tasks import dual_list_services as dls
 from tasks import services
@@ -427,8 +427,7 @@ class TaskResource(resources.ModelResource):
 
 
 def export_xlsx(resource: resources.ModelResource, queryset: QuerySet[Any] | None = None) -> bytes:
-    dataset = resource.export(queryset)
-    return XLSX().export_data(dataset)
+    return datasets_xlsx(resource.export(queryset))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, User
 from shuangyong.uploads import validate_upload
 from tasks.models import (
@@ -110,14 +111,23 @@ def work_plan_import(
     default_deadline: dt.date | None = None,
     sections: Sequence[SectionDraft],
     tasks: Sequence[TaskDraft],
+    allow_duplicate: bool = False,
 ) -> WorkPlan:
-    """Create a plan with its sections and tasks, all or nothing.
+    """Create a plan with its sections and tasks, all or nothing. A notice already imported (same
+    文号, or same title and year) is refused unless the office says it is a new one.
 
     Items of sections marked as not tasks (指导思想, 工作要求) are kept in the section's text,
     not turned into tasks.
     """
     _require_office(user)
     assert user.org_unit is not None
+    same = WorkPlan.same_notice(doc_number=doc_number, title=title, year=year)
+    existing = WorkPlan.objects.filter(same, owner_unit=user.org_unit).first()
+    if existing is not None and not allow_duplicate:
+        number = f"（文号 {existing.doc_number}）" if existing.doc_number else ""
+        raise ValidationError(
+            f"这份通知已经导入过：《{existing.title}》{number}。请打开已有的工作要点，或确认不是重复后再导入。"
+        )
     plan = WorkPlan(
         year=year,
         title=title,
@@ -183,9 +193,15 @@ def task_update(
     lead_unit: OrgUnit | None,
     cooperating_units: Iterable[OrgUnit],
     deadline: dt.date | None,
+    version: Version = CURRENT,
 ) -> Task:
-    """The office assigns units and the deadline (and fixes the wording)."""
+    """The office assigns units and the deadline (and fixes the wording).
+
+    ``version`` is the task's version the office user loaded: a save based on an older one is
+    refused before anything is written or anyone is told (shuangyong/concurrency.py).
+    """
     _require_office(user)
+    claim_version(task, expected_version=version)
     cooperating = [u for u in cooperating_units if u != lead_unit]
     _check_units_in_scope(user, [lead_unit, *cooperating])
     newly_assigned = {u for u in [lead_unit, *cooperating] if u is not None} - {
@@ -227,9 +243,17 @@ def progress_report_create(
     return report
 
 
+def _lock_task(task: Task) -> Task:
+    """The task, locked until the transaction ends: two requests for the same task at the same
+    moment are checked one after the other ("already one pending"), never both inserted into the
+    one-pending-per-task constraint (an IntegrityError, a 500)."""
+    return Task.objects.select_for_update(of=("self",)).select_related("plan__owner_unit").get(pk=task.pk)
+
+
 @transaction.atomic
 def closure_request_create(*, user: User, task: Task, note: str) -> ClosureRequest:
     _require_lead(user, task)
+    task = _lock_task(task)
     if task.status == TaskStatus.DONE:
         raise ValidationError("任务已完成。")
     if task.closure_requests.filter(state=RequestState.PENDING).exists():
@@ -281,6 +305,7 @@ def closure_request_decide(*, user: User, request: ClosureRequest, accept: bool,
 @transaction.atomic
 def extension_request_create(*, user: User, task: Task, requested_deadline: dt.date, reason: str) -> ExtensionRequest:
     _require_lead(user, task)
+    task = _lock_task(task)
     if task.status == TaskStatus.DONE:
         raise ValidationError("任务已完成，无需延期。")
     if task.deadline and requested_deadline <= task.deadline:

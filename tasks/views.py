@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from import_export.resources import ModelResource
 
 from shuangyong.access import require_role
+from shuangyong.forms import apply_service_errors
 from shuangyong.models import Role
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.tables import CellError, UploadRefused, upload_bytes
@@ -176,13 +177,14 @@ def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "deadline": task.deadline,
         "lead_unit": task.lead_unit_id and str(task.lead_unit_id),
         "cooperating_units": [str(u.pk) for u in task.cooperating_units.all()],
+        "version": task.version,
     }
     form = TaskEditForm(request.POST or None, initial=initial, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_update(user=request.user, task=task, **form.cleaned_data)
+            services.task_update(user=request.user, task=task, **form.task_fields)
         except ValidationError as e:
-            form.add_error(None, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, "任务已保存。")
             return redirect("tasks:task_detail", pk=task.pk)

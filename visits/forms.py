@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from shuangyong.concurrency import VersionedForm
+from shuangyong.fields import LONG_TEXT, NOTE
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import reporting_units_for, troop_units_under, units_for
@@ -21,6 +23,7 @@ from visits.models import (
     Difficulty,
     DifficultyKind,
     DifficultyState,
+    EarlySubmission,
     TableRow,
 )
 from visits.services import DifficultySolved, visit_numbers_errors
@@ -41,12 +44,6 @@ def _money_field(label: str) -> forms.DecimalField:
     )
 
 
-class VersionedForm(forms.Form):
-    """Carries the version the user started from; the service refuses a save based on an old one."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 # --- the ledger ---------------------------------------------------------------------------
 
 
@@ -54,9 +51,7 @@ def ledger_units_for(user: User) -> QuerySet[OrgUnit]:
     return units_for(user, kinds=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE]).order_by("path")
 
 
-class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class BeneficiaryForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Beneficiary
         fields = ["name", "category", "id_number", "phone", "address", "org_unit", "notes"]
@@ -77,7 +72,6 @@ class BeneficiaryForm(BootstrapFormMixin, forms.ModelForm):
                 "id_number"
             ].help_text = f"当前：{self.instance.masked_id_number}。不修改请留空，如需更正请输入完整的 18 位号码。"
             self.initial["id_number"] = ""
-            self.initial["version"] = self.instance.version
 
     def _get_validation_exclusions(self) -> set[str]:
         # The unique number is checked by the service: precisely inside the user's scope, with one
@@ -112,9 +106,11 @@ class DifficultyForm(BootstrapFormMixin, forms.ModelForm):
         }
 
 
-class DifficultyUpdateForm(BootstrapFormMixin, forms.Form):
+class DifficultyUpdateForm(BootstrapFormMixin, VersionedForm):
     state = forms.ChoiceField(label="状态", choices=DifficultyState.choices)
-    resolution = forms.CharField(label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    resolution = forms.CharField(
+        max_length=NOTE, label="化解情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ExportForm(forms.Form):
@@ -124,21 +120,36 @@ class ExportForm(forms.Form):
 # --- campaigns ----------------------------------------------------------------------------
 
 
-class CampaignForm(BootstrapFormMixin, forms.ModelForm):
+class CampaignForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["year", "kind", "title", "visit_start", "visit_end", "return_deadline", "expected_units"]
+        fields = [
+            "year",
+            "kind",
+            "title",
+            "visit_start",
+            "visit_end",
+            "return_deadline",
+            "early_submission",
+            "expected_units",
+        ]
         widgets = {
             "visit_start": DATE,
             "visit_end": DATE,
             "return_deadline": DATE,
             "expected_units": forms.CheckboxSelectMultiple,
+            "early_submission": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["expected_units"].queryset = reporting_units_for(user)  # type: ignore[attr-defined]
         self.fields["expected_units"].widget.attrs["class"] = ""
+        self.fields["early_submission"].required = False  # not chosen: the model's default (提醒)
+        self.fields["early_submission"].widget.attrs["class"] = ""
+
+    def clean_early_submission(self) -> str:
+        return self.cleaned_data.get("early_submission") or EarlySubmission.WARN
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -179,7 +190,13 @@ def person_label(person: Beneficiary) -> str:
 
 class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     visit_date = forms.DateField(label="走访日期", widget=DATE)
-    table_row = forms.ChoiceField(label="慰问对象（统计表行）", choices=TableRow.choices)
+    # No default: the row decides where the record is counted in the official table, so the
+    # clerk chooses it every time.
+    table_row = forms.ChoiceField(
+        label="慰问对象（统计表行）",
+        choices=[("", "请选择慰问对象"), *TableRow.choices],
+        error_messages={"required": "请选择慰问对象（统计表中的哪一行）。"},
+    )
     way = forms.ChoiceField(label="走访方式", choices=ContactWay.choices)
     beneficiary = forms.ModelChoiceField(
         label="联系对象（可选）",
@@ -197,7 +214,7 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     goods_spending = _money_field("慰问品支出（元）")
     goods_count = _count_field("慰问品数量（件）")
     goods_recipients = _count_field("慰问品发放人数（人）")
-    notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(max_length=NOTE, label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(
         self,
@@ -218,6 +235,16 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
         self.fields["troop_unit"].queryset = troop_units_under(campaign.owner_unit)  # type: ignore[attr-defined]
         window = f"{campaign.visit_start:%Y-%m-%d} 至 {campaign.visit_end:%Y-%m-%d}"
         self.fields["visit_date"].help_text = f"活动期间：{window}"
+        # The date picker offers only the campaign's window (the service refuses other dates too).
+        self.fields["visit_date"].widget = forms.DateInput(
+            attrs={
+                "type": "date",
+                "class": "form-control",
+                "min": campaign.visit_start.isoformat(),
+                "max": campaign.visit_end.isoformat(),
+            },
+            format="%Y-%m-%d",
+        )
         today = timezone.localdate()
         if "visit_date" not in self.initial and campaign.in_window(today):
             self.initial["visit_date"] = today  # most records are entered on the day of the visit
@@ -244,7 +271,9 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
 
 
 class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="困难类型", choices=[("", "—"), *DifficultyKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label="困难类型", choices=[("", "请选择困难类型"), *DifficultyKind.choices], required=False
+    )
     count = forms.IntegerField(
         label="解决件数",
         min_value=1,
@@ -267,7 +296,12 @@ class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-DifficultySolvedFormSet = forms.formset_factory(DifficultySolvedForm, extra=2, max_num=20)
+#: One empty line to start with; "再加一行" (static/js/formset.js) adds more, up to 20, and without
+#: JavaScript each save offers a new empty line.
+DIFFICULTY_LINES_MAX = 20
+DifficultySolvedFormSet = forms.formset_factory(
+    DifficultySolvedForm, extra=1, max_num=DIFFICULTY_LINES_MAX, validate_max=True
+)
 
 
 def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:
@@ -284,14 +318,30 @@ def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:
 
 
 class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
+    """Submitting takes two steps: this form shows what will be sent (``confirmed`` empty), then the
+    unit confirms it (``confirmed=1``)."""
+
     no_visits = forms.BooleanField(label="本期无走访（本单位本期没有开展走访慰问）", required=False)
-    summary = forms.CharField(label="书面小结", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = forms.CharField(
+        max_length=LONG_TEXT,
+        label="书面小结",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="简要写明走访慰问开展情况（本期无走访时可不填）。",
+    )
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("no_visits") and not (data.get("summary") or "").strip():
+            self.add_error("summary", "请填写书面小结（走访慰问开展情况）。")
+        return data
 
 
 class ReviewForm(VersionedForm):
     """The office's accept / send back / reopen; the service requires the reason where one is needed."""
 
-    reason = forms.CharField(label="原因", required=False)
+    reason = forms.CharField(max_length=NOTE, label="原因", required=False)
 
 
 # --- import -------------------------------------------------------------------------------

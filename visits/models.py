@@ -17,8 +17,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
+from shuangyong.fields import LONG_TEXT, NOTE, TEXT, BoundedTextField
 from shuangyong.models import OrgUnit
-from visits.validators import mask_id_number, validate_id_number
+from visits.validators import mask_id_number, normalize_id_number, validate_id_number
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"), message="金额不能为负数。")]
@@ -38,8 +39,18 @@ class CampaignKind(models.TextChoices):
     ARMY_DAY = "army_day", "八一"
 
 
+class EarlySubmission(models.TextChoices):
+    """What happens when a unit submits its return before the visiting window opens (the office
+    chooses per campaign)."""
+
+    WARN = "warn", "提醒后允许提交"
+    REFUSE = "refuse", "不允许提交"
+
+
 class ReturnStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
+    # One word for "not sent to the office yet", whether or not records were entered (未填报 was
+    # a second word for the same state).
+    DRAFT = "draft", "未提交"
     SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "已退回"
     ACCEPTED = "accepted", "已审核"
@@ -94,10 +105,17 @@ class IdNumberField(models.CharField):
     it is stored masked (500224********123X): the history never keeps a full number, also not through
     ``bulk_create_with_history`` (``pre_save`` runs for every insert, bulk or not)."""
 
+    def to_python(self, value: object) -> str | None:
+        # full_clean() stores what this returns: the number folded to ASCII (normalize_id_number).
+        text = super().to_python(value)
+        return normalize_id_number(text) if text else text
+
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         value = super().pre_save(model_instance, add)
-        if isinstance(model_instance, HistoricalChanges) and value:
-            value = mask_id_number(value)
+        if value:
+            # Every write path (a service, an import's bulk_create, the admin) stores the folded form.
+            historical = isinstance(model_instance, HistoricalChanges)
+            value = mask_id_number(value) if historical else normalize_id_number(value)
             setattr(model_instance, self.attname, value)
         return value
 
@@ -113,9 +131,9 @@ class Beneficiary(models.Model):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name="所属乡镇（村、社区）", on_delete=models.PROTECT, related_name="beneficiaries"
     )
-    notes = models.TextField("备注（意见建议等）", blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    notes = BoundedTextField("备注（意见建议等）", blank=True, max_length=TEXT)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -139,12 +157,16 @@ class Beneficiary(models.Model):
 
 
 class ContactLog(models.Model):
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="contacts")
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="contacts"
+    )
     date = models.DateField("联系日期")
     way = models.CharField("联系方式", max_length=16, choices=ContactWay.choices)
     contacted_by = models.CharField("联系人", max_length=50)
-    content = models.TextField("联系内容（谈了什么、意见建议）")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content = BoundedTextField("联系内容（谈了什么、意见建议）", max_length=TEXT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -157,11 +179,14 @@ class ContactLog(models.Model):
 
 
 class Difficulty(models.Model):
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="difficulties")
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="difficulties"
+    )
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
-    description = models.TextField("困难情况")
+    description = BoundedTextField("困难情况", max_length=NOTE)
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
-    resolution = models.TextField("化解情况", blank=True)
+    resolution = BoundedTextField("化解情况", blank=True, max_length=NOTE)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     raised_on = models.DateField("提出日期")
     history = HistoricalRecords()
 
@@ -207,8 +232,16 @@ class Campaign(models.Model):
     visit_start = models.DateField("走访开始日期")
     visit_end = models.DateField("走访结束日期")
     return_deadline = models.DateField("报送截止日期", help_text="当日（北京时间）24 时前提交为按时")
+    early_submission = models.CharField(
+        "走访开始前提交填报",
+        max_length=8,
+        choices=EarlySubmission.choices,
+        default=EarlySubmission.WARN,
+        help_text="单位在走访开始日期之前提交填报时：提醒后允许，或不允许。",
+    )
     expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
     owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords(m2m_fields=[expected_units])
 
     class Meta:
@@ -234,6 +267,17 @@ class Campaign(models.Model):
     def in_window(self, day: dt.date) -> bool:
         return self.visit_start <= day <= self.visit_end
 
+    def early_submission_message(self, day: dt.date) -> str:
+        """What a unit submitting its return on ``day`` is told, when the visiting has not started."""
+        if day >= self.visit_start:
+            return ""
+        if self.early_submission == EarlySubmission.REFUSE:
+            return f"走访慰问从 {self.visit_start:%Y-%m-%d} 开始，开始前不能提交填报。"
+        return f"走访慰问从 {self.visit_start:%Y-%m-%d} 开始，现在还没有开始：请确认确实要提前提交。"
+
+    def refuses_submission_on(self, day: dt.date) -> bool:
+        return day < self.visit_start and self.early_submission == EarlySubmission.REFUSE
+
 
 class Return(models.Model):
     """One unit's return (填报) for one campaign: its visit records plus a short summary."""
@@ -242,14 +286,19 @@ class Return(models.Model):
     org_unit = models.ForeignKey(OrgUnit, verbose_name="填报单位", on_delete=models.PROTECT, related_name="returns")
     status = models.CharField("状态", max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
     no_visits = models.BooleanField("本期无走访", default=False)
-    summary = models.TextField("书面小结", blank=True)
+    summary = BoundedTextField("书面小结", blank=True, max_length=LONG_TEXT)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    return_reason = models.TextField("退回原因", blank=True)
+    return_reason = BoundedTextField("退回原因", blank=True, max_length=NOTE)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -280,6 +329,13 @@ class Return(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def submitted_early(self) -> bool:
+        """Submitted before the visiting window opened (allowed only where the campaign warns)."""
+        return (
+            self.submitted_at is not None and self.submitted_at.astimezone(SHANGHAI).date() < self.campaign.visit_start
+        )
+
 
 class VisitRecord(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="records")
@@ -305,11 +361,16 @@ class VisitRecord(models.Model):
     goods_count = models.PositiveIntegerField("慰问品数量（件）", default=0)
     goods_recipients = models.PositiveIntegerField("慰问品发放人数（人）", default=0)
     way = models.CharField("走访方式", max_length=16, choices=ContactWay.choices, default=ContactWay.HOME_VISIT)
-    notes = models.TextField("备注", blank=True)
+    notes = BoundedTextField("备注", blank=True, max_length=NOTE)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -339,7 +400,9 @@ class VisitRecord(models.Model):
 class VisitDifficulty(models.Model):
     """A practical difficulty solved during a visit (解决实际困难): kind, how many, a note."""
 
-    record = models.ForeignKey(VisitRecord, on_delete=models.CASCADE, related_name="difficulties")
+    record = models.ForeignKey(
+        VisitRecord, verbose_name="走访记录", on_delete=models.CASCADE, related_name="difficulties"
+    )
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
     count = models.PositiveIntegerField("解决件数", validators=[MinValueValidator(1)])
     note = models.CharField("说明", max_length=200, blank=True)

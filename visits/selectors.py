@@ -7,6 +7,7 @@ Visit records and returns are scoped by the unit of the return.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from visits.models import (
     VisitRecord,
 )
 from visits.services import LEDGER_ROLES
+from visits.validators import normalize_id_number
 
 
 def may_see_ledger(user: User) -> bool:
@@ -155,6 +157,10 @@ class UnitReturnRow:
     @property
     def state_labels(self) -> list[str]:
         return [UnitState.LABELS[s] for s in self.states]
+
+    @property
+    def state_items(self) -> list[tuple[str, str]]:
+        return [(s, UnitState.LABELS[s]) for s in self.states]
 
 
 @dataclass
@@ -303,17 +309,37 @@ def unit_records_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -
     """A unit's totals for the campaign (its own return page)."""
     qs = visit_records_for(user).filter(campaign=campaign, org_unit=org_unit)
     totals = qs.aggregate(
-        n=Count("pk"), people=Sum("people_visited"), money=Sum("money_amount"), goods=Sum("goods_spending")
+        n=Count("pk"),
+        people=Sum("people_visited"),
+        money=Sum("money_amount"),
+        money_recipients=Sum("money_recipients"),
+        goods=Sum("goods_spending"),
+        goods_count=Sum("goods_count"),
     )
     return {
         "count": totals["n"],
         "people": totals["people"] or 0,
         "money": _money(totals["money"]),
+        "money_recipients": totals["money_recipients"] or 0,
         "goods": _money(totals["goods"]),
+        "goods_count": totals["goods_count"] or 0,
+        "total": _money(totals["money"]) + _money(totals["goods"]),
     }
 
 
+def unit_difficulties_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -> list[tuple[str, int]]:
+    """解决实际困难 of a unit's records, by kind, in the kinds' order: (label, how many solved)."""
+    rows = (
+        VisitDifficulty.objects.filter(record__in=visit_records_for(user).filter(campaign=campaign, org_unit=org_unit))
+        .values("kind")
+        .annotate(n=Sum("count"))
+    )
+    solved = {r["kind"]: r["n"] for r in rows}
+    return [(label, solved[kind]) for kind, label in DifficultyKind.choices if solved.get(kind)]
+
+
 PERSON_MATCHES = 20
+ID_NUMBER_TAIL = re.compile(r"[0-9]{3}[0-9X]", re.ASCII)
 
 
 def person_matches(*, user: User, unit: OrgUnit, query: str) -> list[Beneficiary]:
@@ -323,8 +349,9 @@ def person_matches(*, user: User, unit: OrgUnit, query: str) -> list[Beneficiary
     if not query:
         return []
     match = Q(name__icontains=query)
-    if len(query) == 4 and query[:3].isdigit() and (query[3].isdigit() or query[3] in "Xx"):
-        match |= Q(id_number__endswith=query.upper())
+    digits = normalize_id_number(query)  # ４５６Ｘ finds …456X like 456X does
+    if ID_NUMBER_TAIL.fullmatch(digits):
+        match |= Q(id_number__endswith=digits)
     people = beneficiaries_for(user).filter(org_unit__path__startswith=unit.path).filter(match)
     return list(people.order_by("name", "pk")[:PERSON_MATCHES])
 

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
+
+# After folding: 17 ASCII digits and an ASCII digit or X. Nothing else (no full-width or
+# Arabic-Indic digit, no superscript) reaches the uniqueness check or the check-digit arithmetic.
+ID_NUMBER_PATTERN = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -19,7 +25,7 @@ def id_number_error(value: str) -> str | None:
     """Why ``value`` is not a valid identity number, in Chinese, or None when it is valid."""
     if len(value) != 18:
         return "身份证号应为 18 位。"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not ID_NUMBER_PATTERN.fullmatch(value):
         return "身份证号前 17 位应为数字，最后一位为数字或 X。"
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -33,7 +39,14 @@ def id_number_error(value: str) -> str | None:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    """The one form in which an identity number is validated, stored, compared and searched.
+
+    NFKC folds full-width digits and letters (５００２２４…Ｘ) and superscripts to ASCII, so that
+    the same number typed on a Chinese keyboard is the same number; whitespace of any kind goes,
+    x becomes X. Used by forms, the model field, importers and searches alike.
+    """
+    folded = unicodedata.normalize("NFKC", value or "")
+    return "".join(folded.split()).upper()
 
 
 def validate_id_number(value: str) -> None:

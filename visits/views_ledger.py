@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from shuangyong.forms import apply_service_errors
 from shuangyong.types import AuthedRequest
 from visits import exports
 from visits.forms import (
@@ -41,15 +42,7 @@ def _ledger_user(request: AuthedRequest) -> None:
         raise Http404("联系工作台账仅本乡镇（街道）和双拥办可见。")
 
 
-def _apply_errors(form: BeneficiaryForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _summary(form: ContactLogForm | DifficultyForm) -> str:
+def _summary(form: ContactLogForm | DifficultyForm | DifficultyUpdateForm) -> str:
     return "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}" for f, e in form.errors.items())
 
 
@@ -75,7 +68,7 @@ def beneficiary_create_view(request: AuthedRequest) -> HttpResponse:
         try:
             person = beneficiary_create(user=request.user, **data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, f"已登记 {person.name}。")
             return redirect("visits:beneficiary_detail", pk=person.pk)
@@ -93,7 +86,7 @@ def beneficiary_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             beneficiary_update(user=request.user, beneficiary=fresh, version=form.cleaned_data["version"] or 0, **data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, "已保存。")
             return redirect("visits:beneficiary_detail", pk=person.pk)
@@ -160,8 +153,15 @@ def difficulty_update_view(request: AuthedRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     form = DifficultyUpdateForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "化解情况未保存：" + _summary(form))
+        return redirect("visits:beneficiary_detail", pk=difficulty.beneficiary_id)
+    try:
         difficulty_update(user=request.user, difficulty=difficulty, **form.cleaned_data)
+    except ValidationError as e:
+        for message in e.messages:
+            messages.error(request, f"化解情况未保存：{message}")
+    else:
         messages.success(request, "已更新化解情况。")
     return redirect("visits:beneficiary_detail", pk=difficulty.beneficiary_id)
 

@@ -1,7 +1,9 @@
 """Settings for every environment, read from the environment.
 
 With nothing set this is the *embedded default*: SQLite in the project folder, a generated
-development secret, DEBUG on, reminders through a broker that needs no server. Set
+development secret, reminders through a broker that needs no server. It already looks like the
+product: DEBUG is off unless a developer sets ``DEBUG=1`` (Chinese 404/403/500 pages, never the
+debug page) and static files are compressed and cached for a year (``collectstatic`` in run.sh). Set
 ``SHUANGYONG_ENV=production`` for the hardened settings (``manage.py check --deploy`` is clean).
 """
 
@@ -11,7 +13,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 
 from shuangyong.env import env_bool, env_int, env_list, env_str
@@ -41,7 +42,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
     SECRET_KEY = _development_secret()
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -67,7 +68,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (login limits, logs) sees the client's address, not nginx's.
+    "shuangyong.login_limits.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (nothing inline) and Permissions-Policy on every response.
+    "shuangyong.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -141,14 +146,20 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login lockout (django-axes): 5 failures per user name lock it for 30 minutes.
+# Login lockout (django-axes, shuangyong/login_limits.py), for 30 minutes:
+# - a user name from one address after 5 wrong passwords: nobody locks a colleague's account from
+#   elsewhere, and one mistyping colleague does not lock the office's shared NAT address;
+# - an address after 20 wrong passwords over any user names (password guessing across accounts).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Lock per user name, not per IP: a whole township office sits behind one government NAT
-# address, and one mistyping colleague must not lock everyone out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "shuangyong.login_limits.LoginLockoutHandler"
+# The proxies whose X-Forwarded-For is believed (nginx on this machine by default; add the load
+# balancers' addresses or networks): shuangyong.login_limits.TrustedProxyMiddleware.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 # A deliberate one-machine install may add shuangyong.W001,shuangyong.W002 (shuangyong/checks.py).
-SILENCED_SYSTEM_CHECKS = ["axes.W006", *env_list("SILENCED_SYSTEM_CHECKS", [])]
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
@@ -163,21 +174,30 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Bootstrap comes from the xstatic-bootstrap package on PyPI, never from a CDN.
-    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Bootstrap comes from the xstatic-bootstrap package on PyPI, never from a CDN: only its files
+    # the pages load (shuangyong/staticfinders.py).
+    "shuangyong.staticfinders.VendorFinder",
 ]
 STORAGES = {
     "default": {
         "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
     },
+    # Hashed names, gzip and brotli copies, served by WhiteNoise with a one-year immutable cache:
+    # a phone downloads Bootstrap once. Needs ``collectstatic`` (run.sh runs it); a developer with
+    # DEBUG=1 gets the plain storage and files straight from the folders.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Unhashed files (favicon.ico at the site root) are cached for a day.
+WHITENOISE_MAX_AGE = env_int("WHITENOISE_MAX_AGE", 24 * 3600)
+WHITENOISE_ROOT = BASE_DIR / "shuangyong" / "public"
 # Uploaded evidence is private: it lives outside STATIC/MEDIA URLs and is served only by views
 # that check the user's scope.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")) or VAR_DIR / "uploads")
@@ -202,6 +222,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "双拥通 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# Key of the encrypted group-chat webhook settings (a Fernet key); empty: derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "") or ""
 # Where notifications go besides the portal's notification centre (shuangyong/channels.py).
 SHUANGYONG_NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["shuangyong.channels.EmailChannel"])
 
@@ -229,13 +251,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+
+# A Redis outage costs speed, never a page: every cache call degrades to computing (shuangyong/cache.py).
+def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
+    """The shared Redis cache behind the outage-tolerant wrapper, or one cache in each process."""
+    if redis_url:
+        return {"default": {"BACKEND": "shuangyong.cache.ResilientRedisCache", "LOCATION": redis_url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = cache_settings(REDIS_URL)
 
 # The leaders' dashboard is computed at most once per scope and role in this many seconds.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
@@ -243,7 +268,12 @@ DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
 # only a download of exactly the same data reuses it, so this bounds memory, not staleness.
 REPORTS_WORKBOOK_CACHE_SECONDS = env_int("REPORTS_WORKBOOK_CACHE_SECONDS", 600)
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# manage.py backup dumps times to the microsecond (Django's "json" cuts them to milliseconds).
+SERIALIZATION_MODULES = {"json-exact": "shuangyong.exact_json"}
+
+# Its "escape" deletes a leading "=" (data changed): exports are written by
+# shuangyong.spreadsheets instead, which keeps the text as quote-prefixed text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The admin's import keeps the uploaded file between "preview" and "confirm": in the shared cache

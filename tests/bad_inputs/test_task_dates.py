@@ -65,7 +65,7 @@ def test_task_edit_refuses_a_deadline_out_of_range(client_for, office_user, task
 
 
 def test_task_edit_accepts_the_last_day_in_range(client_for, office_user, task, township_a_unit):
-    data = {"title": "改过的标题", "text": "", "deadline": "2099-12-31", "lead_unit": township_a_unit.pk}
+    data = {"title": "改过的标题", "text": "", "deadline": "2099-12-31", "lead_unit": township_a_unit.pk, "version": 1}
     assert client_for(office_user).post(reverse("tasks:task_edit", args=[task.pk]), data).status_code == 302
     task.refresh_from_db()
     assert task.deadline == dt.date(2099, 12, 31)
@@ -154,7 +154,7 @@ def test_assign_refuses_a_deadline_out_of_range(client_for, office_user, item, t
 def test_assign_accepts_the_last_day_in_range(client_for, office_user, item, township_a_unit):
     client_for(office_user).post(
         reverse("tasks:dual_item_action", args=[item.pk, "assign"]),
-        {"responsible_unit": township_a_unit.pk, "deadline": "2099-12-31"},
+        {"responsible_unit": township_a_unit.pk, "deadline": "2099-12-31", "version": item.version},
     )
     item.refresh_from_db()
     assert item.state == DualListState.ASSIGNED and item.deadline == dt.date(2099, 12, 31)

@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import io
 import re
+from typing import Any
 
 import openpyxl
 import pytest
@@ -303,21 +304,23 @@ def test_excel_date_cell_in_range_is_imported(client_for, office_user, existing)
 # Legitimate text that looks hostile: saved as text, escaped on the pages, neutralised on export
 
 
-def _export_cells(response) -> list[object]:
+def _export_cells(response) -> list[Any]:
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = []
     for row in book.active.iter_rows():
         for cell in row:
             assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value}"
-            cells.append(cell.value)
+            cells.append(cell)
     return cells
 
 
-def _assert_neutralised(cells: list[object]) -> None:
-    payloads = [c for c in cells if isinstance(c, str) and "cmd|" in c]
+def _assert_neutralised(cells: list[Any]) -> None:
+    """Exactly as imported (the export dropped the "=" before), a quote-prefixed text cell."""
+    payloads = [c for c in cells if isinstance(c.value, str) and "cmd|" in c.value]
     assert payloads, "the payload is not in the export at all"
-    assert all(not c.startswith(("=", "+", "-", "@")) for c in payloads), payloads
+    assert [c.value for c in payloads] == [corpus.FORMULA]
+    assert all(c.data_type == "s" and c.quotePrefix for c in payloads)
 
 
 def test_script_and_formula_imported_into_a_task_are_escaped_on_pages_and_exports(client_for, office_user, existing):

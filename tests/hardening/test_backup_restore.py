@@ -19,9 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
-from shuangyong.management.commands.backup import storage_files
-from shuangyong.models import OrgUnit, OrgUnitKind, Role
+from shuangyong.management.commands.backup import EXCLUDED_MODELS, storage_files
+from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from shuangyong.services import org_unit_update_contact
 from tasks.models import Evidence
 from tasks.services import progress_report_create
@@ -41,8 +43,8 @@ def snapshot() -> dict[str, object]:
     """Every row of every model, serialized, ordered by primary key; content types and
     permissions by natural key (they are what the other rows point at)."""
     rows: dict[str, object] = {}
-    for model in apps.get_models():
-        if model._meta.label_lower == "sessions.session":
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.label_lower in EXCLUDED_MODELS:
             continue
         if model in VOLATILE:
             rows[model._meta.label] = sorted(str(obj.natural_key()) for obj in model.objects.all())
@@ -50,6 +52,8 @@ def snapshot() -> dict[str, object]:
         rows[model._meta.label] = json.loads(
             serializers.serialize("json", model._default_manager.order_by("pk"), use_natural_foreign_keys=False)
         )
+        # The values as the database gives them back: the serializer above cuts times to milliseconds.
+        rows[f"{model._meta.label} (values)"] = list(model._default_manager.order_by("pk").values_list())
     return rows
 
 
@@ -182,3 +186,72 @@ def test_restore_refuses_a_json_dump_made_at_another_migration_state(dataset, up
     with pytest.raises(CommandError, match="迁移"):
         call_command("restore", str(newer), verbosity=0)
     assert not OrgUnit.objects.exists()
+
+
+def _formats() -> list[str]:
+    return ["json", "pg"] if connection.vendor == "postgresql" else ["json"]
+
+
+@pytest.fixture
+def live_logins(dataset, client):
+    """A logged-in session and a locked-out account: what the attack took from an archive."""
+    from axes.models import AccessAttempt, AccessFailureLog
+    from django.contrib.sessions.models import Session
+
+    client.force_login(User.objects.get(username="office"))
+    attacker = Client()
+    for _ in range(5):
+        attacker.post(reverse("login"), {"username": "township", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    assert Session.objects.exists()
+    assert AccessAttempt.objects.filter(username="township").exists()
+    assert AccessFailureLog.objects.exists()
+    return client
+
+
+@pytest.mark.parametrize("fmt", _formats())
+def test_no_session_nor_lockout_record_in_either_format(live_logins, uploads, tmp_path, fmt):
+    from axes.models import AccessAttempt, AccessFailureLog
+    from django.contrib.sessions.models import Session
+
+    archive = tmp_path / f"backup-{fmt}.tar.gz"
+    call_command("backup", output=str(archive), format=fmt, verbosity=0)
+    with tarfile.open(archive) as tar:
+        dump = tar.extractfile("data.json" if fmt == "json" else "database.pgdump").read()
+    if fmt == "json":
+        labels = {row["model"] for row in json.loads(dump)}
+        assert "shuangyong.user" in labels
+        assert not labels & {"sessions.session", "axes.accessattempt", "axes.accessfailurelog"}
+    session_key = Session.objects.get().session_key
+    assert session_key.encode() not in dump
+
+    _wipe(uploads)
+    call_command("restore", str(archive), verbosity=0)
+    assert User.objects.filter(username="office").exists()
+    assert not Session.objects.exists()
+    assert not AccessAttempt.objects.exists()
+    assert not AccessFailureLog.objects.exists()
+    live_logins.cookies["sessionid"] = session_key  # the stolen key logs nobody in
+    assert live_logins.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.parametrize("fmt", _formats())
+def test_the_archive_is_readable_by_its_owner_only(dataset, uploads, tmp_path, fmt):
+    archive = tmp_path / "backups" / "backup.tar.gz"
+    archive.parent.mkdir()
+    archive.write_bytes(b"an older file under the same name, world-readable")
+    archive.chmod(0o644)
+    call_command("backup", output=str(archive), format=fmt, verbosity=0)
+    assert archive.stat().st_mode & 0o777 == 0o600
+
+
+def test_json_round_trip_keeps_times_to_the_microsecond(dataset, uploads, tmp_path):
+    """Django's own JSON cut every timestamp to milliseconds (27 tables on PostgreSQL)."""
+    exact = dt.datetime(2027, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    Evidence.objects.update(uploaded_at=exact)
+    before = list(Evidence.objects.values_list("pk", "uploaded_at"))
+    assert before[0][1].microsecond == 123456
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", output=str(archive), verbosity=0)
+    _wipe(uploads)
+    call_command("restore", str(archive), verbosity=0)
+    assert list(Evidence.objects.values_list("pk", "uploaded_at")) == before

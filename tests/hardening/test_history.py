@@ -140,7 +140,7 @@ def test_return_submission_is_recorded_and_shown(clock, client_for, township_a, 
     clock.move_to(NOW, tick=False)
     response = client_for(township_a).post(
         reverse("visits:return_submit", kwargs={"pk": campaign.pk, "unit_pk": township_a.org_unit_id}),
-        {"version": ret.version, "summary": "走访慰问已完成。"},
+        {"version": ret.version, "summary": "走访慰问已完成。", "confirmed": "True"},
     )
     assert response.status_code == 302
     ret.refresh_from_db()
@@ -166,6 +166,7 @@ def test_task_change_is_recorded_and_shown_with_old_and_new_values(
             "text": task.text,
             "deadline": "2027-12-31",
             "lead_unit": township_a_unit.pk,
+            "version": task.version,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -193,6 +194,7 @@ def test_task_text_and_cooperating_units_changes_are_shown(
             "text": "春节、八一走访",
             "deadline": "2027-12-31",
             "lead_unit": township_a_unit.pk,
+            "version": task.version,
             "cooperating_units": [township_b_unit.pk, member_unit.pk],
         },
     )

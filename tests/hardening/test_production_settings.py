@@ -54,7 +54,7 @@ def _production_settings(tmp_path, **extra: str) -> dict:
 
 def test_production_shares_cache_broker_and_import_storage_through_redis(tmp_path):
     conf = _production_settings(tmp_path)
-    assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert conf["cache"] == "shuangyong.cache.ResilientRedisCache"
     assert conf["cache_location"] == "redis://redis.internal:6379/0"
     assert conf["broker"] == "redis://redis.internal:6379/0"
     assert conf["beat"] == "django_celery_beat.schedulers:DatabaseScheduler"  # no local schedule file

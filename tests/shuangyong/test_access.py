@@ -33,7 +33,8 @@ def test_township_user_cannot_change_another_township(client_for, township_a, to
 def test_township_user_changes_own_contact_and_history_is_kept(client_for, township_a):
     unit = township_a.org_unit
     response = client_for(township_a).post(
-        reverse("unit_contact_edit", args=[unit.pk]), {"contact_person": "李强", "contact_phone": "13800000000"}
+        reverse("unit_contact_edit", args=[unit.pk]),
+        {"contact_person": "李强", "contact_phone": "13800000000", "version": unit.version},
     )
     assert response.status_code == 302
     unit.refresh_from_db()
@@ -46,7 +47,8 @@ def test_office_sees_and_changes_every_unit(client_for, office_user, township_b_
     client = client_for(office_user)
     assert client.get(reverse("unit_detail", args=[township_b_unit.pk])).status_code == 200
     response = client.post(
-        reverse("unit_contact_edit", args=[township_b_unit.pk]), {"contact_person": "赵敏", "contact_phone": "1"}
+        reverse("unit_contact_edit", args=[township_b_unit.pk]),
+        {"contact_person": "赵敏", "contact_phone": "1", "version": township_b_unit.version},
     )
     assert response.status_code == 302
 

@@ -24,7 +24,10 @@ S = DualListState
 def test_office_starts_and_requests_close_of_an_item_given_to_the_county(client_for, office_user, county, troop_unit):
     item = DualListItemFactory(troop_unit=troop_unit, created_by=office_user)
     client = client_for(office_user)
-    response = client.post(reverse("tasks:dual_item_action", args=[item.pk, "assign"]), {"responsible_unit": county.pk})
+    response = client.post(
+        reverse("tasks:dual_item_action", args=[item.pk, "assign"]),
+        {"responsible_unit": county.pk, "version": item.version},
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.state == S.ASSIGNED and item.responsible_unit == county

@@ -46,8 +46,9 @@ def test_dual_list_export_is_scoped_and_escapes_formulae(county, troop_unit, tow
     assert len(rows) == 2  # only 巴川's item
     row = rows[1]
     assert row[0] == str(mine.pk) and row[2] == "地方为部队办实事" and row[7] == "驻铜某部一营"
-    assert row[4] == "cmd|' /C calc'!A0"  # escaped: not a formula any more
-    assert ws.cell(row=2, column=5).data_type == "s"
+    # Kept exactly as typed (the "=" was dropped before), a quote-prefixed text cell: not a formula.
+    assert row[4] == "=cmd|' /C calc'!A0"
+    assert ws.cell(row=2, column=5).data_type == "s" and ws.cell(row=2, column=5).quotePrefix
     assert row[10] == "已交办"
     assert len(list(_sheet(export_xlsx(DualListItemResource(user=office_user))).iter_rows())) == 3
 
@@ -112,7 +113,8 @@ def test_task_export_and_import_update(county, office_user, township_a_unit, mem
     ws = _sheet(export_xlsx(TaskResource(user=office_user)))
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:6] == ("编号", "年度", "工作要点", "部分", "序号", "任务")
-    assert rows[1][5] == 'HYPERLINK("x")' and rows[1][9] == "未启动"
+    assert rows[1][5] == '=HYPERLINK("x")' and rows[1][9] == "未启动"
+    assert ws["F2"].data_type == "s" and ws["F2"].quotePrefix
     # The office fills in the units offline and imports the sheet back.
     ws.cell(row=2, column=7, value="巴川街道")
     ws.cell(row=2, column=8, value="区教育委员会")

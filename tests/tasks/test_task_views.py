@@ -113,7 +113,14 @@ def test_office_assigns_units_and_history_shows_who(client_for, task, office_use
     client = client_for(office_user)
     response = client.post(
         reverse("tasks:task_edit", args=[task.pk]),
-        {"title": task.title, "text": "", "lead_unit": township_b_unit.pk, "deadline": "2022-11-30"},
+        {
+            "title": task.title,
+            "text": "",
+            "lead_unit": township_b_unit.pk,
+            "deadline": "2022-11-30",
+            "past_deadline_ok": "on",
+            "version": task.version,
+        },
     )
     assert response.status_code == 302
     task.refresh_from_db()

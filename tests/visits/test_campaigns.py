@@ -70,6 +70,7 @@ def test_edit_is_kept_in_history_and_shown(client_for, office_user, campaign, to
         "visit_end": "2027-02-20",
         "return_deadline": "2027-02-26",
         "expected_units": [township_a_unit.pk],
+        "version": campaign.version,
     }
     assert client.post(reverse("visits:campaign_edit", args=[campaign.pk]), data).status_code == 302
     campaign.refresh_from_db()

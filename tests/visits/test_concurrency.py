@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from shuangyong.concurrency import STALE_MESSAGE, claim_version
 from tests.visits.factories import BeneficiaryFactory, VisitRecordFactory
-from visits.concurrency import STALE_MESSAGE, claim_version
 from visits.models import Beneficiary, VisitRecord
 from visits.services import beneficiary_update, visit_record_update
 

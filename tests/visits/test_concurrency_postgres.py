@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from shuangyong.concurrency import STALE_MESSAGE
 from tests.visits.factories import VisitRecordFactory
-from visits.concurrency import STALE_MESSAGE
 from visits.models import VisitRecord
 from visits.services import visit_record_update
 

@@ -12,10 +12,14 @@ so ``restore`` into an empty database gives back the very same rows: history row
 deleted users, which natural keys cannot express. ``--format pg`` is the one to use for a large
 PostgreSQL database (minutes instead of hours at province scale). Files are read through the
 configured upload storage, so a shared or object-store backend is backed up the same way.
+
+The archive is personal data (full identity numbers): it is written 0600, and sessions and login
+lockout records are never in it (EXCLUDED_MODELS, in both formats).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -25,8 +29,9 @@ import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
@@ -40,8 +45,12 @@ JSON_DUMP = "data.json"
 PG_DUMP = "database.pgdump"
 UPLOADS = "uploads/"
 ARCHIVE_VERSION = 1
-# Sessions are throw-away: a restored portal asks everyone to log in again.
-EXCLUDED_MODELS = ["sessions.session"]
+# Left out of both formats: sessions (a session key from an archive would log into the live
+# portal; a restored portal asks everyone to log in again) and login lockout state (django-axes:
+# a restore must neither lock accounts again nor carry addresses of failed logins).
+EXCLUDED_MODELS = ["sessions.session", "axes.accessattempt", "axes.accessattemptexpiration", "axes.accessfailurelog"]
+# Times to the microsecond (shuangyong/exact_json.py); the file is plain JSON that loaddata reads.
+JSON_FORMAT = "json-exact"
 # Upload-storage folders of transient files: an Excel import waiting for "confirm" (encrypted
 # with a key derived from SECRET_KEY, useless elsewhere, deleted within a day).
 TRANSIENT_FOLDERS = ("import-staging/",)
@@ -80,6 +89,20 @@ def pg_environment(alias: str = DEFAULT_DB_ALIAS) -> tuple[list[str], dict[str, 
     return args, env
 
 
+def excluded_tables() -> list[str]:
+    """The database tables of EXCLUDED_MODELS (for pg_dump)."""
+    return [apps.get_model(label)._meta.db_table for label in EXCLUDED_MODELS]
+
+
+@contextlib.contextmanager
+def _private_file(path: Path) -> Iterator[IO[bytes]]:
+    """A new file only its owner may read: the archive holds full identity numbers (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file was there before, and whatever the umask
+    with os.fdopen(fd, "wb") as fh:
+        yield fh
+
+
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -108,10 +131,14 @@ class Command(BaseCommand):
         if fmt == "pg" and vendor != "postgresql":
             raise CommandError(f"--format pg 只适用于 PostgreSQL，当前数据库是 {vendor}；请用 --format json。")
         output = Path(options["output"] or self._default_output())
-        output.parent.mkdir(parents=True, exist_ok=True)
+        output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
         partial = output.with_name(output.name + ".partial")
-        with tempfile.TemporaryDirectory() as tmp, tarfile.open(partial, "w:gz") as tar:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            _private_file(partial) as fh,
+            tarfile.open(fileobj=fh, mode="w:gz") as tar,
+        ):
             dump = Path(tmp) / (JSON_DUMP if fmt == "json" else PG_DUMP)
             if fmt == "json":
                 self._json_dump(alias, dump)
@@ -151,12 +178,20 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             call_command(
-                "dumpdata", exclude=EXCLUDED_MODELS, output=str(target), database=alias, indent=None, verbosity=0
+                "dumpdata",
+                format=JSON_FORMAT,
+                exclude=EXCLUDED_MODELS,
+                output=str(target),
+                database=alias,
+                indent=None,
+                verbosity=0,
             )
 
     def _pg_dump(self, alias: str, target: Path) -> None:
         args, env = pg_environment(alias)
         cmd = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), *args]
+        # The tables stay (the schema is whole), their rows do not.
+        cmd += [f"--exclude-table-data={table}" for table in excluded_tables()]
         result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603 — our settings
         if result.returncode != 0:
             raise CommandError(f"pg_dump 失败：{result.stderr.strip()}")

@@ -1,0 +1,27 @@
+"""Free text with a length that fits its use: every TextField of the portal is a BoundedTextField.
+
+Django's TextField takes ``max_length`` only for its form field: the model's ``full_clean`` never
+checks it, so a service, an import or the admin could store 40 MB in a 备注 (and again in its
+history, then serve it as 84 MB of HTML). BoundedTextField requires a limit and validates it like
+a CharField does, so every write path that cleans the model — forms, services, importers — refuses
+a longer text at its field with Django's Chinese message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+# The sizes in use (characters).
+NOTE = 1_000  # a reason, a decision, a resolution, a short remark
+TEXT = 2_000  # a report, a record's content, a person's notes
+LONG_TEXT = 5_000  # a task's full text, a section's introduction, a return's written summary
+DOCUMENT = 100_000  # a whole notice as pasted (tasks.notice_upload.NOTICE_MAX_CHARS)
+
+
+class BoundedTextField(models.TextField):
+    def __init__(self, *args: Any, max_length: int, **kwargs: Any) -> None:
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(max_length))
