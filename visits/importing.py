@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope, units_in_scope
@@ -117,24 +117,33 @@ class _Builder:
 
 
 def _bulk_create_with_history(objs: list[Any], model: type[models.Model], *, user: User) -> list[Any]:
-    """``bulk_create`` and one "+" history row per object by ``user``, as simple_history's
-    ``bulk_create_with_history`` writes them, with the historical rows built positionally."""
+    """``bulk_create`` and one "+" history row per object by ``user``: the rows simple_history's
+    ``bulk_create_with_history`` writes, copied by the database from the rows just inserted
+    (INSERT … SELECT) instead of 10,000 historical instances built and compiled in Python."""
     created = model._default_manager.bulk_create(objs, batch_size=1000)
-    historical = model.history.model  # type: ignore[attr-defined]
-    tracked = [f.attname for f in historical.tracked_fields]
-    build, now = _Builder(historical), timezone.now()
-    rows = [
-        build(
-            **{name: getattr(obj, name) for name in tracked},
-            history_date=now,
-            history_user_id=user.pk,
-            history_change_reason="",
-            history_type="+",
-        )
-        for obj in created
-    ]
-    historical.objects.bulk_create(rows, batch_size=1000)
+    historical: Any = model.history.model  # type: ignore[attr-defined]
+    hmeta, quote = historical._meta, connection.ops.quote_name
+    copied = [(hmeta.get_field(f.name).column, f.column) for f in historical.tracked_fields]
+    stamps = [hmeta.get_field(name).column for name in HISTORY_STAMPS]
+    when = connection.ops.adapt_datetimefield_value(timezone.now())
+    ids = [obj.pk for obj in created]
+    # Names from the models' metadata, quoted by the backend; every value is a parameter.
+    columns = ", ".join(quote(c) for c in [*(d for d, _ in copied), *stamps])
+    sources = ", ".join(quote(c) for _, c in copied)
+    pk_field = model._meta.pk
+    assert pk_field is not None and pk_field.column is not None
+    target, source, pk = quote(hmeta.db_table), quote(model._meta.db_table), quote(pk_field.column)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = f"INSERT INTO {target} ({columns}) SELECT {sources}, %s, %s, %s, %s FROM {source} WHERE {pk} IN ({marks})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [when, "", "+", user.pk, *chunk])
     return created
+
+
+# The columns of a historical row that are not the record's: when, why, what, who.
+HISTORY_STAMPS = ("history_date", "history_change_reason", "history_type", "history_user")
 
 
 # --- reading (shuangyong.tables) ------------------------------------------------------------
