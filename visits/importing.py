@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from shuangyong.access import unit_in_scope, units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
@@ -119,10 +120,15 @@ class _Builder:
 def _bulk_create_with_history(objs: list[Any], model: type[models.Model], *, user: User) -> list[Any]:
     """``bulk_create`` and one "+" history row per object by ``user``: the rows simple_history's
     ``bulk_create_with_history`` writes, copied by the database from the rows just inserted
-    (INSERT … SELECT) instead of 10,000 historical instances built and compiled in Python."""
-    created = model._default_manager.bulk_create(objs, batch_size=1000)
+    (INSERT … SELECT) instead of 10,000 historical instances built and compiled in Python —
+    unless a field of the history transforms its value on save."""
     historical: Any = model.history.model  # type: ignore[attr-defined]
     hmeta, quote = historical._meta, connection.ops.quote_name
+    if any(not type(f).pre_save.__module__.startswith("django.") for f in hmeta.concrete_fields):
+        # A field that writes its history differently (the ledger's identity number is stored
+        # masked there) must go through its pre_save: simple_history's own path.
+        return bulk_create_with_history(objs, model, batch_size=1000, default_user=user)
+    created = model._default_manager.bulk_create(objs, batch_size=1000)
     copied = [(hmeta.get_field(f.name).column, f.column) for f in historical.tracked_fields]
     stamps = [hmeta.get_field(name).column for name in HISTORY_STAMPS]
     when = connection.ops.adapt_datetimefield_value(timezone.now())
