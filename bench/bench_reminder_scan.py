@@ -143,6 +143,11 @@ def scan(label: str) -> int:
     return result.reminders_created + result.digests_created
 
 
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
 def main() -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     settings.DEBUG = False  # as in production: no SQL text kept per query
@@ -153,12 +158,20 @@ def main() -> None:
     started = time.perf_counter()
     setup()
     print(f"setup: {TASKS:,} tasks + {DUAL_LIST_ITEMS:,} 双清单 items in {time.perf_counter() - started:.1f} s")
+    analyze()  # as generate_scale_data and restore do after a bulk load
     with time_machine.travel(NOW, tick=True):
         first = scan("first scan ")
+        # The backlog doubled the claim table in one go: the planner needs its statistics (and
+        # PostgreSQL its visibility map) to choose hash anti-joins. autovacuum does this within
+        # a minute of such a load in production; here it is done at once, and timed.
+        started = time.perf_counter()
+        analyze()
+        print(f"(VACUUM) ANALYZE after the backlog: {time.perf_counter() - started:.2f} s")
         second = scan("second scan")
+        third = scan("third scan ")
     pending = Notification.objects.filter(delivery_state=DeliveryState.PENDING).count()
     assert first > 0 and first == Reminder.objects.count() == Notification.objects.count(), "claims != notifications"
-    assert second == 0, f"the second scan produced {second} reminders"
+    assert second == third == 0, f"the steady-state scans produced {second}, {third} reminders"
     assert pending == 0, f"{pending} notifications not delivered"
     users = User.objects.filter(is_active=True).exclude(role=Role.LEADER).count()
     print(f"OK: every reminder once, at most one e-mail per person ({users} users), the second scan produced none")

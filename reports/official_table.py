@@ -123,7 +123,9 @@ class Measures:
     leaders: list[str] = field(default_factory=list)
     difficulties: dict[str, int] = field(default_factory=dict)
     # Leaders of units below the table's own unit, counted, not named: (unit id, name) pairs.
-    other_leaders: set[tuple[int, str]] = field(default_factory=set)
+    # A dict used as an ordered set: it pickles the same in every process (the workbook cache's
+    # key is a digest of the pickled data; a set of strings is ordered by a per-process hash).
+    other_leaders: dict[tuple[int, str], None] = field(default_factory=dict)
 
     def add(self, cell: TableCellLike, *, leaders_of: int | None = None) -> None:
         """Add a cell's figures. ``leaders_of``: the cell belongs to that unit below the table's
@@ -135,12 +137,14 @@ class Measures:
         self.goods_count += cell.goods_count
         self.goods_recipients += cell.goods_recipients
         if leaders_of is not None:
-            self.other_leaders.update((leaders_of, name.strip()) for name in cell.leaders if name.strip())
+            self.other_leaders.update(
+                dict.fromkeys((leaders_of, name.strip()) for name in cell.leaders if name.strip())
+            )
         else:
             for name in cell.leaders:
                 if name not in self.leaders:
                     self.leaders.append(name)
-        self.other_leaders.update(getattr(cell, "other_leaders", ()))
+        self.other_leaders.update(dict.fromkeys(getattr(cell, "other_leaders", ())))
         for kind, count in cell.difficulties.items():
             self.difficulties[kind] = self.difficulties.get(kind, 0) + count
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Concat, Length, Substr
 from simple_history.models import HistoricalRecords
 
-from shuangyong.fields import LONG_TEXT, TEXT, BoundedTextField
+from shuangyong.fields import DOCUMENT, NOTE, TEXT, BoundedTextField
 
 PATH_STEP = 7  # digits per level of the materialised path: "0000001.0000012."
 
@@ -328,7 +328,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
     title = models.CharField("标题", max_length=200)
     subject = models.CharField("事项", max_length=200, blank=True, help_text="提醒所说的事项，每日提醒汇总按它列出")
-    body = BoundedTextField("内容", blank=True, max_length=LONG_TEXT)
+    # A day's digest lists up to 500 items (shuangyong.reminders.DIGEST_MAX_LINES), ~60,000 characters.
+    body = BoundedTextField("内容", blank=True, max_length=DOCUMENT)
     url = models.CharField("链接", max_length=500, blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -456,8 +457,8 @@ class ChatChannel(models.Model):
     )
     kind = models.CharField("类型", max_length=16, choices=ChatKind.choices)
     name = models.CharField("名称", max_length=100, help_text="如：双拥办工作群")
-    webhook_encrypted = models.TextField("Webhook 地址（加密）", editable=False)
-    secret_encrypted = models.TextField("加签密钥（加密）", blank=True, editable=False)
+    webhook_encrypted = BoundedTextField("Webhook 地址（加密）", editable=False, max_length=TEXT)
+    secret_encrypted = BoundedTextField("加签密钥（加密）", blank=True, editable=False, max_length=NOTE)
     enabled = models.BooleanField("启用", default=True)
     history = HistoricalRecords(excluded_fields=["webhook_encrypted", "secret_encrypted"])
 
@@ -476,12 +477,12 @@ class ChatPost(models.Model):
     channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="posts", verbose_name="群机器人")
     day = models.DateField("日期")
     title = models.CharField("标题", max_length=200)
-    text = models.TextField("内容")
+    text = BoundedTextField("内容", max_length=DOCUMENT)
     state = models.CharField("状态", max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
     next_attempt_at = models.DateTimeField("下次发送", null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    last_error = models.TextField("最近错误", blank=True)
+    last_error = BoundedTextField("最近错误", blank=True, max_length=NOTE)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 

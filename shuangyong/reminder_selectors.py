@@ -6,19 +6,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db import models
+from django.db.models import F, Model, QuerySet, Value
 from django.utils import timezone
 
 from shuangyong.access import scoped
 from shuangyong.models import OrgUnit, Reminder, ReminderDelegation, ReminderSnooze, Role, User
 
 HISTORY_ROWS = 50
+SNOOZE_EVENT = "snooze"
 
 
 def snoozes_for(user: User) -> QuerySet[ReminderSnooze]:
-    """The office sees every snooze in its scope (with its reason); anyone else their own."""
+    """The office (and the admin, and leaders reading) see every snooze in scope, with its
+    reason; anyone else their own."""
     qs = ReminderSnooze.objects.select_related("user", "unit")
-    if user.role in (Role.OFFICE, Role.LEADER):
+    if user.is_office or user.role == Role.LEADER:
         return scoped(qs, user, "unit")
     return qs.filter(user=user)
 
@@ -26,7 +29,7 @@ def snoozes_for(user: User) -> QuerySet[ReminderSnooze]:
 def delegations_for(user: User) -> QuerySet[ReminderDelegation]:
     """The office and leaders: every delegation in scope; others: their unit's."""
     qs = ReminderDelegation.objects.select_related("unit", "delegator", "delegate")
-    if user.role in (Role.OFFICE, Role.LEADER):
+    if user.is_office or user.role == Role.LEADER:
         return scoped(qs, user, "unit")
     return qs.filter(unit_id=user.org_unit_id)
 
@@ -42,52 +45,67 @@ class ReminderEvent:
 
 
 def reminder_history(obj: Model, unit: OrgUnit | None = None) -> list[ReminderEvent]:
-    """Who was reminded of ``obj`` and when, its snoozes, and the delegations of its unit(s):
-    three queries, newest first."""
-    from shuangyong.reminders import threshold_label
+    """Who was reminded of ``obj`` and when (and for whom a colleague delegated it), and who
+    snoozed it with what reason: one query (a UNION of reminders and snoozes), newest first."""
+    from shuangyong.reminders import DIGEST, threshold_label
 
     ct = ContentType.objects.get_for_model(obj)
-    reminders = Reminder.objects.filter(content_type=ct, object_id=obj.pk).exclude(threshold="digest")
+    reminders = Reminder.objects.filter(content_type=ct, object_id=obj.pk).exclude(threshold=DIGEST)
     snoozes = ReminderSnooze.objects.filter(content_type=ct, object_id=obj.pk)
     if unit is not None:
         reminders = reminders.filter(unit=unit)
         snoozes = snoozes.filter(unit=unit)
-    events: list[ReminderEvent] = []
-    unit_ids: set[int] = set()
-    for r in reminders.select_related("recipient", "delegation__delegator", "snooze").order_by("-claimed_at")[
-        :HISTORY_ROWS
-    ]:
-        detail = f"时限{r.deadline:%Y-%m-%d}"
-        if r.delegation_id and r.delegation:
-            detail += f"；受{r.delegation.delegator.display_name}委托"
-        if r.snooze_id:
+    text = models.CharField()
+    columns = ("at", "who_name", "who_user", "event", "day", "note", "by_name", "by_user", "muted", "listed", "off")
+    reminder_rows = (
+        reminders.annotate(
+            at=F("claimed_at"),
+            who_name=F("recipient__full_name"),
+            who_user=F("recipient__username"),
+            event=F("threshold"),
+            day=F("deadline"),
+            note=Value("", output_field=text),
+            by_name=F("delegation__delegator__full_name"),
+            by_user=F("delegation__delegator__username"),
+            muted=F("snooze_id"),
+            listed=F("digest_day"),
+            off=Value(None, output_field=models.DateTimeField()),
+        )
+        .order_by()
+        .values_list(*columns)
+    )
+    snooze_rows = (
+        snoozes.annotate(
+            at=F("created_at"),
+            who_name=F("user__full_name"),
+            who_user=F("user__username"),
+            event=Value(SNOOZE_EVENT, output_field=text),
+            day=F("until"),
+            note=F("reason"),
+            by_name=Value(None, output_field=text),
+            by_user=Value(None, output_field=text),
+            muted=Value(None, output_field=models.BigIntegerField()),
+            listed=Value(None, output_field=models.DateField()),
+            off=F("cancelled_at"),
+        )
+        .order_by()
+        .values_list(*columns)
+    )
+    events = []
+    for at, who_name, who_user, event, day, note, by_name, by_user, muted, listed, off in reminder_rows.union(
+        snooze_rows, all=True
+    ).order_by("-at")[:HISTORY_ROWS]:
+        who = who_name or who_user
+        if event == SNOOZE_EVENT:
+            state = f"，{timezone.localtime(off):%m-%d %H:%M}已取消" if off else ""
+            events.append(ReminderEvent(at, who, "暂停提醒", f"至{day:%Y-%m-%d}{state}；理由：{note}"))
+            continue
+        detail = f"时限{day:%Y-%m-%d}"
+        if by_name or by_user:
+            detail += f"；受{by_name or by_user}委托"
+        if muted:
             detail += "；已暂停，未发邮件"
-        elif r.digest_day:
-            detail += f"；{r.digest_day:%m-%d}随每日提醒发出"
-        events.append(
-            ReminderEvent(r.claimed_at, r.recipient.display_name, f"提醒（{threshold_label(r.threshold)}）", detail)
-        )
-        if r.unit_id:
-            unit_ids.add(r.unit_id)
-    for s in snoozes.select_related("user").order_by("-created_at")[:HISTORY_ROWS]:
-        state = f"，{timezone.localtime(s.cancelled_at):%m-%d %H:%M}已取消" if s.cancelled_at else ""
-        events.append(
-            ReminderEvent(
-                s.created_at, s.user.display_name, "暂停提醒", f"至{s.until:%Y-%m-%d}{state}；理由：{s.reason}"
-            )
-        )
-    if unit is not None:
-        unit_ids.add(unit.pk)
-    delegations = ReminderDelegation.objects.filter(Q(unit_id__in=unit_ids)).select_related("delegator", "delegate")
-    for d in delegations.order_by("-created_at")[:HISTORY_ROWS]:
-        state = "，已撤销" if d.revoked_at else ""
-        events.append(
-            ReminderEvent(
-                d.created_at,
-                d.delegator.display_name,
-                "委托提醒",
-                f"交给{d.delegate.display_name}，{d.starts_on:%Y-%m-%d}至{d.ends_on:%Y-%m-%d}{state}；事由：{d.reason}",
-            )
-        )
-    events.sort(key=lambda e: e.when, reverse=True)
+        elif listed:
+            detail += f"；{listed:%m-%d}随每日提醒发出"
+        events.append(ReminderEvent(at, who, f"提醒（{threshold_label(event)}）", detail))
     return events

@@ -87,7 +87,7 @@ def reminder_snooze_create(*, user: User, notification: Notification, days: int,
 
 
 def may_cancel_snooze(user: User, snooze: ReminderSnooze) -> bool:
-    return snooze.user_id == user.pk or (user.role == Role.OFFICE and unit_in_scope(user, snooze.unit))
+    return snooze.user_id == user.pk or (user.is_office and unit_in_scope(user, snooze.unit))
 
 
 @transaction.atomic
@@ -152,7 +152,7 @@ def may_revoke_delegation(user: User, delegation: ReminderDelegation) -> bool:
     if user.is_read_only:
         return False
     own_unit_head = user.is_unit_head and user.org_unit_id == delegation.unit_id
-    return own_unit_head or (user.role == Role.OFFICE and unit_in_scope(user, delegation.unit))
+    return own_unit_head or (user.is_office and unit_in_scope(user, delegation.unit))
 
 
 @transaction.atomic

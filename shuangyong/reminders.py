@@ -74,6 +74,7 @@ ESCALATION = "escalation"
 DIGEST = "digest"
 CLAIM_CHUNK = 1000
 SUMMARY_LINES = 20  # the most overdue items listed by name in an office's summary
+DIGEST_MAX_LINES = 500  # items listed by name in one person's digest (the rest are counted)
 MEMBER_ROLES = [r for r in Role.values if r != Role.LEADER]  # read-only leaders are not reminded
 
 
@@ -871,10 +872,14 @@ def _digest_text(lines: list[DigestLine], *, today: date, summary: OverdueSummar
     parts: list[str] = []
     if lines:
         parts.append(f"截至{chinese_date(today)}，您有以下{len(lines)}项需要办理（最紧急的在前）：")
+        room = DIGEST_MAX_LINES
         for kind in kinds:
             parts.append(f"\n【{kind}】{len(by_kind[kind])}项")
-            for line in by_kind[kind]:
+            for line in by_kind[kind][:room]:
                 parts.append(f"· {line.text}\n  {absolute_url(line.url)}" if line.url else f"· {line.text}")
+            if len(by_kind[kind]) > room:
+                parts.append(f"……另有{len(by_kind[kind]) - room}项，请在系统的通知中心查看。")
+            room = max(0, room - len(by_kind[kind]))
     if summary is not None:
         if lines:
             parts.append(f"\n【{summary.title}】")

@@ -318,27 +318,25 @@ def _plain_extent(xml: bytes) -> tuple[int, int] | None:
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    # calamine reads an archive of the members inflated here (zipfile stops at each member's
+    # declared size, which the zip-bomb check has summed) and measured, stored uncompressed.
+    rebuilt = io.BytesIO()
+    inflated = 0
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = [(info, archive.read(info)) for info in archive.infolist() if not info.is_dir()]
+        with zipfile.ZipFile(io.BytesIO(content)) as archive, zipfile.ZipFile(rebuilt, "w") as copy:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                data = archive.read(info)
+                inflated += len(data)
+                if inflated > MAX_INFLATED_BYTES:
+                    raise UploadRefused(UNREADABLE_XLSX)
+                if b"sheetData" in data:
+                    _refuse_extent(*_sheet_extent(data))
+                copy.writestr(info.filename, data)
+                del data
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         raise UploadRefused(UNREADABLE_XLSX) from None
-    if sum(len(data) for _, data in members) > MAX_INFLATED_BYTES:  # sizes declared falsely
-        raise UploadRefused(UNREADABLE_XLSX)
-    for _, data in members:
-        if b"sheetData" not in data:
-            continue
-        height, width = _sheet_extent(data)
-        if height > MAX_ROWS + 1 + BLANK_ROWS_ALLOWED:
-            raise UploadRefused(TOO_MANY_ROWS.format(limit=MAX_ROWS))
-        if width > MAX_COLUMNS:
-            raise UploadRefused(f"文件超过 {MAX_COLUMNS} 列，不是导入模板的格式，请用导入模板填写。")
-    # calamine reads members already inflated and measured, stored without compression.
-    rebuilt = io.BytesIO()
-    with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_STORED) as archive:
-        for info, data in members:
-            archive.writestr(info.filename, data)
-    del members
     rebuilt.seek(0)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(rebuilt)
@@ -350,6 +348,13 @@ def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
     # empty columns back, so that a cell keeps the position (and header) it has in the sheet.
     start = sheet.start
     return _left_padded(start[1] if start else 0, rows)
+
+
+def _refuse_extent(height: int, width: int) -> None:
+    if height > MAX_ROWS + 1 + BLANK_ROWS_ALLOWED:
+        raise UploadRefused(TOO_MANY_ROWS.format(limit=MAX_ROWS))
+    if width > MAX_COLUMNS:
+        raise UploadRefused(f"文件超过 {MAX_COLUMNS} 列，不是导入模板的格式，请用导入模板填写。")
 
 
 def _left_padded(columns: int, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:

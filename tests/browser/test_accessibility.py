@@ -1,5 +1,7 @@
 """axe-core (WCAG 2.1 A/AA) on every page the query-budget test walks, for every role that may
-open it, at a desktop and a phone width; and on the two import previews (a notice, an Excel file).
+open it, at a desktop width and at a phone width in 大字模式 (where no page may scroll sideways);
+and on the pages a POST renders: the two import previews (a notice, an Excel file) and the return's
+confirmation.
 
 axe-core comes from the npm registry (package.json / package-lock.json at the repository root,
 installed by scripts/bootstrap.sh into node_modules), never from a CDN. The world is the
@@ -123,12 +125,24 @@ def charts_have_text_and_table(page: Any) -> list[str]:
     )
 
 
+def new_context(browser: Any, width_name: str) -> Any:
+    # bypass_csp: axe-core is injected as a script of the test; the pages' Content-Security-Policy
+    # (script-src 'self') would refuse it, and the policy has its own test.
+    phone = width_name == "phone"
+    return browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport=WIDTHS[width_name],
+        is_mobile=phone,
+        has_touch=phone,
+        bypass_csp=True,
+    )
+
+
 def open_context(browser: Any, base: str, user: User, width_name: str) -> Any:
     phone = width_name == "phone"
     user_set_large_text(user=user, enabled=phone)
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport=WIDTHS[width_name], is_mobile=phone, has_touch=phone
-    )
+    context = new_context(browser, width_name)
     context.set_default_timeout(15_000)
     page = context.new_page()
     login(page, base, user.username)
@@ -172,8 +186,10 @@ def test_every_page_of_every_role_has_no_wcag_violation(browser, live_server, wo
                 problems += notice_import_preview(page, base, width_name)
             if role == "township":
                 problems += visits_import_preview(page, base, width_name)
+                problems += return_confirmation(page, base, width_name)
             page.context.close()
-    print(f"\naxe-core: {checked} page views and 4 import previews in {time.monotonic() - started:.0f} s")
+    elapsed = time.monotonic() - started
+    print(f"\naxe-core: {checked} page views and 6 pages rendered by a POST in {elapsed:.0f} s")
     assert all(opened.values()), f"pages no role could open: {[n for n, r in opened.items() if not r]}"
     assert charts >= 4 * 2, "the dashboard showed no charts: the world has no campaign data"
     assert not problems, f"{len(problems)} WCAG 2.1 A/AA violation(s):\n" + "\n".join(problems)
@@ -208,9 +224,19 @@ def visits_import_preview(page: Any, base: str, width_name: str) -> list[str]:
     return check(page, f"township {width_name} visit import preview", phone=width_name == "phone")
 
 
-def test_axe_finds_what_it_should(page, live_server, login, office_user):
+def return_confirmation(page: Any, base: str, width_name: str) -> list[str]:
+    """The page that shows what a return sends before it is submitted (rendered by a POST)."""
+    page.goto(base + reverse("visits:unit_return", kwargs=budget.UNIT_RETURN()))
+    page.fill("#id_summary", "春节期间走访慰问重点优抚对象。")
+    page.click("[data-testid=submit-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=confirm-summary]")
+    return check(page, f"township {width_name} return confirmation", phone=width_name == "phone")
+
+
+def test_axe_finds_what_it_should(browser, live_server, login, office_user):
     """The check is real: a page with an unnamed select and pale text fails it."""
     axe_available()
+    page = new_context(browser, "desktop").new_page()
     login(page, office_user)
     page.evaluate(
         """() => {

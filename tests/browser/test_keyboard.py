@@ -82,9 +82,7 @@ def test_a_clerk_enters_a_visit_and_submits_the_return_with_the_keyboard_alone(
     tab_to(page, "#id_visit_date")
     page.keyboard.type("02032027")  # Debian chromium's date field reads mm/dd/yyyy
     tab_to(page, "#id_table_row")  # a select: the arrow keys choose
-    # No default row (请选择慰问对象): down past 重点优抚对象 to the next row of the table.
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # from 请选择 to the first row of the table, 重点优抚对象
     type_into(page, "#id_lead_leader", "张镇长")
     type_into(page, "#id_people_visited", "2")
     type_into(page, "#id_money_amount", "500")
@@ -110,19 +108,20 @@ def test_a_clerk_enters_a_visit_and_submits_the_return_with_the_keyboard_alone(
     page.wait_for_selector("[data-testid=submit-form]")
     record = VisitRecord.objects.get()
     assert (record.people_visited, record.money_recipients, record.lead_leader) == (2, 2, "张镇长")
-    assert record.table_row == TableRow.HARDSHIP
-    page.wait_for_function("document.getElementById('sy-announce').textContent.includes('走访记录已保存')")
+    assert record.table_row == TableRow.ENTITLED
+    page.wait_for_selector("#sy-announce:has-text('走访记录已保存')", state="attached")  # said by the live region
 
     # The return: the summary, then the submit button.
     type_into(page, "#id_summary", "春节期间走访慰问重点优抚对象。")
     tab_to(page, "[data-testid=submit-form] button[type=submit]")
     page.keyboard.press("Enter")
-    # The confirmation step shows what is sent; its first button confirms.
+    # The confirmation step: what is sent, then 确认提交给双拥办.
     page.wait_for_selector("[data-testid=confirm-summary]")
+    assert Return.objects.get().status == ReturnStatus.DRAFT
     tab_to(page, "[data-testid=confirm-form] button:not([name=back])")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=填报已提交")
-    page.wait_for_function("document.getElementById('sy-announce').textContent.includes('填报已提交')")
+    page.wait_for_selector("#sy-announce:has-text('填报已提交')", state="attached")
     ret = Return.objects.get()
     assert ret.status == ReturnStatus.SUBMITTED and ret.submitted_by == township_a
     # The status is said in words, not only by the badge's colour.

@@ -41,18 +41,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.selectors import Basis
-from shuangyong.models import OrgUnitKind, Role
+from shuangyong.models import (
+    DeliveryState,
+    Notification,
+    OrgUnitKind,
+    Reminder,
+    ReminderDelegation,
+    ReminderSnooze,
+    Role,
+)
 from shuangyong.notifications import notify
 from tasks.dual_list_services import TRANSITIONS
 from tasks.models import ClosureRequest, DualListState, Evidence, ExtensionRequest, Milestone, ProgressReport
@@ -176,6 +186,8 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # --- the shell -----------------------------------------------------------------------------
     "home": Row(None, ALL_200, POST_AS_GET),
     "logout": Row(None, expect(405), expect(302)),  # leaders may log out: not a change of data
+    # 大字模式 is the user's own display preference: leaders may switch it too.
+    "large_text_switch": Row(None, POST_ONLY, expect(302)),
     "password_change": Row(None, ALL_200, ALL_200),  # own password: allowed to leaders too
     "password_change_done": Row(None, ALL_200, expect(405, leader=403)),
     "unit_list": Row(None, ALL_200, POST_AS_GET),
@@ -186,6 +198,21 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # Marking one's own notification read is allowed to leaders too (not a change of portal data).
     "notification_read": Row(kw(pk=Ref("notification")), POST_ONLY, expect(404, township_a=302)),
     "notification_read_all": Row(None, POST_ONLY, expect(302)),
+    # --- reminders: snooze and delegation --------------------------------------------------------
+    "reminder_settings": Row(None, ALL_200, POST_AS_GET),  # each sees their own, the county all in scope
+    # Only the recipient snoozes a reminder entry of their own (no data: the form with errors, 200).
+    "snooze_create": Row(
+        kw(notification_pk=Ref("reminder_note")), expect(404, township_a=200), expect(404, leader=403, township_a=200)
+    ),
+    # The one who snoozed, or the office of the scope, cancels it.
+    "snooze_cancel": Row(
+        kw(pk=Ref("snooze")), POST_ONLY, expect(404, office=302, admin=302, leader=403, township_a=302)
+    ),
+    "delegation_create": Row(None, expect(403), expect(403)),  # only a unit head (nobody here) delegates
+    # The unit sees its delegation but only its head or the office revokes it.
+    "delegation_revoke": Row(
+        kw(pk=Ref("delegation")), POST_ONLY, expect(404, office=302, admin=302, leader=403, township_a=403)
+    ),
     # --- tasks ---------------------------------------------------------------------------------
     "tasks:task_board": Row(None, ALL_200, POST_AS_GET),
     "tasks:my_tasks": Row(None, ALL_200, POST_AS_GET),
@@ -427,6 +454,23 @@ def _place_objects(
             year=2027, troop_unit=troop, responsible_unit=unit, state=DualListState.ASSIGNED, created_by=office
         )
     o["notification"] = notify(recipients=[staff], title="填报已退回", body="请补充。", url="/")[0]
+    task_type = ContentType.objects.get_for_model(o["task"])
+    reminder = Reminder.objects.create(
+        content_type=task_type, object_id=o["task"].pk, recipient=staff, threshold="due",
+        deadline=o["task"].deadline, unit=unit, claim_token=uuid.uuid4(),
+    )  # fmt: skip
+    o["reminder_note"] = Notification.objects.create(
+        recipient=staff, title="工作任务今天到期", subject="工作任务", url="/", content_type=task_type,
+        object_id=o["task"].pk, reminder=reminder, delivery_state=DeliveryState.IN_DIGEST,
+    )  # fmt: skip
+    o["snooze"] = ReminderSnooze.objects.create(
+        content_type=task_type, object_id=o["task"].pk, user=staff, unit=unit, subject="工作任务",
+        until=dt.date(2027, 12, 31), reason="等待回复",
+    )  # fmt: skip
+    o["delegation"] = ReminderDelegation.objects.create(
+        unit=unit, delegator=staff, delegate=UserFactory(org_unit=unit), starts_on=dt.date(2027, 1, 1),
+        ends_on=dt.date(2027, 1, 31), reason="外出学习",
+    )  # fmt: skip
 
 
 def _build_world() -> World:

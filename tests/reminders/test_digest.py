@@ -127,3 +127,17 @@ def test_the_digest_hour_is_the_offices_setting(travel, source, township_a_unit,
     travel(at(DEADLINE, hour=10))
     run_scan()
     assert len(mail.outbox) == 1
+
+
+def test_a_very_long_digest_names_the_most_urgent_and_counts_the_rest(
+    travel, source, township_a_unit, township_a, monkeypatch
+):
+    monkeypatch.setattr(reminders, "DIGEST_MAX_LINES", 5)
+    for i in range(8):
+        source.add(unit=township_a_unit, label=f"事项{i}", deadline=DEADLINE - (8 - i) * DAY)
+    travel(at(DEADLINE))
+    run_scan()
+    body = mail.outbox[0].body
+    assert re.findall(r"· (事项\d)｜", body) == [f"事项{i}" for i in range(5)]  # the most overdue first
+    assert "……另有3项，请在系统的通知中心查看。" in body
+    assert "每日提醒（2026年12月10日）：8项待办" in mail.outbox[0].subject

@@ -278,8 +278,9 @@ def test_the_delegation_shows_in_the_items_history(travel, task, township_a_head
     run_scan()
     page = client_for(office_user).get(reverse("tasks:task_detail", args=[task.pk])).content.decode()
     panel = page[page.index('data-testid="reminder-history"') :]
-    assert "委托提醒" in panel and "交给周敏" in panel and "外出学习两周" in panel
-    assert f"受{township_a_head.display_name}委托" in panel
+    assert "周敏" in panel and "提醒（提前3天）" in panel  # the colleague was reminded …
+    assert f"受{township_a_head.display_name}委托" in panel  # … on the head's behalf
+    assert "李强" not in panel  # and the unit's staff was not
 
 
 def test_the_settings_page_costs_a_fixed_number_of_queries(

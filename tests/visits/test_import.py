@@ -456,3 +456,32 @@ def test_an_import_into_a_no_visits_return_reopens_it_in_its_history(frozen, cli
     assert ret.no_visits is False
     latest = ret.history.order_by("-history_date", "-history_id").first()
     assert latest.no_visits is False and latest.history_user == township_a
+
+
+def test_imported_rows_have_the_history_simple_history_would_write(
+    frozen, client_for, township_a, campaign, village_a1
+):
+    """The import copies each new row into its history table in the database: the same values,
+    who, when and "+", as simple_history's own bulk_create_with_history writes them."""
+    from django.utils import timezone
+
+    person = BeneficiaryFactory(org_unit=village_a1)
+    client = client_for(township_a)
+    rows = [visit_row(**{"备注": "第一行", "慰问部队": ""}), visit_row(**{"联系对象身份证号": person.id_number})]
+    assert confirm(client, "visits", upload(client, "visits", xlsx(HEADER, rows), campaign=campaign)).status_code == 302
+    records = list(VisitRecord.objects.order_by("pk"))
+    assert len(records) == 2
+    tracked = VisitRecord.history.model.tracked_fields
+    for record in records:
+        row = record.history.get()
+        assert {f.attname: getattr(row, f.attname) for f in tracked} == {
+            f.attname: getattr(record, f.attname) for f in tracked
+        }
+        assert (row.history_user, row.history_type, row.history_change_reason) == (township_a, "+", "")
+        assert row.history_date == timezone.now()
+    ledger = upload(client, "ledger", xlsx(LEDGER_HEADER, [ledger_row()]))
+    assert confirm(client, "ledger", ledger).status_code == 302
+    added = Beneficiary.objects.exclude(pk=person.pk).get()
+    # The ledger's history keeps the number masked (its field's pre_save): that path is kept.
+    assert added.history.get().history_user == township_a
+    assert added.history.get().id_number == added.masked_id_number != added.id_number
