@@ -23,5 +23,6 @@ DOCUMENT = 100_000  # a whole notice as pasted (tasks.notice_upload.NOTICE_MAX_C
 
 class BoundedTextField(models.TextField):
     def __init__(self, *args: Any, max_length: int, **kwargs: Any) -> None:
-        super().__init__(*args, max_length=max_length, **kwargs)
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
         self.validators.append(MaxLengthValidator(max_length))
