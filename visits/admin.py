@@ -37,7 +37,7 @@ class IdentityAccessLogAdmin(admin.ModelAdmin):
     list_display = ["at", "user", "person", "action"]
     list_filter = ["action"]
     fields = ["at", "user", "person", "action"]
-    readonly_fields = fields
+    readonly_fields = ["at", "user", "person", "action"]
     list_select_related = ["user", "beneficiary"]
 
     @admin.display(description="联系对象")
