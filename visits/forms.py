@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shuangyong.concurrency import VersionedForm
 from shuangyong.fields import LONG_TEXT, NOTE
-from shuangyong.forms import BootstrapFormMixin, BoundedDateField
+from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import reporting_units_for, troop_units_under, units_for
 from visits.models import (
@@ -173,7 +173,7 @@ def person_label(person: Beneficiary) -> str:
 
 
 class VisitRecordForm(BootstrapFormMixin, VersionedForm):
-    visit_date = BoundedDateField(label="走访日期", widget=DATE)
+    visit_date = forms.DateField(label="走访日期", widget=DATE)  # bounded by the campaign window (clean)
     table_row = forms.ChoiceField(label="慰问对象（统计表行）", choices=TableRow.choices)
     way = forms.ChoiceField(label="走访方式", choices=ContactWay.choices)
     beneficiary = forms.ModelChoiceField(

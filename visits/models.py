@@ -295,7 +295,7 @@ class VisitRecord(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="records")
     org_unit = models.ForeignKey(OrgUnit, verbose_name="走访单位", on_delete=models.PROTECT, related_name="+")
     unit_return = models.ForeignKey(Return, verbose_name="所属填报", on_delete=models.PROTECT, related_name="records")
-    visit_date = InRangeDateField("走访日期")
+    visit_date = models.DateField("走访日期")  # within the campaign window (services), itself within range
     table_row = models.CharField("统计表对象类别", max_length=16, choices=TableRow.choices)
     beneficiary = models.ForeignKey(
         Beneficiary, verbose_name="联系对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
