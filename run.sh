@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh
 PY=.venv/bin/python
+# Hashed, compressed static files for WhiteNoise (DEBUG is off unless DEBUG=1 is set).
+$PY manage.py collectstatic --noinput -v0
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
 $PY manage.py setup_schedules
@@ -24,4 +26,4 @@ cat <<MSG
 ==============================================================
 
 MSG
-$PY manage.py runserver 127.0.0.1:8000
+$PY manage.py runserver --nostatic 127.0.0.1:8000

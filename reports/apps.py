@@ -14,8 +14,8 @@ class ReportsConfig(AppConfig):
         from shuangyong.navigation import register_home_panel, register_nav
 
         county_roles = {Role.OFFICE, Role.LEADER, Role.ADMIN}
-        register_nav("领导看板", "reports:dashboard", roles=county_roles, order=5)
-        register_nav("统计报表", "reports:index", order=80)
+        register_nav("领导看板", "reports:dashboard", roles=county_roles, order=5, group="报表")
+        register_nav("统计报表", "reports:index", order=80, group="报表")
         # The leader's home page is the dashboard; the office gets the downloads one click away.
         register_home_panel("reports/_panel_dashboard.html", _dashboard_panel, roles={Role.LEADER}, order=1)
         office = {Role.OFFICE, Role.ADMIN}

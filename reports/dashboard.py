@@ -53,7 +53,8 @@ def _wan(amount: Decimal) -> Decimal:
 
 
 def _fmt_wan(value: object) -> str:
-    return f"{Decimal(str(value)):.2f}"
+    """万元 to the 元 (four decimals), as the printed tables: a small amount never shows as 0.00."""
+    return f"{Decimal(str(value)):.4f}"
 
 
 def _fmt_percent(value: object) -> str:
@@ -105,7 +106,7 @@ def _comparison(this: Measures, last: Measures | None) -> list[Comparison]:
     return [Comparison(label, pick(this, attr), pick(last, attr), money) for label, attr, money in rows]
 
 
-def cached_dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:
+def cached_dashboard_for(user: User, *, campaign: Campaign | None, year: int | None = None) -> Dashboard:
     """The dashboard, shared for a short while by everyone with the same scope and role.
 
     Leaders open it as their home page many times a day; its twenty-odd aggregate queries are
@@ -116,25 +117,31 @@ def cached_dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:
     key = ":".join(
         str(part)
         for part in (
-            "dashboard:v1",
+            "dashboard:v2",
             root.pk if root else 0,
             user.role,
             campaign.pk if campaign else "current",
+            year or "this-year",
             timezone.localdate().isoformat(),
         )
     )
     board: Dashboard | None = cache.get(key)
     if board is None:
-        board = dashboard_for(user, campaign=campaign)
+        board = dashboard_for(user, campaign=campaign, year=year)
         cache.set(key, board, settings.DASHBOARD_CACHE_SECONDS)
     return board
 
 
-def dashboard_for(user: User, *, campaign: Campaign | None) -> Dashboard:
-    """Everything on the dashboard. About twenty queries, whatever the number of units and records."""
+def dashboard_for(user: User, *, campaign: Campaign | None, year: int | None = None) -> Dashboard:
+    """Everything on the dashboard. About twenty queries, whatever the number of units and records.
+
+    Task figures are those of ``year`` (this year by default): the tasks open or due in it
+    (tasks.selectors.tasks_of_year_q), so the current plan's unfinished tasks count whatever
+    year the plan is dated, and the overdue tasks listed on the page are in the figures.
+    """
     from visits.selectors import current_campaign_for
 
-    year = timezone.localdate().year
+    year = year or timezone.localdate().year
     campaign = campaign or current_campaign_for(user)
     statuses = BASIS_STATUSES[DASHBOARD_BASIS]
     report = last_report = last_campaign = None
@@ -170,7 +177,7 @@ def _add_charts(board: Dashboard, last_report: CampaignReport | None) -> None:
     board.charts["tasks"] = render_chart(
         BarChart(
             title=f"{board.year}年各牵头单位任务完成率",
-            categories=[s.unit.name for s in stats],
+            categories=[s.unit_name for s in stats],
             series=[Series("完成率", [round(s.rate * 100, 1) for s in stats])],
             unit="%",
             value_format=_fmt_percent,

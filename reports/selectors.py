@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from reports.official_table import Measures, sum_cells
-from shuangyong.access import scoped, units_in_scope
+from shuangyong.access import scope_root, scoped, units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from visits.models import Campaign, Return, ReturnStatus, TableRow
 from visits.selectors import TableCell, campaign_statistics, campaigns_for, returns_for_campaign
@@ -24,7 +24,7 @@ ROW_KEYS: tuple[str, ...] = tuple(TableRow.values)
 
 
 class Basis(TextChoices):
-    """Which returns a county workbook counts (stated in every title line of the workbook)."""
+    """Which returns a county workbook counts (stated in each sheet's 填表说明 and the file name)."""
 
     ACCEPTED = "accepted", "仅统计已审核的报表"
     SUBMITTED = "submitted", "统计全部已提交的报表（含待审核）"
@@ -95,10 +95,36 @@ class CampaignReport:
     statuses: tuple[str, ...] | None
     lines: list[UnitLine]
     county_rows: list[Measures]
+    filing_unit: OrgUnit | None = None
 
     @property
     def county_total(self) -> Measures:
         return sum_cells(self.county_rows)
+
+    def is_counted(self, line: UnitLine) -> bool:
+        """Whether the unit's figures are in the table (its return's state is in the basis)."""
+        return (
+            line.ret is not None
+            and line.ret.status != ReturnStatus.DRAFT
+            and (self.statuses is None or line.ret.status in self.statuses)
+        )
+
+    @property
+    def counted_units(self) -> int:
+        return sum(1 for line in self.lines if self.is_counted(line))
+
+    @property
+    def expected_units(self) -> int:
+        return sum(1 for line in self.lines if line.expected)
+
+
+def filing_unit(user: User, campaign: Campaign) -> OrgUnit:
+    """填报单位 of the county table: the 双拥办 that runs the campaign, or, for a user whose scope
+    is only part of the county (a township's leader), that part: the table covers only it."""
+    root = scope_root(user)
+    if root is None or campaign.owner_unit.path.startswith(root.path):
+        return campaign.owner_unit
+    return root
 
 
 def _unit_order(unit: OrgUnit) -> tuple[int, int, str]:
@@ -137,6 +163,7 @@ def campaign_report(*, user: User, campaign: Campaign, statuses: tuple[str, ...]
 
     for unit in expected.values():
         line_for(unit, is_expected=True)
+    own = filing_unit(user, campaign)
     county_rows = [Measures() for _ in ROW_KEYS]
     # Units in tree order, so that the county's 带队领导 list reads the same on every download.
     for unit_id, cells in sorted(stats.items(), key=lambda item: holders[item[0]].path):
@@ -144,15 +171,16 @@ def campaign_report(*, user: User, campaign: Campaign, statuses: tuple[str, ...]
         # The nearest expected unit at or above the record's unit; otherwise the unit itself.
         owner_pk = next((pk for pk in reversed(holder.ancestor_pks()) if pk in expected), None)
         line = lines[owner_pk] if owner_pk is not None else line_for(holder, is_expected=False)
+        # 带队领导: each table names its own unit's leaders and counts those of the units below.
         for index, row in enumerate(_rows(cells)):
-            line.rows[index].add(row)
-            county_rows[index].add(row)
+            line.rows[index].add(row, leaders_of=None if unit_id == line.unit.pk else unit_id)
+            county_rows[index].add(row, leaders_of=None if unit_id == own.pk else unit_id)
     # Returns of units outside the expected list (sent anyway) are listed too.
     for ret in returns.values():
         if ret.org_unit_id not in lines and ret.status != ReturnStatus.DRAFT:
             line_for(ret.org_unit, is_expected=False)
     ordered = sorted(lines.values(), key=lambda line: (not line.expected, _unit_order(line.unit)))
-    return CampaignReport(campaign=campaign, statuses=statuses, lines=ordered, county_rows=county_rows)
+    return CampaignReport(campaign=campaign, statuses=statuses, lines=ordered, county_rows=county_rows, filing_unit=own)
 
 
 def unit_rows(*, user: User, campaign: Campaign, unit: OrgUnit) -> list[Measures]:
@@ -160,10 +188,14 @@ def unit_rows(*, user: User, campaign: Campaign, unit: OrgUnit) -> list[Measures
     subtree = list(units_in_scope(user).filter(path__startswith=unit.path).values_list("pk", flat=True))
     stats = campaign_statistics(user=user, campaign=campaign, unit_ids=subtree)
     rows = [Measures() for _ in ROW_KEYS]
-    for _, cells in sorted(stats.items()):
+    for unit_id, cells in sorted(stats.items()):
         for index, row in enumerate(_rows(cells)):
-            rows[index].add(row)
+            rows[index].add(row, leaders_of=None if unit_id == unit.pk else unit_id)
     return rows
+
+
+def unit_return(*, user: User, campaign: Campaign, unit: OrgUnit) -> Return | None:
+    return returns_for_campaign(user=user, campaign=campaign).filter(org_unit=unit).first()
 
 
 def get_campaign_for_report(user: User, pk: int) -> Campaign:

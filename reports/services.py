@@ -20,8 +20,24 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from reports.official_table import OfficialTable, army_day_title, spring_title, write_official_table
-from reports.selectors import BASIS_STATUSES, Basis, campaign_report, unit_rows
+from reports.official_table import (
+    MONEY_DECIMALS_FEN,
+    MONEY_DECIMALS_YUAN,
+    OfficialTable,
+    army_day_title,
+    money_decimals,
+    spring_title,
+    write_official_table,
+)
+from reports.selectors import (
+    BASIS_STATUSES,
+    Basis,
+    ReturnState,
+    campaign_report,
+    return_state,
+    unit_return,
+    unit_rows,
+)
 from reports.workbooks import (
     DualListLine,
     SummaryLine,
@@ -32,46 +48,89 @@ from reports.workbooks import (
     write_task_sheet,
 )
 from reports.xlsx import ReportBook
-from shuangyong.access import scope_root
-from shuangyong.env import env_str
 from shuangyong.models import OrgUnit, User
 from tasks.models import DualListDirection
 from tasks.selectors import dual_list_summary, task_completion_by_unit
-from visits.models import Campaign, CampaignKind
+from visits.models import Campaign, CampaignKind, Return
 
 COUNTY_SHEET = "统计表"
 SUMMARY_SHEET = "汇总表"
 
 
-def troop_name() -> str:
-    """The county's troops as the 八一 title names them, e.g. 驻铜部队.
+DEFAULT_TROOP_NAME = "驻地部队"
 
-    Set ``SHUANGYONG_TROOP_NAME`` in the environment (or as a Django setting, which wins);
-    without it the title says 驻地部队. One deployment serves one county, so one name.
-    """
-    configured = getattr(settings, "SHUANGYONG_TROOP_NAME", None)
-    if configured is None:
-        configured = env_str("SHUANGYONG_TROOP_NAME", "")
-    return (configured or "").strip() or "驻地部队"
+
+def troop_name(campaign: Campaign) -> str:
+    """The county's troops as its 八一 title names them (驻铜部队): a field of the county's unit
+    (OrgUnit.troop_name, set by the office in the admin), 驻地部队 when it is not filled in."""
+    return campaign.owner_unit.troop_name.strip() or DEFAULT_TROOP_NAME
+
+
+def kind_words(campaign: Campaign) -> str:
+    """春节, or “八一” in the forms' curly quotes."""
+    return "“八一”" if campaign.kind == CampaignKind.ARMY_DAY else campaign.get_kind_display()
 
 
 def campaign_table_title(campaign: Campaign) -> str:
+    """The form's own title, never changed by the basis or the state (those go under the table)."""
     if campaign.kind == CampaignKind.ARMY_DAY:
-        return army_day_title(campaign.year, troop_name())
+        return army_day_title(campaign.year, troop_name(campaign))
     return spring_title(campaign.year)
 
 
-def _with_basis(title: str, basis: str) -> str:
-    return f"{title}（{Basis(basis).label}）"
+def form_table(campaign: Campaign, **fields: Any) -> OfficialTable:
+    """The campaign's form: the 春节 form's 填报单位（盖章）, the 八一 form's 填报单位 without it."""
+    return OfficialTable(title=campaign_table_title(campaign), stamp=campaign.kind != CampaignKind.ARMY_DAY, **fields)
 
 
-def _filing_unit_name(user: User, campaign: Campaign) -> str:
-    """填报单位 of the county table: the 双拥办 that runs the campaign, or, for a user whose scope
-    is only part of the county (a township's leader), that part: the table covers only it."""
-    root = scope_root(user)
-    if root is None or campaign.owner_unit.path.startswith(root.path):
-        return campaign.owner_unit.name
-    return root.name
+MONEY_NOTE = {
+    MONEY_DECIMALS_YUAN: "金额单位为万元，保留四位小数（精确到元）",
+    MONEY_DECIMALS_FEN: "金额单位为万元，保留六位小数（精确到分）",
+}
+
+
+def table_notes(*, basis: str | None, decimals: int, county: bool) -> list[str]:
+    """The 填表说明 line under a table: the basis (county workbooks), the money, the leaders."""
+    parts = []
+    if basis is not None:
+        parts.append(f"统计口径：{Basis(basis).label}")
+    parts.append(f"{MONEY_NOTE[decimals]}，合计为慰问金与慰问品支出之和，总计为各行之和，无数据处填0")
+    below = COUNTY_OTHERS if county else UNIT_OTHERS
+    parts.append(f"带队领导栏列本级带队领导，{below}领导只计人次")
+    return ["填表说明：" + "".join(f"{n}. {text}。" for n, text in enumerate(parts, 1))]
+
+
+COUNTY_OTHERS = "乡镇、部门"
+UNIT_OTHERS = "村（社区）"
+
+
+def unit_sheet_status(state: ReturnState, *, counted: bool, expected: bool) -> str:
+    """What a unit's sheet in the county workbook shows under its table, so that an all-zero
+    form says why (本期无走访, never submitted, sent back, not yet accepted)."""
+    text = {
+        ReturnState.ACCEPTED: "已审核",
+        ReturnState.SUBMITTED: "已提交，待审核" if counted else "已提交，待审核，未计入本表",
+        ReturnState.RETURNED: "已退回修改，未计入本表",
+        ReturnState.NOT_SUBMITTED: "未提交，本表无数据",
+        ReturnState.NO_VISITS: "本期无走访",
+    }[state]
+    if not expected:
+        text += "（不在应报单位名单内）"
+    return f"报表状态：{text}"
+
+
+def own_table_status(ret: Return | None) -> tuple[str, bool]:
+    """(status line, is a draft) of a unit's own table: anything not yet accepted is a draft."""
+    state = return_state(ret)
+    if state == ReturnState.ACCEPTED:
+        return "报表状态：已审核", False
+    detail = {
+        ReturnState.SUBMITTED: "已提交，待审核",
+        ReturnState.RETURNED: "已退回修改",
+        ReturnState.NOT_SUBMITTED: "未提交",
+        ReturnState.NO_VISITS: "本期无走访，待审核",
+    }[state]
+    return f"报表状态：草稿，未审核（{detail}）", True
 
 
 # (sheet name, writer, the writer's keyword arguments): a workbook as plain data.
@@ -98,25 +157,47 @@ def write_workbook(sheets: list[SheetSpec]) -> bytes:
     return content
 
 
-def unit_table_workbook(*, user: User, campaign: Campaign, unit: OrgUnit) -> bytes:
-    """One unit's official table: every record of the unit and its villages, whatever the return's state."""
+def unit_table_workbook(*, user: User, campaign: Campaign, unit: OrgUnit) -> tuple[bytes, str]:
+    """One unit's official table and its file name: every record of the unit and its villages,
+    whatever the return's state; until the office accepts the return it says 草稿，未审核 (under
+    the table, in the page header and in the file name)."""
     rows = unit_rows(user=user, campaign=campaign, unit=unit)
-    table = OfficialTable(
-        title=campaign_table_title(campaign), unit_name=unit.name, date=timezone.localdate(), rows=rows
+    status, draft = own_table_status(unit_return(user=user, campaign=campaign, unit=unit))
+    decimals = money_decimals(rows)
+    table = form_table(
+        campaign,
+        unit_name=unit.name,
+        date=timezone.localdate(),
+        rows=rows,
+        money_decimals=decimals,
+        others_label=UNIT_OTHERS,
+        status=status,
+        draft=draft,
+        notes=table_notes(basis=None, decimals=decimals, county=False),
     )
-    return write_workbook([(unique_sheet_names([unit.display_name])[0], write_official_table, {"table": table})])
+    content = write_workbook([(unique_sheet_names([unit.display_name])[0], write_official_table, {"table": table})])
+    return content, unit_table_filename(campaign, unit, draft=draft)
 
 
-def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
+def county_workbook_sheets(*, user: User, campaign: Campaign, basis: str) -> list[SheetSpec]:
     """The county table (填报单位 = the 双拥办), the 汇总表, then one sheet per unit."""
     report = campaign_report(user=user, campaign=campaign, statuses=BASIS_STATUSES[Basis(basis)])
     today = timezone.localdate()
-    title = _with_basis(campaign_table_title(campaign), basis)
-    county = OfficialTable(
-        title=title, unit_name=_filing_unit_name(user, campaign), date=today, rows=report.county_rows
+    decimals = money_decimals([*report.county_rows, *(row for line in report.lines for row in line.rows)])
+    notes = table_notes(basis=basis, decimals=decimals, county=True)
+    unit_notes = table_notes(basis=basis, decimals=decimals, county=False)
+    filing = report.filing_unit or campaign.owner_unit
+    county = form_table(
+        campaign,
+        unit_name=filing.name,
+        date=today,
+        rows=report.county_rows,
+        money_decimals=decimals,
+        others_label=COUNTY_OTHERS,
+        notes=notes,
     )
     summary = {
-        "title": _with_basis(f"{campaign.year}年{campaign.get_kind_display()}走访慰问各单位报送情况汇总表", basis),
+        "title": f"{campaign.year}年{kind_words(campaign)}走访慰问各单位报送情况汇总表",
         "date": today,
         "lines": [
             SummaryLine(
@@ -129,6 +210,10 @@ def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
             for line in report.lines
         ],
         "total": report.county_total,
+        "counted": report.counted_units,
+        "expected": report.expected_units,
+        "money_decimals": decimals,
+        "notes": notes[:1],
     }
     sheets: list[SheetSpec] = [
         (COUNTY_SHEET, write_official_table, {"table": county}),
@@ -136,16 +221,35 @@ def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
     ]
     names = unique_sheet_names((line.unit.display_name for line in report.lines), taken=[COUNTY_SHEET, SUMMARY_SHEET])
     for name, line in zip(names, report.lines, strict=True):
-        table = OfficialTable(title=title, unit_name=line.unit.name, date=today, rows=line.rows)
+        table = form_table(
+            campaign,
+            unit_name=line.unit.name,
+            date=today,
+            rows=line.rows,
+            money_decimals=decimals,
+            others_label=UNIT_OTHERS,
+            status=unit_sheet_status(line.state, counted=report.is_counted(line), expected=line.expected),
+            notes=unit_notes,
+        )
         sheets.append((name, write_official_table, {"table": table}))
-    return write_workbook(sheets)
+    return sheets
+
+
+def county_workbook(*, user: User, campaign: Campaign, basis: str) -> bytes:
+    return write_workbook(county_workbook_sheets(user=user, campaign=campaign, basis=basis))
+
+
+TASK_YEAR_NOTE = (
+    "填表说明：统计{year}年的任务，即{year}年工作要点的任务、时限在{year}年的任务，"
+    "以及以前年度下达、{year}年内仍在办理的任务；没有牵头单位的任务列为“未指定牵头单位”，合计等于任务总数。"
+)
 
 
 def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None) -> bytes:
     """Tasks per lead unit (total / completed / overdue / rate) and 双清单 per troop and direction."""
     today = today or timezone.localdate()
     tasks = [
-        TaskLine(unit_name=s.unit.name, total=s.total, completed=s.completed, overdue=s.overdue)
+        TaskLine(unit_name=s.unit_name, total=s.total, completed=s.completed, overdue=s.overdue)
         for s in task_completion_by_unit(user=user, year=year, today=today)
     ]
     dual_list = [
@@ -163,7 +267,12 @@ def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None
             (
                 "任务完成情况",
                 write_task_sheet,
-                {"title": f"{year}年双拥工作要点任务完成情况", "date": today, "lines": tasks},
+                {
+                    "title": f"{year}年双拥工作要点任务完成情况",
+                    "date": today,
+                    "lines": tasks,
+                    "notes": [TASK_YEAR_NOTE.format(year=year)],
+                },
             ),
             (
                 "双清单销号情况",
@@ -174,8 +283,9 @@ def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None
     )
 
 
-def unit_table_filename(campaign: Campaign, unit: OrgUnit) -> str:
-    return f"{campaign.year}年{campaign.get_kind_display()}双拥活动情况统计表-{unit.name}.xlsx"
+def unit_table_filename(campaign: Campaign, unit: OrgUnit, *, draft: bool = False) -> str:
+    state = "（草稿）" if draft else ""
+    return f"{campaign.year}年{campaign.get_kind_display()}双拥活动情况统计表-{unit.name}{state}.xlsx"
 
 
 def county_workbook_filename(campaign: Campaign, basis: str) -> str:

@@ -60,12 +60,24 @@ def _fmt(chart: BarChart, value: Number) -> str:
     return chart.value_format(value)
 
 
+def text_width(text: str, font_size: int = 12) -> float:
+    """The width a label takes: a Chinese character is a full em, other characters about 0.6 em."""
+    return sum(font_size if ord(ch) > 0x2E7F else 0.6 * font_size for ch in text)
+
+
+def label_width(chart: BarChart) -> int:
+    """Room for the longest category name, so that no label is cut at the left edge (部一营)."""
+    longest = max((text_width(c) for c in chart.categories), default=0.0)
+    return max(LABEL_WIDTH, int(longest) + 12)
+
+
 def render_svg(chart: BarChart, *, chart_id: str) -> str:
     n_series = max(len(chart.series), 1)
     group_height = n_series * BAR_HEIGHT + (n_series - 1) * BAR_GAP
     legend = LEGEND_HEIGHT if len(chart.series) > 1 else 0
     height = TOP + legend + max(len(chart.categories), 1) * (group_height + GROUP_GAP)
-    width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
+    labels = label_width(chart)
+    width = labels + BAR_AREA + VALUE_WIDTH
     largest = max((float(v) for s in chart.series for v in s.values), default=0.0)
     scale = BAR_AREA / largest if largest > 0 else 0.0
 
@@ -76,7 +88,7 @@ def render_svg(chart: BarChart, *, chart_id: str) -> str:
         f'<desc id="{chart_id}-desc">{escape(chart.title)}：数据见图下表格</desc>',
     ]
     if legend:
-        x = LABEL_WIDTH
+        x = labels
         for index, s in enumerate(chart.series):
             colour = PALETTE[index % len(PALETTE)]
             parts.append(f'<rect x="{x}" y="{TOP}" width="12" height="12" fill="{colour}"/>')
@@ -86,7 +98,7 @@ def render_svg(chart: BarChart, *, chart_id: str) -> str:
     for row, category in enumerate(chart.categories):
         label_y = y + group_height / 2 + 4
         parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{label_y:.1f}" font-size="12" text-anchor="end">{escape(category)}</text>'
+            f'<text x="{labels - 6}" y="{label_y:.1f}" font-size="12" text-anchor="end">{escape(category)}</text>'
         )
         for index, s in enumerate(chart.series):
             value = s.values[row]
@@ -95,10 +107,10 @@ def render_svg(chart: BarChart, *, chart_id: str) -> str:
             colour = PALETTE[index % len(PALETTE)]
             shown = f"{_fmt(chart, value)}{chart.unit}"
             parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{bar_y}" width="{bar:.1f}" height="{BAR_HEIGHT}" fill="{colour}">'
+                f'<rect x="{labels}" y="{bar_y}" width="{bar:.1f}" height="{BAR_HEIGHT}" fill="{colour}">'
                 f"<title>{escape(category)} · {escape(s.name)}：{escape(shown)}</title></rect>"
             )
-            value_x = LABEL_WIDTH + bar + 4
+            value_x = labels + bar + 4
             parts.append(f'<text x="{value_x:.1f}" y="{bar_y + BAR_HEIGHT - 3}" font-size="11">{escape(shown)}</text>')
         y += group_height + GROUP_GAP
     parts.append("</svg>")

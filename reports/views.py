@@ -40,8 +40,8 @@ def index(request: AuthedRequest) -> HttpResponse:
 def unit_table(request: AuthedRequest, campaign_pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for_report(request.user, campaign_pk)
     unit = get_report_unit_for(request.user, unit_pk)
-    data = services.unit_table_workbook(user=request.user, campaign=campaign, unit=unit)
-    return xlsx_response(data, services.unit_table_filename(campaign, unit))
+    data, filename = services.unit_table_workbook(user=request.user, campaign=campaign, unit=unit)
+    return xlsx_response(data, filename)
 
 
 def county_workbook(request: AuthedRequest, pk: int, basis: str) -> HttpResponse:
@@ -62,6 +62,8 @@ def task_closure(request: AuthedRequest, year: int) -> HttpResponse:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *COUNTY_ROLES, message="领导看板只对双拥办和领导开放。")
     form = CampaignChoiceForm(request.GET or None, user=request.user)
-    campaign = form.cleaned_data["campaign"] if form.is_valid() else None
-    board = cached_dashboard_for(request.user, campaign=campaign)
+    valid = form.is_valid()
+    campaign = form.cleaned_data["campaign"] if valid else None
+    year = form.cleaned_data["year"] if valid else None
+    board = cached_dashboard_for(request.user, campaign=campaign, year=year)
     return render(request, "reports/dashboard.html", {"board": board, "form": form})

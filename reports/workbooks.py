@@ -20,13 +20,17 @@ from reports.official_table import (
     COUNT_FORMAT,
     DATED,
     HEADER,
-    MONEY_FORMAT,
+    MONEY_DECIMALS_YUAN,
+    NOTE,
     TITLE,
     Measures,
     chinese_date,
+    money_format,
+    note_height,
     to_wan,
 )
 from reports.xlsx import Sheet
+from shuangyong.spreadsheets import POINTS_PER_LINE, lines_needed, text_width
 
 PERCENT_FORMAT = "0.0%"
 SHEET_NAME_MAX = 31
@@ -52,6 +56,14 @@ def unique_sheet_names(names: Iterable[str], *, taken: Iterable[str] = ()) -> li
     return result
 
 
+NAME_COLUMN_MAX = 40
+
+
+def name_column_width(names: Iterable[str], minimum: float) -> float:
+    """Wide enough for the longest unit name on one line (up to NAME_COLUMN_MAX)."""
+    return min(max([minimum, *(text_width(name) + 2 for name in names)]), NAME_COLUMN_MAX)
+
+
 def _write_grid(
     sheet: Sheet,
     *,
@@ -61,12 +73,15 @@ def _write_grid(
     widths: Sequence[float],
     rows: Iterable[Sequence[tuple[Any, str | None]]],
     total: Sequence[tuple[Any, str | None]] | None,
+    notes: Sequence[str] = (),
 ) -> None:
-    """Title row, a right-aligned subtitle row, one header row, data rows, a bold total row."""
+    """Title row, a right-aligned subtitle row, one header row, data rows, a bold total row,
+    then the 填表说明 lines."""
     last = xl_col_to_name(len(headings) - 1)
     sheet.column_widths(widths)
     sheet.row_height(1, 32)
-    sheet.row_height(3, 42)
+    header_lines = max(lines_needed(h, w) for h, w in zip(headings, widths, strict=True))
+    sheet.row_height(3, header_lines * POINTS_PER_LINE + 8)
     sheet.setup_print(title_rows=(1, 3), freeze="C4")
     sheet.merge(f"A1:{last}1", title, TITLE)
     sheet.merge(f"A2:{last}2", subtitle, DATED)
@@ -82,29 +97,38 @@ def _write_grid(
                 for column, (value, fmt) in enumerate(values)
             ],
         )
+        sheet.row_height(row, 20)
         row += 1
     if total is not None:
         sheet.write_row(row, [(value, HEADER.but(number_format=fmt)) for value, fmt in total])
+        sheet.row_height(row, 20)
+        row += 1
+    table_width = sum(widths)
+    for note in notes:
+        sheet.merge(f"A{row}:{last}{row}", note, NOTE)
+        sheet.row_height(row, note_height(note, table_width))
+        row += 1
 
 
 # --- 汇总表 ----------------------------------------------------------------------------------
 
+# Line breaks between words: a heading never breaks inside one.
 SUMMARY_HEADINGS: tuple[str, ...] = (
     "序号",
     "单位",
     "报表状态",
-    "是否逾期",
+    "是否\n逾期",
     "提交时间",
-    "走访慰问人数（人）",
-    "发放慰问金金额（万元）",
-    "慰问金发放人数（人）",
-    "购买慰问品支出金额（万元）",
-    "发放慰问品数量（件）",
-    "慰问品发放人数（人）",
-    "合计（万元）",
-    "解决实际困难（件）",
+    "走访慰问\n人数（人）",
+    "发放慰问金\n金额（万元）",
+    "慰问金发放\n人数（人）",
+    "购买慰问品\n支出金额\n（万元）",
+    "发放慰问品\n数量（件）",
+    "慰问品发放\n人数（人）",
+    "合计\n（万元）",
+    "解决实际\n困难（件）",
 )
-SUMMARY_WIDTHS: tuple[float, ...] = (6, 24, 11, 9, 17, 11, 12, 11, 13, 11, 11, 11, 11)
+SUMMARY_WIDTHS: tuple[float, ...] = (6, 24, 12, 7, 17, 11, 13, 11, 12, 11, 11, 12, 11)
 SUMMARY_TOTAL_LABEL = "合计"
 
 
@@ -117,23 +141,34 @@ class SummaryLine:
     total: Measures
 
 
-def _measure_cells(m: Measures) -> list[tuple[Any, str | None]]:
+def _measure_cells(m: Measures, money_decimals: int) -> list[tuple[Any, str | None]]:
+    money = money_format(money_decimals)
     return [
         (m.people_visited, COUNT_FORMAT),
-        (to_wan(m.money_amount), MONEY_FORMAT),
+        (to_wan(m.money_amount), money),
         (m.money_recipients, COUNT_FORMAT),
-        (to_wan(m.goods_spending), MONEY_FORMAT),
+        (to_wan(m.goods_spending), money),
         (m.goods_count, COUNT_FORMAT),
         (m.goods_recipients, COUNT_FORMAT),
-        (to_wan(m.total_amount), MONEY_FORMAT),
+        (to_wan(m.total_amount), money),
         (m.difficulties_solved, COUNT_FORMAT),
     ]
 
 
 def write_summary_sheet(
-    sheet: Sheet, *, title: str, date: datetime.date, lines: Sequence[SummaryLine], total: Measures
+    sheet: Sheet,
+    *,
+    title: str,
+    date: datetime.date,
+    lines: Sequence[SummaryLine],
+    total: Measures,
+    counted: int,
+    expected: int,
+    money_decimals: int = MONEY_DECIMALS_YUAN,
+    notes: Sequence[str] = (),
 ) -> None:
-    """One row per unit with the table's measures (all four rows added), its state and lateness."""
+    """One row per unit with the table's measures (all four rows added), its state and lateness;
+    the 合计 line says how many units' figures it holds of how many expected."""
     rows = [
         [
             (number, COUNT_FORMAT),
@@ -141,32 +176,41 @@ def write_summary_sheet(
             (line.state_label, None),
             ("是" if line.is_late else "否", None),
             (line.submitted_at.strftime("%Y-%m-%d %H:%M") if line.submitted_at else None, None),
-            *_measure_cells(line.total),
+            *_measure_cells(line.total, money_decimals),
         ]
         for number, line in enumerate(lines, 1)
     ]
     total_row = [
         (SUMMARY_TOTAL_LABEL, None),
-        (f"{len(lines)} 个单位", None),
+        (counted_text(counted, expected), None),
         (None, None),
         (None, None),
         (None, None),
-        *_measure_cells(total),
+        *_measure_cells(total, money_decimals),
     ]
+    widths = list(SUMMARY_WIDTHS)
+    widths[1] = name_column_width([*(line.unit_name for line in lines), total_row[1][0]], SUMMARY_WIDTHS[1])
     _write_grid(
         sheet,
         title=title,
         subtitle=f"日期：{chinese_date(date)}",
         headings=SUMMARY_HEADINGS,
-        widths=SUMMARY_WIDTHS,
+        widths=widths,
         rows=rows,
         total=total_row,
+        notes=notes,
     )
+
+
+def counted_text(counted: int, expected: int) -> str:
+    """计入 12 个单位（应报 18 个）: the units whose figures the 合计 holds, of those expected."""
+    return f"计入 {counted} 个单位（应报 {expected} 个）"
 
 
 # --- task-closure report -----------------------------------------------------------------
 
 TASK_HEADINGS: tuple[str, ...] = ("序号", "牵头单位", "任务总数", "已完成", "逾期", "完成率")
+NO_LEAD_UNIT = "未指定牵头单位"
 TASK_WIDTHS: tuple[float, ...] = (6, 28, 10, 10, 10, 10)
 DUAL_LIST_HEADINGS: tuple[str, ...] = ("序号", "部队单位", "清单", "事项总数", "已销号", "逾期", "销号率")
 DUAL_LIST_WIDTHS: tuple[float, ...] = (6, 24, 18, 10, 10, 10, 10)
@@ -193,14 +237,20 @@ def _rate(done: int, total: int) -> float:
     return done / total if total else 0.0
 
 
-def write_task_sheet(sheet: Sheet, *, title: str, date: datetime.date, lines: Sequence[TaskLine]) -> None:
+def write_task_sheet(
+    sheet: Sheet, *, title: str, date: datetime.date, lines: Sequence[TaskLine], notes: Sequence[str] = ()
+) -> None:
+    """Tasks per lead unit; the tasks without one on a line of their own (未指定牵头单位), so
+    that the 合计 equals the number of tasks."""
     total, completed, overdue = (sum(getattr(line, f) for line in lines) for f in ("total", "completed", "overdue"))
+    widths = list(TASK_WIDTHS)
+    widths[1] = name_column_width([line.unit_name for line in lines], TASK_WIDTHS[1])
     _write_grid(
         sheet,
         title=title,
         subtitle=f"日期：{chinese_date(date)}",
         headings=TASK_HEADINGS,
-        widths=TASK_WIDTHS,
+        widths=widths,
         rows=[
             [
                 (number, COUNT_FORMAT),
@@ -214,23 +264,26 @@ def write_task_sheet(sheet: Sheet, *, title: str, date: datetime.date, lines: Se
         ],
         total=[
             ("合计", None),
-            (f"{len(lines)} 个单位", None),
+            (f"{sum(1 for line in lines if line.unit_name != NO_LEAD_UNIT)} 个单位", None),
             (total, COUNT_FORMAT),
             (completed, COUNT_FORMAT),
             (overdue, COUNT_FORMAT),
             (_rate(completed, total), PERCENT_FORMAT),
         ],
+        notes=notes,
     )
 
 
 def write_dual_list_sheet(sheet: Sheet, *, title: str, date: datetime.date, lines: Sequence[DualListLine]) -> None:
     total, closed, overdue = (sum(getattr(line, f) for line in lines) for f in ("total", "closed", "overdue"))
+    widths = list(DUAL_LIST_WIDTHS)
+    widths[1] = name_column_width([line.troop_name for line in lines], DUAL_LIST_WIDTHS[1])
     _write_grid(
         sheet,
         title=title,
         subtitle=f"日期：{chinese_date(date)}",
         headings=DUAL_LIST_HEADINGS,
-        widths=DUAL_LIST_WIDTHS,
+        widths=widths,
         rows=[
             [
                 (number, COUNT_FORMAT),

@@ -16,19 +16,15 @@ as a float's nearest neighbour (a float 9.2 would be written ``9.199999999999999
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
-from shuangyong.spreadsheets import escape_formula
+from shuangyong.spreadsheets import FormatProps, XlsxBook
 
 FONT_NAME = "宋体"  # SimSun: present on every office PC
 GB2312_CHARSET = 134  # tells Excel the font is for CJK text
@@ -50,6 +46,11 @@ class Style:
         """This look with some properties changed (cached: called for every cell)."""
         return _derived(self, tuple(sorted(changes.items())))
 
+    @property
+    def look(self) -> FormatProps:
+        """The format properties, hashable (cached: asked for every cell)."""
+        return _look(self)
+
     def format_properties(self) -> dict[str, Any]:
         properties: dict[str, Any] = {
             "font_name": FONT_NAME,
@@ -65,6 +66,11 @@ class Style:
         if self.number_format:
             properties["num_format"] = self.number_format
         return properties
+
+
+@lru_cache(maxsize=512)
+def _look(style: Style) -> FormatProps:
+    return tuple(sorted(style.format_properties().items()))
 
 
 @lru_cache(maxsize=256)
@@ -89,23 +95,14 @@ class ReportBook:
     """One .xlsx file being written in memory: add sheets, write them, then ``to_bytes()``."""
 
     def __init__(self) -> None:
-        self._buffer = io.BytesIO()
-        self._book = xlsxwriter.Workbook(self._buffer, {"in_memory": True})
-        self._formats: dict[Style, Format] = {}
+        self.xlsx = XlsxBook()
 
     def add_sheet(self, name: str) -> Sheet:
         """``name`` must already be a valid, unique sheet name (``workbooks.unique_sheet_names``)."""
-        return Sheet(self, self._book.add_worksheet(name))
-
-    def format(self, style: Style) -> Format:
-        fmt = self._formats.get(style)
-        if fmt is None:
-            fmt = self._formats[style] = self._book.add_format(style.format_properties())
-        return fmt
+        return Sheet(self, self.xlsx.add_worksheet(name))
 
     def to_bytes(self) -> bytes:
-        self._book.close()
-        return self._buffer.getvalue()
+        return self.xlsx.to_bytes()
 
 
 class Sheet:
@@ -116,19 +113,8 @@ class Sheet:
         self.ws = worksheet
 
     def write(self, row: int, column: int, value: Any, style: Style) -> None:
-        """A cell of any type with a style; text that Excel would run as a formula is escaped."""
-        fmt = self.book.format(style)
-        r, c = row - 1, column - 1
-        if value is None or value == "":
-            self.ws.write_blank(r, c, None, fmt)
-        elif isinstance(value, str):
-            self.ws.write_string(r, c, escape_formula(value), fmt)
-        elif isinstance(value, bool):
-            self.ws.write_boolean(r, c, value, fmt)
-        elif isinstance(value, int | float | Decimal):
-            self.ws.write_number(r, c, value, fmt)  # type: ignore[arg-type]  # Decimal: see module docstring
-        else:
-            raise TypeError(f"cannot write a {type(value).__name__} into a report cell")
+        """A cell of any type with a style, through the shared writer (formula-like text stays text)."""
+        self.book.xlsx.write(self.ws, row - 1, column - 1, value, style.look)
 
     def write_row(self, row: int, cells: Iterable[tuple[Any, Style]], *, first_column: int = 1) -> None:
         for column, (value, style) in enumerate(cells, first_column):
@@ -140,7 +126,7 @@ class Sheet:
         leaves them empty, which looks the same: Excel shows a merged range in its first cell's
         format (and XlsxWriter skips a blank cell without a format: 17 fewer cells per form)."""
         first_row, first_column, last_row, last_column = _range(ref)
-        covered = self.book.format(style) if style.border else None
+        covered = self.book.xlsx.format(style.look) if style.border else None
         self.ws.merge_range(first_row, first_column, last_row, last_column, "", covered)
         # XlsxWriter's documented way to give a merged range a typed value: overwrite its first
         # cell (merge_range's own value goes through write(), which runs "=…" text as a formula).
@@ -161,12 +147,12 @@ class Sheet:
     def row_height(self, row: int, height: float) -> None:
         self.ws.set_row(row - 1, height)
 
-    def setup_print(self, *, title_rows: tuple[int, int], freeze: str) -> None:
-        """A4 landscape, one page wide (as many pages long as needed), ``title_rows`` repeated on
-        every page, panes frozen at ``freeze`` (the first cell that scrolls)."""
+    def setup_print(self, *, title_rows: tuple[int, int], freeze: str, pages_tall: int = 0) -> None:
+        """A4 landscape, one page wide and ``pages_tall`` pages long (0: as many as needed),
+        ``title_rows`` repeated on every page, panes frozen at ``freeze`` (the first cell that scrolls)."""
         self.ws.set_paper(PAPER_A4)
         self.ws.set_landscape()
-        self.ws.fit_to_pages(1, 0)
+        self.ws.fit_to_pages(1, pages_tall)
         self.ws.center_horizontally()
         self.ws.set_margins(left=0.5, right=0.5)
         self.ws.repeat_rows(title_rows[0] - 1, title_rows[1] - 1)

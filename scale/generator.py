@@ -266,6 +266,8 @@ class ScaleGenerator:
         rng = random.Random(f"{self.seed}-{index}")  # noqa: S311 — reproducible test data
         p = self.plan
         (county,) = self._units([(code, name, OrgUnitKind.COUNTY, parent, index)])
+        county.troop_name = f"驻{name[0]}部队"  # its 八一 table's troop name (驻铜部队)
+        OrgUnit.objects.filter(pk=county.pk).update(troop_name=county.troop_name)
         townships = self._units(
             [
                 (

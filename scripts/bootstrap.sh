@@ -28,3 +28,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     --build-constraint build-constraints.txt -r requirements-dev.txt
   echo "$want" > "$stamp"
 fi
+
+# axe-core for the accessibility browser test (tests/browser/test_accessibility.py), from the
+# npm registry as pinned in package-lock.json; reinstalled when the lock file changes.
+npm_stamp=node_modules/.package-lock.sha256
+npm_want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null 2>&1 || {
+    echo "需要 npm（Node.js）来安装无障碍检查工具 axe-core：apt-get install -y npm" >&2; exit 1; }
+  echo "==> 安装 axe-core（npm ci）"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$npm_want" > "$npm_stamp"
+fi

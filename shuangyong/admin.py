@@ -1,9 +1,24 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from shuangyong.models import Notification, OrgUnit, Reminder, ReminderPolicy, User
+from shuangyong.crypto import InvalidToken, decrypt, encrypt
+from shuangyong.models import (
+    ChatChannel,
+    ChatPost,
+    Notification,
+    OrgUnit,
+    OrgUnitKind,
+    Reminder,
+    ReminderDelegation,
+    ReminderPolicy,
+    ReminderSnooze,
+    User,
+)
 
 
 @admin.register(OrgUnit)
@@ -80,3 +95,117 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ChatChannelForm(forms.ModelForm):
+    """The webhook address and secret are typed in plain and stored encrypted; an existing
+    value is never shown again (leave the field empty to keep it)."""
+
+    webhook_url = forms.URLField(
+        label="Webhook 地址",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="机器人设置里复制的完整地址（企业微信/政务微信：…/webhook/send?key=…；钉钉：…/robot/send?access_token=…）。已保存的地址不再显示，留空即保持不变。",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    secret = forms.CharField(
+        label="加签密钥",
+        required=False,
+        max_length=200,
+        help_text="钉钉机器人“加签”的密钥（SEC 开头）；企业微信不需要。留空即保持不变。",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    clear_secret = forms.BooleanField(label="清除加签密钥", required=False)
+
+    class Meta:
+        model = ChatChannel
+        fields = ["office_unit", "kind", "name", "enabled"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("webhook_url") and not (self.instance.pk and self.instance.webhook_encrypted):
+            self.add_error("webhook_url", "请填写机器人的 Webhook 地址。")
+        unit = data.get("office_unit")
+        if unit is not None and unit.kind not in (
+            OrgUnitKind.COUNTY,
+            OrgUnitKind.CITY,
+            OrgUnitKind.PROVINCE,
+            OrgUnitKind.TOWNSHIP,
+        ):
+            self.add_error("office_unit", "请选择一个双拥办（县、市、省）或乡镇、街道。")
+        return data
+
+    def save(self, commit: bool = True) -> ChatChannel:
+        channel = super().save(commit=False)
+        if self.cleaned_data.get("webhook_url"):
+            channel.webhook_encrypted = encrypt(self.cleaned_data["webhook_url"])
+        if self.cleaned_data.get("clear_secret"):
+            channel.secret_encrypted = ""
+        elif self.cleaned_data.get("secret"):
+            channel.secret_encrypted = encrypt(self.cleaned_data["secret"])
+        if commit:
+            channel.save()
+        return channel
+
+
+@admin.register(ChatChannel)
+class ChatChannelAdmin(SimpleHistoryAdmin):
+    """群机器人: the office's group chat gets the daily overdue summary."""
+
+    form = ChatChannelForm
+    list_display = ["name", "office_unit", "kind", "masked_webhook", "has_secret", "enabled"]
+    list_filter = ["kind", "enabled"]
+    autocomplete_fields = ["office_unit"]
+    fields = ["office_unit", "kind", "name", "webhook_url", "secret", "clear_secret", "enabled", "masked_webhook"]
+    readonly_fields = ["masked_webhook"]
+
+    @admin.display(description="已保存的地址")
+    def masked_webhook(self, obj: ChatChannel) -> str:
+        if not obj.webhook_encrypted:
+            return "—"
+        try:
+            url = decrypt(obj.webhook_encrypted)
+        except InvalidToken:
+            return "无法解密（密钥已更换），请重新填写"
+        return url[:40] + "…" if len(url) > 40 else url[: max(8, len(url) // 2)] + "…"
+
+    @admin.display(description="加签", boolean=True)
+    def has_secret(self, obj: ChatChannel) -> bool:
+        return bool(obj.secret_encrypted)
+
+
+@admin.register(ChatPost)
+class ChatPostAdmin(admin.ModelAdmin):
+    list_display = ["title", "channel", "day", "state", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["state", "channel"]
+    readonly_fields = [
+        "channel",
+        "day",
+        "title",
+        "text",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    ]
+    exclude = ["claim_token"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ReminderSnooze)
+class ReminderSnoozeAdmin(SimpleHistoryAdmin):
+    list_display = ["subject", "user", "unit", "until", "reason", "cancelled_at"]
+    list_select_related = ["user", "unit"]
+    search_fields = ["subject", "user__username", "user__full_name", "reason"]
+    readonly_fields = ["content_type", "object_id", "user", "unit", "subject", "url", "created_at"]
+
+
+@admin.register(ReminderDelegation)
+class ReminderDelegationAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "delegator", "delegate", "starts_on", "ends_on", "revoked_at"]
+    list_select_related = ["unit", "delegator", "delegate"]
+    raw_id_fields = ["unit", "delegator", "delegate"]

@@ -12,7 +12,7 @@ scan nor any caller of ``notify()`` changes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -33,15 +33,18 @@ DEFAULT_CHANNELS = ["shuangyong.channels.EmailChannel"]
 class Channel:
     """One way of sending notifications out of the portal.
 
-    ``deliver`` receives notifications (recipient loaded) and returns the ids it has dealt with:
-    sent, or nothing to send (e.g. a user without an e-mail address). An id it does not return
+    ``deliver`` receives notifications (recipient loaded). It calls ``mark_sent(pk)`` right after
+    each message has left (the outbox records it at once, so a crash later in the batch does not
+    send it again) and returns the ids it dealt with without sending (nothing to send, e.g. a
+    user without an e-mail address); returning a sent id instead of marking it also works, but
+    then a crash before the end of the batch sends it again. An id neither marked nor returned
     is retried by a later run, so ``deliver`` must not raise for one bad message.
     """
 
     name: str = ""
     label: str = ""
 
-    def deliver(self, notifications: Sequence[Notification]) -> set[int]:
+    def deliver(self, notifications: Sequence[Notification], *, mark_sent: Callable[[int], None]) -> set[int]:
         raise NotImplementedError
 
 
@@ -51,7 +54,7 @@ class EmailChannel(Channel):
     name = "email"
     label = "电子邮件"
 
-    def deliver(self, notifications: Sequence[Notification]) -> set[int]:
+    def deliver(self, notifications: Sequence[Notification], *, mark_sent: Callable[[int], None]) -> set[int]:
         done: set[int] = set()
         to_send = []
         for note in notifications:
@@ -80,7 +83,7 @@ class EmailChannel(Channel):
                 except Exception:
                     logger.exception("邮件发送失败：通知 %s", note.pk)
                     continue
-                done.add(note.pk)
+                mark_sent(note.pk)
         finally:
             connection.close()
         return done

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from shuangyong.navigation import nav_for
+from shuangyong.navigation import menu_for
 from shuangyong.notifications import unread_count_for
 
 
@@ -14,7 +14,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_items": nav_for(user),
+        "nav_items": menu_for(user),
         # Lazy: one COUNT query, only on pages that show the header badge.
         "unread_notification_count": SimpleLazyObject(lambda: unread_count_for(user)),
     }

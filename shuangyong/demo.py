@@ -44,6 +44,8 @@ def seed_core() -> None:
     county = _unit(
         name=c["name"], code=c["code"], kind=OrgUnitKind.COUNTY, parent=None, order=0, short_name=c["short_name"]
     )
+    if not county.troop_name:  # a demo seeded before the field existed gets it too
+        OrgUnit.objects.filter(pk=county.pk).update(troop_name=c["troop_name"])
     for i, t in enumerate(data["townships"]):
         township = _unit(name=t["name"], code=t["code"], kind=OrgUnitKind.TOWNSHIP, parent=county, order=i)
         for j, v in enumerate(t["villages"]):

@@ -9,6 +9,19 @@ from shuangyong.concurrency import VersionedForm
 from shuangyong.models import OrgUnit
 from shuangyong.validators import DATE_MAX, DATE_MIN, validate_date_in_range
 
+EMPTY_CHOICE = "请选择"
+
+
+def _chinese_empty_choice(field: forms.Field) -> None:
+    """Django's empty choice is "---------"; ours says what to do, in Chinese."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == "---------":
+            field.empty_label = EMPTY_CHOICE
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+        if any(label == "---------" for _, label in choices):
+            field.choices = [(v, EMPTY_CHOICE if label == "---------" else label) for v, label in choices]
+
 
 class BootstrapFormMixin:
     """Adds Bootstrap classes to every widget, and marks invalid fields after validation.
@@ -30,6 +43,7 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            _chinese_empty_choice(field)
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]

@@ -1,7 +1,9 @@
 """Celery tasks of the core app: thin wrappers around the reminder scan and the outbox.
 
-Every task is idempotent (the claims are unique in the database), so ``acks_late`` with
-``task_reject_on_worker_lost`` (settings) may safely run one twice after a worker died.
+Every task is safe to run twice (the claims are unique in the database), so ``acks_late``
+with ``task_reject_on_worker_lost`` (settings) may run one again after a worker died. Sending
+is at-least-once: each message is marked as it leaves, so a re-run after a kill sends only
+what was not marked, i.e. at most the one message that was in flight can go out twice.
 """
 
 from __future__ import annotations
@@ -9,28 +11,45 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
 from shuangyong import notifications, reminders
 
 
 @shared_task(name="shuangyong.jobs.scan_reminders")
 def scan_reminders() -> dict[str, Any]:
-    """The periodic scan (Celery beat): every reminder due today, the digest, pending e-mails."""
+    """The periodic scan (Celery beat): every reminder due today, the digests, pending e-mails."""
     result = reminders.run_scan()
     return {
-        "items_scanned": result.items_scanned,
         "reminders_created": result.reminders_created,
         "digests_created": result.digests_created,
+        "chat_posts": result.chat_posts,
         "delivered": result.delivery.sent,
     }
 
 
 @shared_task(name="shuangyong.jobs.send_daily_digest")
 def send_daily_digest() -> int:
-    """The office's daily digest of everything overdue (once a day per office user)."""
-    created = reminders.send_digests()
+    """The day's digests (one e-mail per person with reminders, the office's overdue summary)
+    and the group-chat posts, whatever the policy's hour: the beat entry is the schedule."""
+    from shuangyong import chat
+    from shuangyong.models import ReminderPolicy
+
+    policy = ReminderPolicy.load()
+    today = timezone.localdate()
+    created = reminders.reminder_digests(today=today, policy=policy)
+    chat.prepare_posts(today=today, policy=policy)
     notifications.deliver_pending()
+    chat.deliver_posts()
     return created
+
+
+@shared_task(name="shuangyong.jobs.deliver_chat_posts")
+def deliver_chat_posts() -> int:
+    """Group-chat posts that are due (first tries and retries after their backoff)."""
+    from shuangyong import chat
+
+    return chat.deliver_posts()
 
 
 @shared_task(name="shuangyong.jobs.deliver_notifications")

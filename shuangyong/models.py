@@ -60,6 +60,12 @@ class OrgUnit(models.Model):
     sort_order = models.PositiveIntegerField("排序", default=0)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    troop_name = models.CharField(
+        "驻地部队称谓",
+        max_length=20,
+        blank=True,
+        help_text="区县填写：八一统计表标题中的部队称谓，如“驻铜部队”（不填则为“驻地部队”）",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
     is_active = models.BooleanField("启用", default=True)
     history = HistoricalRecords()
@@ -142,7 +148,11 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.TOWNSHIP_STAFF)
     is_unit_head = models.BooleanField("单位负责人", default=False, help_text="逾期升级提醒发送给单位负责人")
     phone = models.CharField("手机号", max_length=20, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    large_text = models.BooleanField(
+        "大字模式", default=False, help_text="页面文字和按钮放大（页头的“大字模式”开关），在任何设备登录都保持"
+    )
+    # A display preference is not part of the account's history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "large_text"])
 
     class Meta:
         verbose_name = "用户"
@@ -236,13 +246,41 @@ class Reminder(models.Model):
     produce it twice. The deadline is part of the key on purpose: a moved deadline is a new
     deadline and gets its own reminders; the daily digest uses the digest's date."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint's index starts with it (the scan writes 100,000s).
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", db_index=False)
     object_id = models.PositiveBigIntegerField()
     recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+", verbose_name="接收人")
     threshold = models.CharField("提醒节点", max_length=32)
     deadline = models.DateField("时限")
     claim_token = models.UUIDField(db_index=True, editable=False)
     claimed_at = models.DateTimeField("生成时间", auto_now_add=True)
+    # The unit whose item it is (a return is one campaign for many units), the delegation that
+    # sent it to a colleague instead of the unit's users, the day's e-mail digest that listed it
+    # (NULL: not yet e-mailed) and the snooze that muted it before that.
+    # Never looked up by these three (deleting a unit, delegation or snooze is rare): unindexed,
+    # so that the scan's bulk claims maintain fewer indexes.
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    delegation = models.ForeignKey(
+        "ReminderDelegation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="委托",
+        db_index=False,
+    )
+    digest_day = models.DateField("列入每日提醒", null=True, blank=True)
+    snooze = models.ForeignKey(
+        "ReminderSnooze",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="暂停",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = "提醒记录"
@@ -253,6 +291,10 @@ class Reminder(models.Model):
                 name="reminder_once_per_object_recipient_threshold",
             )
         ]
+        indexes = [
+            # Who is waiting for a digest (digest_day IS NULL) and one person's reminders of a day.
+            models.Index(fields=["digest_day", "recipient"], name="reminder_digest_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.threshold} {self.deadline} → {self.recipient_id}"
@@ -262,6 +304,7 @@ class DeliveryState(models.TextChoices):
     PENDING = "pending", "待发送"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
+    IN_DIGEST = "digest", "随每日提醒发送"
 
 
 TITLE_MAX_LENGTH = 200
@@ -284,6 +327,7 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
     title = models.CharField("标题", max_length=200)
+    subject = models.CharField("事项", max_length=200, blank=True, help_text="提醒所说的事项，每日提醒汇总按它列出")
     body = BoundedTextField("内容", blank=True, max_length=LONG_TEXT)
     url = models.CharField("链接", max_length=500, blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -314,7 +358,12 @@ class Notification(models.Model):
                 condition=Q(delivery_state="pending"),
                 name="notification_outbox",
             ),
-            models.Index(fields=["delivery_token"], name="notification_delivery_token"),
+            # Only rows being delivered carry a token; reminder entries (most rows) stay out of it.
+            models.Index(
+                fields=["delivery_token"],
+                condition=Q(delivery_token__isnull=False),
+                name="notification_delivery_token",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -323,3 +372,124 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+# --- Snooze, delegation and the offices' group chats (shuangyong/reminder_services.py, chat.py) ---
+
+SNOOZE_MAX_DAYS = 7
+
+
+class ReminderSnooze(models.Model):
+    """A person mutes the reminders of one item until a day (at most 7 days ahead), with a reason
+    the office sees. Cancelling it (or its end) lets the scan remind them again."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="reminder_snoozes", verbose_name="暂停人")
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="reminder_snoozes", verbose_name="事项所属单位"
+    )
+    subject = models.CharField("事项", max_length=200)
+    url = models.CharField("链接", max_length=500, blank=True)
+    until = models.DateField("暂停至（含）")
+    reason = models.CharField("理由", max_length=200)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "提醒暂停"
+        verbose_name_plural = "提醒暂停"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "user"], name="snooze_item_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user}：{self.subject}（至{self.until}）"
+
+    def is_active_on(self, day: Any) -> bool:
+        return self.cancelled_at is None and day <= self.until
+
+
+class ReminderDelegation(models.Model):
+    """A unit head hands the unit's reminders (and their own escalations) to a colleague of the
+    same unit for a period: meanwhile the scan reminds the colleague instead."""
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="reminder_delegations", verbose_name="单位"
+    )
+    delegator = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+", verbose_name="委托人")
+    delegate = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+", verbose_name="受托人")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期（含）")
+    reason = models.CharField("事由", max_length=200)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "提醒委托"
+        verbose_name_plural = "提醒委托"
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_ends_after_start"),
+            models.CheckConstraint(condition=~Q(delegate=models.F("delegator")), name="delegation_not_to_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}：{self.delegator} → {self.delegate}（{self.starts_on}至{self.ends_on}）"
+
+    def is_active_on(self, day: Any) -> bool:
+        return self.revoked_at is None and self.starts_on <= day <= self.ends_on
+
+
+class ChatKind(models.TextChoices):
+    WECOM = "wecom", "企业微信 / 政务微信群机器人"
+    DINGTALK = "dingtalk", "钉钉群机器人"
+
+
+class ChatChannel(models.Model):
+    """An office's group-chat robot: the daily overdue summary is posted to it. The webhook
+    address and the signing secret are stored encrypted (shuangyong.crypto)."""
+
+    office_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="chat_channels", verbose_name="双拥办（单位）"
+    )
+    kind = models.CharField("类型", max_length=16, choices=ChatKind.choices)
+    name = models.CharField("名称", max_length=100, help_text="如：双拥办工作群")
+    webhook_encrypted = models.TextField("Webhook 地址（加密）", editable=False)
+    secret_encrypted = models.TextField("加签密钥（加密）", blank=True, editable=False)
+    enabled = models.BooleanField("启用", default=True)
+    history = HistoricalRecords(excluded_fields=["webhook_encrypted", "secret_encrypted"])
+
+    class Meta:
+        verbose_name = "群机器人"
+        verbose_name_plural = "群机器人"
+
+    def __str__(self) -> str:
+        return f"{self.office_unit}：{self.name}"
+
+
+class ChatPost(models.Model):
+    """One day's summary for one channel: unique per channel and day (posted once), retried
+    with backoff until it is accepted or given up."""
+
+    channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="posts", verbose_name="群机器人")
+    day = models.DateField("日期")
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("内容")
+    state = models.CharField("状态", max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    next_attempt_at = models.DateTimeField("下次发送", null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    last_error = models.TextField("最近错误", blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "群消息"
+        verbose_name_plural = "群消息"
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "day"], name="chat_post_once_per_channel_day")]
+
+    def __str__(self) -> str:
+        return self.title

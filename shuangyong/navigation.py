@@ -22,6 +22,20 @@ class NavItem:
     url_name: str
     roles: frozenset[str] = ALL_ROLES
     order: int = 100
+    #: The menu a link sits in (任务, 走访慰问 …); "" = a link of its own on the bar.
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A menu on the bar: its links, shown as a drop-down (a group of one is just the link)."""
+
+    label: str
+    items: list[NavItem]
+
+    @property
+    def url_names(self) -> list[str]:
+        return [i.url_name for i in self.items]
 
 
 @dataclass(frozen=True)
@@ -34,17 +48,49 @@ class HomePanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class WaitingRow:
+    """One thing waiting: what it is, where to act on it, and optionally its state (a badge)."""
+
+    label: str
+    url: str
+    note: str = ""
+    state: str = ""
+    state_label: str = ""
+
+
+@dataclass(frozen=True)
+class WaitingGroup:
+    """A kind of thing waiting for the user (待审核的填报 …): its first rows and how many in all."""
+
+    title: str
+    rows: list[WaitingRow]
+    total: int
+    more_url: str = ""
+    testid: str = ""
+
+
+@dataclass(frozen=True)
+class WaitingSource:
+    groups: Callable[[Any], list[WaitingGroup]]
+    roles: frozenset[str]
+    order: int
+
+
 @dataclass
 class _Registry:
     nav: dict[str, NavItem] = field(default_factory=dict)
     panels: dict[str, HomePanel] = field(default_factory=dict)
+    waiting: dict[str, WaitingSource] = field(default_factory=dict)
 
 
 _registry = _Registry()
 
 
-def register_nav(label: str, url_name: str, *, roles: Iterable[str] = ALL_ROLES, order: int = 100) -> None:
-    _registry.nav[url_name] = NavItem(label, url_name, frozenset(roles), order)
+def register_nav(
+    label: str, url_name: str, *, roles: Iterable[str] = ALL_ROLES, order: int = 100, group: str = ""
+) -> None:
+    _registry.nav[url_name] = NavItem(label, url_name, frozenset(roles), order, group)
 
 
 def register_home_panel(
@@ -57,9 +103,39 @@ def register_home_panel(
     _registry.panels[template] = HomePanel(template, context, frozenset(roles), order)
 
 
+def register_waiting(
+    key: str, groups: Callable[[Any], list[WaitingGroup]], *, roles: Iterable[str] = ALL_ROLES, order: int = 100
+) -> None:
+    """An app adds what waits for a user (returns to review, requests to decide …) to the one
+    work queue, 等待我处理, on the home page."""
+    _registry.waiting[key] = WaitingSource(groups, frozenset(roles), order)
+
+
+def waiting_for(user: Any) -> list[WaitingGroup]:
+    role = getattr(user, "role", None)
+    sources = sorted((w for w in _registry.waiting.values() if role in w.roles), key=lambda w: w.order)
+    return [group for source in sources for group in source.groups(user) if group.total]
+
+
 def nav_for(user: Any) -> list[NavItem]:
     role = getattr(user, "role", None)
     return sorted((i for i in _registry.nav.values() if role in i.roles), key=lambda i: i.order)
+
+
+def menu_for(user: Any) -> list[NavItem | NavGroup]:
+    """The menu bar: links of their own and groups, in the order of their first link. Grouping
+    keeps the bar on one line at 1280 px whatever the role."""
+    entries: list[NavItem | NavGroup] = []
+    groups: dict[str, NavGroup] = {}
+    for item in nav_for(user):
+        if not item.group:
+            entries.append(item)
+        elif item.group in groups:
+            groups[item.group].items.append(item)
+        else:
+            groups[item.group] = NavGroup(item.group, [item])
+            entries.append(groups[item.group])
+    return [e.items[0] if isinstance(e, NavGroup) and len(e.items) == 1 else e for e in entries]
 
 
 def panels_for(user: Any) -> list[HomePanel]:
@@ -76,5 +152,11 @@ def _unit_panel(user: Any) -> dict[str, Any]:
     return {"unit": user.org_unit}
 
 
+def _waiting_panel(user: Any) -> dict[str, Any] | None:
+    groups = waiting_for(user)
+    return {"groups": groups} if groups else None
+
+
 def register_core_panels() -> None:
+    register_home_panel("shuangyong/_panel_waiting.html", _waiting_panel, order=5)
     register_home_panel("shuangyong/_panel_unit.html", _unit_panel, order=1000)

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -95,12 +97,14 @@ class DeliveryResult:
 
 
 def deliver_pending(*, ids: Sequence[int] | None = None) -> DeliveryResult:
-    """Send pending notifications through every configured channel, each exactly once per channel.
+    """Send pending notifications through every configured channel, at least once and, unless a
+    worker is killed in the middle of sending one, exactly once per channel.
 
     Rows are claimed with one UPDATE (token + time) so two workers never send the same row; a
     claim older than the policy's retry interval is taken again (the worker that claimed it died
-    or its channel failed). A channel that already sent a row is recorded in ``delivered_via``
-    and is not asked again.
+    or its channel failed). A channel that has sent a row is recorded in ``delivered_via`` at
+    once and is not asked again; only a message whose sending was cut off by a crash (sent, not
+    yet recorded) can go out a second time.
     """
     policy = ReminderPolicy.load()
     channels = configured_channels()
@@ -136,31 +140,49 @@ def _claim_batch(*, ids: Sequence[int] | None, stale_before: datetime) -> list[N
 
 
 def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], result: DeliveryResult) -> None:
+    """Send a claimed batch. Each message is marked in the database as soon as a channel says it
+    has left (one UPDATE per message sent), so a worker killed mid-batch repeats at most the
+    message in flight: delivery is at-least-once, never "the whole batch again"."""
     now = timezone.now()
     channel_names = [c.name for c in channels]
+    wanted = set(channel_names)
     done_by: dict[int, set[str]] = {n.pk: set(n.delivered_via) for n in batch}
+    marked: set[int] = set()
+
+    def via(pk: int) -> list[str]:
+        return [name for name in channel_names if name in done_by[pk]]
+
+    def mark_sent(channel_name: str, pk: int) -> None:
+        done_by[pk].add(channel_name)
+        complete = done_by[pk] >= wanted
+        changes: dict[str, Any] = {"delivered_via": via(pk)}
+        if complete:
+            changes.update(delivery_state=DeliveryState.SENT, delivery_error="")
+            marked.add(pk)
+            result.sent += 1
+        Notification.objects.filter(pk=pk).update(**changes)
+
     for channel in channels:
         todo = [n for n in batch if channel.name not in done_by[n.pk]]
         if not todo:
             continue
         try:
-            delivered = channel.deliver(todo)
+            handled = channel.deliver(todo, mark_sent=partial(mark_sent, channel.name))
         except Exception:
             logger.exception("渠道 %s 发送失败", channel.name)
-            delivered = set()
-        for pk in delivered:
+            handled = set()
+        for pk in handled:  # nothing to send (no address …): marked below, in one statement
             done_by[pk].add(channel.name)
-    wanted = set(channel_names)
-    complete = {n.pk for n in batch if done_by[n.pk] >= wanted}
+    complete = {n.pk for n in batch if done_by[n.pk] >= wanted} - marked
     if complete:
         Notification.objects.filter(pk__in=complete).update(
             delivery_state=DeliveryState.SENT, delivered_via=channel_names, delivery_error=""
         )
         result.sent += len(complete)
-    incomplete = [n for n in batch if n.pk not in complete]
+    incomplete = [n for n in batch if not done_by[n.pk] >= wanted]
     for note in incomplete:
-        missing = sorted(wanted - done_by[note.pk])
-        note.delivered_via = sorted(done_by[note.pk])
+        missing = [name for name in channel_names if name not in done_by[note.pk]]
+        note.delivered_via = via(note.pk)
         note.delivery_error = f"{now:%Y-%m-%d %H:%M} 未发出：{'、'.join(missing)}"
         if note.delivery_attempts >= MAX_DELIVERY_ATTEMPTS:
             note.delivery_state = DeliveryState.FAILED
@@ -174,7 +196,7 @@ def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], resul
 
 def notifications_for(user: User) -> QuerySet[Notification]:
     """A user's own notifications: nobody else's, whatever their role."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+    return Notification.objects.filter(recipient=user).select_related("reminder").order_by("-created_at", "-id")
 
 
 def unread_count_for(user: User) -> int:

@@ -1,25 +1,35 @@
 """Deadline reminders: a registry of sources and the scan that turns "what is due today" into
-notifications, each exactly once.
+claims, notification-centre entries and, once a day, one e-mail per person.
 
 Apps register a ``ReminderSource`` in ``AppConfig.ready()`` (``register_source(...)``). A
-source answers two questions in a handful of queries, whatever the number of items:
-``deadline_items()`` (open things with a deadline and the unit that must act) and, optionally,
-``other_reminders()`` (rules that are not "N days before a deadline", e.g. a 销号 request
-waiting for the other side). The scan works out the threshold reached today (the office's
-``ReminderPolicy``: 7/3/1 days before, on the day, overdue, escalation to the unit's heads) and:
+source describes its open items as ``DeadlineSpec``s: a queryset of open rows, where their
+deadline and responsible unit are, and how to name a set of them in one query. Optionally,
+``other_reminders()`` yields rules that are not "N days before a deadline" (a 销号 request
+waiting for the other side), claimed the same way in Python (they are few).
 
-1. **claims** every due (object, recipient, threshold, deadline) by inserting a ``Reminder``
-   row under a UNIQUE constraint (``INSERT … ON CONFLICT DO NOTHING`` in bulk), tagged with a
-   fresh token, and reads back the rows carrying its token: those, and only those, are its to
-   send. In the *same transaction* it writes their ``Notification`` rows. A second scan, a
-   concurrent one, or one after a worker died therefore never repeats a reminder, and a crash
-   before the commit leaves nothing behind, so the next scan produces it (nothing lost);
-2. after commit, ``deliver_pending()`` sends the outbox through the channels (e-mail …);
-   a delivery claimed but not finished within the policy's retry interval is sent again.
+The scan (``run_scan``) works out today's threshold windows from the office's
+``ReminderPolicy`` (7/3/1 days before, on the day, overdue, escalation to the unit's heads) and:
 
-The scan is state-based: it recomputes what is due each time it runs, so a scan that did not
-run (broker down, worker stopped) is caught up by the next one: the latest threshold reached
-is sent, e.g. "3 days left" on day 2 if the day-3 scan never ran.
+1. **claims** every due (object, recipient, threshold, deadline) with one set-based
+   ``INSERT INTO reminder … SELECT … WHERE NOT EXISTS (…) ON CONFLICT DO NOTHING`` per spec and
+   kind of recipient (the unit's users, its heads, a delegate), under the table's UNIQUE
+   constraint. Items that need nothing are never loaded into Python: a scan that finds nothing
+   new is a dozen anti-joins. The rows carry the scan's token; in the *same transaction* their
+   notification-centre entries are written (one per item and person). A second scan, a
+   concurrent one, or one after a worker died never repeats a claim, and a crash before the
+   commit leaves nothing, so the next scan makes it (nothing lost);
+2. at the office's digest hour, **one e-mail per person per day** (``reminder_digests``): a
+   claim of (person, day) under the same constraint, in the transaction that marks the
+   person's unsent reminders as listed and writes the digest into the outbox. Nothing is sent
+   to someone who has nothing due. The 双拥办 also gets its county's overdue summary in it,
+   and each office's group-chat robots get that summary (``shuangyong.chat``);
+3. after commit, ``deliver_pending()`` sends the outbox through the channels (e-mail …),
+   marking each message as it goes: delivery is at-least-once, and only the message in flight
+   when a worker is killed can go out twice.
+
+Snoozes (a person mutes one item for up to 7 days) and delegations (a unit head hands the
+unit's reminders to a colleague for a period) change who is claimed for: see
+``shuangyong/reminder_services.py``.
 """
 
 from __future__ import annotations
@@ -29,18 +39,31 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, partial, reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import Q
-from django.urls import reverse
+from django.db import connection, models, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from shuangyong.models import Notification, OrgUnit, Reminder, ReminderPolicy, Role, User, one_line_title
+from shuangyong.bulk import insert_rows
+from shuangyong.models import (
+    DeliveryState,
+    Notification,
+    OrgUnit,
+    Reminder,
+    ReminderDelegation,
+    ReminderPolicy,
+    ReminderSnooze,
+    Role,
+    User,
+    one_line_title,
+)
 from shuangyong.notifications import DeliveryResult, absolute_url, deliver_pending
 
 logger = logging.getLogger(__name__)
@@ -50,30 +73,53 @@ OVERDUE = "overdue"
 ESCALATION = "escalation"
 DIGEST = "digest"
 CLAIM_CHUNK = 1000
-DIGEST_MAX_LINES = 100
+SUMMARY_LINES = 20  # the most overdue items listed by name in an office's summary
+MEMBER_ROLES = [r for r in Role.values if r != Role.LEADER]  # read-only leaders are not reminded
 
 
 def before(days: int) -> str:
     return f"before_{days}"
 
 
-@dataclass(frozen=True)
-class DeadlineItem:
-    """Something open with a deadline, and the unit that must act on it."""
+THRESHOLD_LABELS = {DUE: "今天到期", OVERDUE: "逾期", ESCALATION: "逾期升级", DIGEST: "每日提醒"}
 
-    obj: models.Model
-    label: str  # names the item in a sentence: 工作任务“（四）全力服务部队练兵备战”
-    deadline: date
-    unit: OrgUnit  # its active users are reminded, its heads get the escalation
-    url_name: str  # the item's page: reverse(url_name, args=url_args), only for messages actually sent
-    url_args: tuple[Any, ...] = ()
+
+def threshold_label(threshold: str) -> str:
+    if threshold.startswith("before_"):
+        return f"提前{threshold.removeprefix('before_')}天"
+    return THRESHOLD_LABELS.get(threshold, threshold)
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """How an item is named in messages: 工作任务“（四）全力服务部队练兵备战”, its page, its unit."""
+
+    label: str
+    url: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """Open items of one kind, described so that the scan can claim them in SQL.
+
+    ``rows(today)`` returns the open rows (no deadline filter); from a row, ``object_field``
+    reaches the id of the reminded object (of ``model``: its content type keys the claim),
+    ``deadline_field`` its deadline and ``unit_field`` the unit that must act (a FK to
+    OrgUnit). ``describe(object_ids)`` names the items of those objects (a queryset of ids, used
+    as a subquery, or a collection) in one query or two, keyed by (object id, unit id).
+    """
+
+    kind: str
+    model: type[models.Model]
+    rows: Callable[[date], QuerySet[Any]]
+    describe: Callable[[Any], dict[tuple[int, int], ItemText]]
+    object_field: str = "pk"
+    deadline_field: str = "deadline"
+    unit_field: str = "unit"
     action: str = "办理"  # 请按时{action}
     remind_overdue: bool = True  # False: the unit is reminded before and on the day only
     escalate: bool = True  # overdue by the policy's N days: the unit's heads are told
-
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name, args=self.url_args)
 
 
 @dataclass(frozen=True)
@@ -81,28 +127,30 @@ class ReminderMessage:
     title: str
     body: str
     url: str  # path of the object's page ("" for none)
+    subject: str = ""  # the item as a digest lists it
 
 
 @dataclass(frozen=True)
 class DueReminder:
-    """One reminder to claim: the key (object, recipient, threshold, deadline) and its message,
-    rendered only if this scan wins the claim (a re-run renders nothing)."""
+    """A reminder outside the deadline windows (few): claimed in Python, message rendered only
+    if this scan wins the claim."""
 
     obj: models.Model
     recipient_id: int
     threshold: str
     deadline: date
     message: Callable[[], ReminderMessage]
+    unit_id: int | None = None
 
 
 class ReminderSource:
-    """Base class of an app's reminder source. Override ``deadline_items`` and, if needed,
-    ``other_reminders``. Both must cost a fixed number of queries (select_related the unit)."""
+    """Base class of an app's reminder source."""
 
     name: str = ""
+    # Kind shown in the digest for the thresholds of ``other_reminders`` (e.g. close_confirm).
+    other_kinds: dict[str, str] = {}
 
-    def deadline_items(self, *, today: date, until: date) -> Iterable[DeadlineItem]:
-        """Open items whose deadline is on or before ``until`` (overdue ones included)."""
+    def deadline_specs(self) -> Sequence[DeadlineSpec]:
         return ()
 
     def other_reminders(self, *, today: date, policy: ReminderPolicy) -> Iterable[DueReminder]:
@@ -122,37 +170,24 @@ def registered_sources() -> list[ReminderSource]:
     return list(_sources.values())
 
 
-# --- recipients ---
+def all_specs() -> list[DeadlineSpec]:
+    return [spec for source in registered_sources() for spec in source.deadline_specs()]
 
 
-@dataclass
-class UnitRecipients:
-    """The active users of some units, loaded in one query: members (no read-only leaders) and heads."""
-
-    members_by_unit: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    heads_by_unit: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-
-    @classmethod
-    def load(cls, unit_ids: Iterable[int]) -> UnitRecipients:
-        found = cls()
-        ids = set(unit_ids)
-        if not ids:
-            return found
-        rows = User.objects.filter(org_unit_id__in=ids, is_active=True).values_list(
-            "pk", "org_unit_id", "role", "is_unit_head"
-        )
-        for pk, unit_id, role, is_head in rows.order_by("pk"):
-            if role != Role.LEADER:
-                found.members_by_unit[unit_id].append(pk)
-            if is_head:
-                found.heads_by_unit[unit_id].append(pk)
-        return found
-
-    def members(self, unit_id: int) -> list[int]:
-        return self.members_by_unit.get(unit_id, [])
-
-    def heads(self, unit_id: int) -> list[int]:
-        return self.heads_by_unit.get(unit_id, [])
+def url_maker(url_name: str) -> Callable[..., str]:
+    """``reverse(url_name, args=…)`` for many ids at the cost of one reverse (a scan names
+    thousands of items): the path is reversed once with markers and filled in."""
+    marks = ("987654321", "987654322")
+    for count in (1, 2):
+        try:
+            pattern = reverse(url_name, args=marks[:count])
+        except NoReverseMatch:
+            continue
+        template = pattern.replace("%", "%%")
+        for i, mark in enumerate(marks[:count]):
+            template = template.replace(mark, f"{{{i}}}")
+        return lambda *args: template.format(*args)
+    raise NoReverseMatch(url_name)
 
 
 # --- thresholds and messages ---
@@ -173,85 +208,307 @@ def threshold_for(*, deadline: date, today: date, policy: ReminderPolicy) -> str
     return OVERDUE if policy.remind_overdue else None
 
 
-def deadline_message(item: DeadlineItem, *, threshold: str, today: date) -> ReminderMessage:
-    days_left = (item.deadline - today).days
-    path = item.url
-    link = absolute_url(path)
-    when = chinese_date(item.deadline)
+def when_phrase(deadline: date, today: date) -> str:
+    days_left = (deadline - today).days
+    if days_left > 0:
+        return f"还有{days_left}天到期"
+    return "今天到期" if days_left == 0 else f"已逾期{-days_left}天"
+
+
+def deadline_message(
+    item: ItemText,
+    *,
+    deadline: date,
+    threshold: str,
+    today: date,
+    action: str,
+    delegated_by: str = "",
+    site_url: str | None = None,
+) -> ReminderMessage:
+    days_left = (deadline - today).days
+    site_url = settings.SITE_URL if site_url is None else site_url  # passed in by loops over many
+    link = f"{site_url}{item.url}" if item.url.startswith("/") else absolute_url(item.url)
+    when = chinese_date(deadline)
+    label = item.label
     if threshold == DUE:
-        title = f"{item.label}今天到期"
-        text = f"{item.label}的时限为今天（{when}），请今天内{item.action}。"
+        title = f"{label}今天到期"
+        text = f"{label}的时限为今天（{when}），请今天内{action}。"
     elif threshold == OVERDUE:
-        title = f"{item.label}已逾期{-days_left}天"
-        text = f"{item.label}的时限为{when}，已逾期{-days_left}天，请尽快{item.action}并更新进度。"
+        title = f"{label}已逾期{-days_left}天"
+        text = f"{label}的时限为{when}，已逾期{-days_left}天，请尽快{action}并更新进度。"
     elif threshold == ESCALATION:
-        title = f"逾期升级：{item.unit.name}的{item.label}已逾期{-days_left}天"
+        title = f"逾期升级：{item.unit_name}的{label}已逾期{-days_left}天"
         text = (
-            f"您是{item.unit.name}的负责人。{item.label}的时限为{when}，已逾期{-days_left}天仍未完成，"
+            f"您是{item.unit_name}的负责人。{label}的时限为{when}，已逾期{-days_left}天仍未完成，"
             f"请督促办理。双拥办已在每日逾期汇总中看到此事项。"
         )
     else:
-        title = f"{item.label}还有{days_left}天到期"
-        text = f"{item.label}的时限为{when}，还有{days_left}天到期，请按时{item.action}。"
-    return ReminderMessage(title[:200], f"{item.unit.name}：\n{text}\n{link}", path)
+        title = f"{label}还有{days_left}天到期"
+        text = f"{label}的时限为{when}，还有{days_left}天到期，请按时{action}。"
+    if delegated_by:
+        text += f"\n（{delegated_by}已将本单位的提醒委托给您。）"
+    return ReminderMessage(one_line_title(title), f"{item.unit_name}：\n{text}\n{link}", item.url, subject=label[:200])
 
 
-def reminders_for_items(items: Sequence[DeadlineItem], *, today: date, policy: ReminderPolicy) -> list[DueReminder]:
-    recipients = UnitRecipients.load(item.unit.pk for item in items)
-    dues: list[DueReminder] = []
-    for item in items:
-        threshold = threshold_for(deadline=item.deadline, today=today, policy=policy)
-        days_overdue = (today - item.deadline).days
-        if threshold == OVERDUE and not item.remind_overdue:
-            threshold = None
-        sends = []
-        if threshold:
-            sends.append((threshold, recipients.members(item.unit.pk)))
-        if item.escalate and days_overdue >= policy.escalate_after_days:
-            sends.append((ESCALATION, recipients.heads(item.unit.pk)))
-        for name, user_ids in sends:
-            message = cache(partial(deadline_message, item, threshold=name, today=today))
-            dues.extend(DueReminder(item.obj, uid, name, item.deadline, message) for uid in user_ids)
-    return dues
+# --- claiming, set-based ---
 
 
-# --- claiming ---
+@dataclass(frozen=True)
+class Windows:
+    """Today's threshold windows as SQL: which deadlines are claimed, and with which threshold."""
 
-Key = tuple[int, int, int, str, date]
+    member_q: Q | None
+    member_threshold: Case | None
+    escalation_q: Q | None
+
+    @classmethod
+    def build(cls, spec: DeadlineSpec, *, today: date, policy: ReminderPolicy) -> Windows:
+        d = spec.deadline_field
+        whens: list[When] = []
+        parts: list[Q] = []
+        if policy.remind_overdue and spec.remind_overdue:
+            whens.append(When(**{f"{d}__lt": today}, then=Value(OVERDUE)))
+            parts.append(Q(**{f"{d}__lt": today}))
+        if policy.remind_on_due_day:
+            whens.append(When(**{d: today}, then=Value(DUE)))
+            parts.append(Q(**{d: today}))
+        previous = 0
+        for days in sorted(policy.days_before_list):
+            whens.append(When(**{f"{d}__lte": today + timedelta(days=days)}, then=Value(before(days))))
+            parts.append(Q(**{f"{d}__gt": today + timedelta(days=previous), f"{d}__lte": today + timedelta(days=days)}))
+            previous = days
+        member_q = reduce(or_, parts) if parts else None
+        case = Case(*whens, output_field=models.CharField()) if whens else None
+        escalation_q = Q(**{f"{d}__lte": today - timedelta(days=policy.escalate_after_days)}) if spec.escalate else None
+        return cls(member_q, case, escalation_q)
 
 
-def record(dues: Iterable[DueReminder]) -> int:
-    """Claim and write the notifications of ``dues``; returns how many this call won."""
+@dataclass(frozen=True)
+class ActiveDelegations:
+    units: frozenset[int]
+    delegators: frozenset[int]
+
+    @classmethod
+    def load(cls, today: date) -> ActiveDelegations:
+        rows = active_delegations(today).values_list("unit_id", "delegator_id")
+        return cls(frozenset(u for u, _ in rows), frozenset(d for _, d in rows))
+
+
+def active_delegations(today: date) -> QuerySet[ReminderDelegation]:
+    return ReminderDelegation.objects.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+
+
+def active_snoozes(today: date) -> QuerySet[ReminderSnooze]:
+    return ReminderSnooze.objects.filter(cancelled_at__isnull=True, until__gte=today)
+
+
+REMINDER_COLUMNS = (
+    "content_type_id",
+    "object_id",
+    "recipient_id",
+    "threshold",
+    "deadline",
+    "unit_id",
+    "delegation_id",
+    "claim_token",
+    "claimed_at",
+)
+
+
+def _insert_claims(
+    rows: QuerySet[Any],
+    *,
+    ct_id: int,
+    spec: DeadlineSpec,
+    recipient: F,
+    threshold: Case | Value,
+    delegation: F | Value,
+    token: uuid.UUID,
+    now: datetime,
+    today: date,
+    snoozes: bool,
+) -> int:
+    """One ``INSERT … SELECT``: the rows' (object, recipient, threshold, deadline) not claimed yet."""
+    qs = rows.annotate(
+        _ct=Value(ct_id, output_field=models.IntegerField()),
+        _oid=F(spec.object_field),
+        _rid=recipient,
+        _th=threshold,
+        _dl=F(spec.deadline_field),
+        _unit=F(f"{spec.unit_field}__id"),
+        _del=delegation,
+        _token=Value(token, output_field=models.UUIDField()),
+        _at=Value(now, output_field=models.DateTimeField()),
+    )
+    qs = qs.filter(
+        ~Exists(
+            Reminder.objects.filter(
+                content_type_id=ct_id,
+                object_id=OuterRef("_oid"),
+                recipient_id=OuterRef("_rid"),
+                threshold=OuterRef("_th"),
+                deadline=OuterRef("_dl"),
+            )
+        )
+    )
+    if snoozes:  # only when someone has muted something: the common scan has one anti-join less
+        qs = qs.filter(
+            ~Exists(
+                active_snoozes(today).filter(
+                    content_type_id=ct_id, object_id=OuterRef("_oid"), user_id=OuterRef("_rid")
+                )
+            )
+        )
+    # One global order: concurrent scans take the unique index entries in the same order (no deadlock).
+    select = qs.order_by("_oid", "_rid").values_list(
+        *(f"_{c}" for c in ("ct", "oid", "rid", "th", "dl", "unit", "del", "token", "at"))
+    )
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in REMINDER_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING", params)
+        return max(cursor.rowcount, 0)
+
+
+def _claim_spec(
+    spec: DeadlineSpec,
+    *,
+    today: date,
+    policy: ReminderPolicy,
+    token: uuid.UUID,
+    now: datetime,
+    delegations: ActiveDelegations,
+    snoozes: bool,
+) -> int:
+    """Claims of one spec for the unit's users, its heads and the delegates of active delegations."""
+    windows = Windows.build(spec, today=today, policy=policy)
+    ct_id = ContentType.objects.get_for_model(spec.model).pk
+    unit = spec.unit_field
+    base = spec.rows(today).filter(**{f"{unit}__is_active": True})
+    insert = partial(_insert_claims, ct_id=ct_id, spec=spec, token=token, now=now, today=today, snoozes=snoozes)
+    no_delegation = Value(None, output_field=models.IntegerField())
+    claimed = 0
+    if windows.member_q is not None and windows.member_threshold is not None:
+        members = base.filter(windows.member_q).filter(
+            **{f"{unit}__users__is_active": True, f"{unit}__users__role__in": MEMBER_ROLES}
+        )
+        if delegations.units:
+            members = members.exclude(**{f"{unit}__in": delegations.units})
+        claimed += insert(
+            members,
+            recipient=F(f"{unit}__users__id"),
+            threshold=windows.member_threshold,
+            delegation=no_delegation,
+        )
+    if windows.escalation_q is not None:
+        heads = base.filter(windows.escalation_q).filter(
+            **{f"{unit}__users__is_active": True, f"{unit}__users__is_unit_head": True}
+        )
+        if delegations.delegators:
+            heads = heads.exclude(**{f"{unit}__users__id__in": delegations.delegators})
+        claimed += insert(
+            heads,
+            recipient=F(f"{unit}__users__id"),
+            threshold=Value(ESCALATION),
+            delegation=no_delegation,
+        )
+    if not delegations.units:
+        return claimed
+    active = {
+        f"{unit}__reminder_delegations__revoked_at__isnull": True,
+        f"{unit}__reminder_delegations__starts_on__lte": today,
+        f"{unit}__reminder_delegations__ends_on__gte": today,
+        f"{unit}__reminder_delegations__delegate__is_active": True,
+    }
+    delegate = F(f"{unit}__reminder_delegations__delegate_id")
+    delegation = F(f"{unit}__reminder_delegations__id")
+    if windows.member_q is not None and windows.member_threshold is not None:
+        claimed += insert(
+            base.filter(windows.member_q).filter(**active),
+            recipient=delegate,
+            threshold=windows.member_threshold,
+            delegation=delegation,
+        )
+    if windows.escalation_q is not None:
+        claimed += insert(
+            base.filter(windows.escalation_q).filter(**active),
+            recipient=delegate,
+            threshold=Value(ESCALATION),
+            delegation=delegation,
+        )
+    return claimed
+
+
+NOTIFICATION_COLUMNS = ("recipient_id", "title", "subject", "body", "url", "object_id", "reminder_id")
+
+
+def _write_entries(spec: DeadlineSpec, *, token: uuid.UUID, today: date, now: datetime) -> int:
+    """The notification-centre entries of this scan's claims of ``spec`` (one query to name the
+    items, one bulk insert). Messages are rendered only for the claims this scan won."""
+    ct_id = ContentType.objects.get_for_model(spec.model).pk
+    claims = list(
+        Reminder.objects.filter(claim_token=token, content_type_id=ct_id)
+        .exclude(threshold=DIGEST)
+        .values_list("pk", "object_id", "recipient_id", "threshold", "deadline", "unit_id", "delegation__delegator_id")
+    )
+    if not claims:
+        return 0
+    texts = spec.describe(Reminder.objects.filter(claim_token=token, content_type_id=ct_id).values("object_id"))
+    delegators = (
+        dict(User.objects.filter(pk__in={d for *_, d in claims if d}).values_list("pk", "full_name"))
+        if any(d for *_, d in claims)
+        else {}
+    )
+    site_url = settings.SITE_URL
+    render = cache(
+        lambda oid, uid, th, dl, by: deadline_message(
+            texts[(oid, uid)],
+            deadline=dl,
+            threshold=th,
+            today=today,
+            action=spec.action,
+            delegated_by=by,
+            site_url=site_url,
+        )
+    )
+    rows = []
+    for pk, oid, rid, th, dl, uid, delegator in claims:
+        if (oid, uid) not in texts:  # gone between the claim and now: still one (plain) entry
+            texts[(oid, uid)] = ItemText(f"{spec.kind}#{oid}", "", "")
+        message = render(oid, uid, th, dl, delegators.get(delegator, "") if delegator else "")
+        rows.append((rid, message.title, message.subject, message.body, message.url, oid, pk))
+    constants = {
+        "content_type_id": ct_id,
+        "created_at": now,
+        "delivery_state": DeliveryState.IN_DIGEST,  # e-mailed in the day's digest, not one by one
+        "delivered_via": [],
+        "delivery_attempts": 0,
+        "delivery_error": "",
+    }
+    insert_rows(Notification, NOTIFICATION_COLUMNS, rows, constants=constants)
+    return len(rows)
+
+
+def record(dues: Iterable[DueReminder], *, now: datetime | None = None) -> int:
+    """Claim ``dues`` (reminders outside the deadline windows) and write their entries."""
+    now = now or timezone.now()
     types: dict[type[models.Model], int] = {}
-    keyed: dict[Key, DueReminder] = {}
+    keyed: dict[tuple[int, int, int, str, date], DueReminder] = {}
     for due in dues:
         model = type(due.obj)
         if model not in types:
             types[model] = ContentType.objects.get_for_model(model).pk
         keyed.setdefault((types[model], due.obj.pk, due.recipient_id, due.threshold, due.deadline), due)
-    # One global order: concurrent scans lock the unique index entries in the same order (no deadlock).
     ordered = sorted(keyed.items(), key=lambda kv: kv[0])
     won = 0
     for start in range(0, len(ordered), CLAIM_CHUNK):
-        won += _claim_chunk(ordered[start : start + CLAIM_CHUNK])
+        won += _claim_chunk(ordered[start : start + CLAIM_CHUNK], now=now)
     return won
 
 
 @transaction.atomic
-def _claim_chunk(chunk: list[tuple[Key, DueReminder]]) -> int:
-    ids_by_type: dict[int, set[int]] = defaultdict(set)
-    for key, _ in chunk:
-        ids_by_type[key[0]].add(key[1])
-    existing_q = reduce(or_, (Q(content_type_id=ct, object_id__in=ids) for ct, ids in ids_by_type.items()))
-    # Skipping what is already claimed keeps a re-run read-only; the constraint still decides races.
-    existing = set(
-        Reminder.objects.filter(existing_q).values_list(
-            "content_type_id", "object_id", "recipient_id", "threshold", "deadline"
-        )
-    )
-    fresh = [(key, due) for key, due in chunk if key not in existing]
-    if not fresh:
-        return 0
+def _claim_chunk(chunk: list[tuple[tuple[int, int, int, str, date], DueReminder]], *, now: datetime) -> int:
     token = uuid.uuid4()
     Reminder.objects.bulk_create(
         [
@@ -261,9 +518,10 @@ def _claim_chunk(chunk: list[tuple[Key, DueReminder]]) -> int:
                 recipient_id=key[2],
                 threshold=key[3],
                 deadline=key[4],
+                unit_id=due.unit_id,
                 claim_token=token,
             )
-            for key, _ in fresh
+            for key, due in chunk
         ],
         ignore_conflicts=True,
     )
@@ -274,102 +532,356 @@ def _claim_chunk(chunk: list[tuple[Key, DueReminder]]) -> int:
         )
     }
     notes = []
-    for key, due in fresh:
+    for key, due in chunk:
         if key in mine:
             message = due.message()
             notes.append(
                 Notification(
                     recipient_id=due.recipient_id,
                     title=one_line_title(message.title),
+                    subject=message.subject[:200],
                     body=message.body,
                     url=message.url,
                     content_type_id=key[0],
                     object_id=key[1],
                     reminder_id=mine[key],
+                    delivery_state=DeliveryState.IN_DIGEST,
                 )
             )
     Notification.objects.bulk_create(notes)
     return len(mine)
 
 
-# --- the scan and the digest ---
+# --- the scan ---
 
 
 @dataclass
 class ScanResult:
-    items_scanned: int = 0
     reminders_created: int = 0
     digests_created: int = 0
+    chat_posts: int = 0
     delivery: DeliveryResult = field(default_factory=DeliveryResult)
 
 
+def claim_deadline_reminders(*, today: date, policy: ReminderPolicy, now: datetime | None = None) -> int:
+    """Every deadline reminder due today, claimed and written in one transaction per spec."""
+    now = now or timezone.now()
+    delegations = ActiveDelegations.load(today)
+    snoozes = active_snoozes(today).exists()
+    created = 0
+    for spec in all_specs():
+        token = uuid.uuid4()
+        with transaction.atomic():
+            if _claim_spec(
+                spec, today=today, policy=policy, token=token, now=now, delegations=delegations, snoozes=snoozes
+            ):
+                created += _write_entries(spec, token=token, today=today, now=now)
+    return created
+
+
 def run_scan(*, today: date | None = None, deliver: bool = True) -> ScanResult:
-    """Produce every reminder due today (idempotent), the digest once it is time, then deliver."""
+    """Produce every reminder due today (idempotent), the digests once it is time, then deliver."""
+    from shuangyong import chat
+
     now = timezone.localtime()
     today = today or now.date()
     policy = ReminderPolicy.load()
-    horizon = today + timedelta(days=max(policy.days_before_list, default=0))
     result = ScanResult()
+    result.reminders_created = claim_deadline_reminders(today=today, policy=policy)
+    snoozed = _snoozed_pairs(today)
     for source in registered_sources():
-        items = list(source.deadline_items(today=today, until=horizon))
-        result.items_scanned += len(items)
-        dues = reminders_for_items(items, today=today, policy=policy)
-        dues.extend(source.other_reminders(today=today, policy=policy))
+        dues = [d for d in source.other_reminders(today=today, policy=policy) if not _is_snoozed(d, snoozed)]
         result.reminders_created += record(dues)
     if today < now.date() or now.hour >= policy.digest_hour:
-        # The digest also rides on the scan, so a missed digest job is caught up the same day.
-        result.digests_created = send_digests(today=today, policy=policy)
+        # Digests ride on the scan too, so a missed digest job is caught up the same day.
+        result.digests_created = reminder_digests(today=today, policy=policy)
+        result.chat_posts = chat.prepare_posts(today=today, policy=policy)
     if deliver:
-        result.delivery = deliver_pending()
+        result.delivery = deliver_pending()  # e-mail first: a slow group chat never holds it up
+        chat.deliver_posts()
     logger.info(
-        "提醒扫描 %s：检查 %d 项，新提醒 %d 条，汇总 %d 份，外发 %d 条",
+        "提醒扫描 %s：新提醒 %d 条，每日提醒 %d 份，群消息 %d 条，外发 %d 条",
         today,
-        result.items_scanned,
         result.reminders_created,
         result.digests_created,
+        result.chat_posts,
         result.delivery.sent,
     )
     return result
 
 
-def send_digests(*, today: date | None = None, policy: ReminderPolicy | None = None) -> int:
-    """One message a day per 双拥办 user listing everything overdue in their county."""
+def _snoozed_pairs(today: date) -> set[tuple[int, int, int]]:
+    return set(active_snoozes(today).values_list("content_type_id", "object_id", "user_id"))
+
+
+def _is_snoozed(due: DueReminder, snoozed: set[tuple[int, int, int]]) -> bool:
+    if not snoozed:
+        return False
+    ct = ContentType.objects.get_for_model(type(due.obj)).pk
+    return (ct, due.obj.pk, due.recipient_id) in snoozed
+
+
+# --- the office's overdue summary (its digest section and its group chats) ---
+
+
+@dataclass
+class SummaryLine:
+    label: str
+    unit_name: str
+    deadline: date
+    url: str
+    escalated: bool
+
+
+@dataclass
+class OverdueSummary:
+    unit: OrgUnit
+    today: date
+    escalate_after_days: int
+    total: int = 0
+    escalated: int = 0
+    by_unit: list[tuple[str, int]] = field(default_factory=list)
+    lines: list[SummaryLine] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        title = f"每日逾期汇总（{chinese_date(self.today)}）：{self.total}项逾期"
+        if self.escalated:
+            title += f"，{self.escalated}项逾期{self.escalate_after_days}天以上"
+        return title
+
+
+def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> OverdueSummary:
+    """Everything overdue under ``unit``: counts, counts per unit, the most overdue by name.
+    A fixed number of queries per spec (count, escalated, per unit, the first lines)."""
+    summary = OverdueSummary(unit=unit, today=today, escalate_after_days=policy.escalate_after_days)
+    per_unit: dict[str, int] = defaultdict(int)
+    candidates: list[tuple[date, str, int, int, DeadlineSpec]] = []
+    for spec in all_specs():
+        d, u = spec.deadline_field, spec.unit_field
+        qs = spec.rows(today).filter(
+            **{f"{d}__lt": today, f"{u}__path__startswith": unit.path, f"{u}__is_active": True}
+        )
+        counts = qs.values(f"{u}__name", f"{u}__path").annotate(n=Count("pk")).order_by(f"{u}__path")
+        for row in counts:
+            per_unit[row[f"{u}__name"]] += row["n"]
+            summary.total += row["n"]
+        if spec.escalate:
+            summary.escalated += qs.filter(**{f"{d}__lte": today - timedelta(days=policy.escalate_after_days)}).count()
+        first = qs.order_by(d, spec.object_field).values_list(d, f"{u}__path", spec.object_field, f"{u}__id")
+        candidates.extend((dl, path, oid, uid, spec) for dl, path, oid, uid in first[:SUMMARY_LINES])
+    summary.by_unit = sorted(per_unit.items(), key=lambda kv: -kv[1])
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    chosen = candidates[:SUMMARY_LINES]
+    texts: dict[tuple[int, tuple[int, int]], ItemText] = {}
+    for spec in {id(c[4]): c[4] for c in chosen}.values():
+        for key, text in spec.describe({oid for _, _, oid, _, s in chosen if s is spec}).items():
+            texts[(id(spec), key)] = text
+    for dl, _, oid, uid, spec in chosen:
+        named = texts.get((id(spec), (oid, uid)))
+        if named:
+            escalated = spec.escalate and (today - dl).days >= policy.escalate_after_days
+            summary.lines.append(SummaryLine(named.label, named.unit_name, dl, named.url, escalated))
+    return summary
+
+
+def summary_text(summary: OverdueSummary) -> str:
+    lines = [f"截至{chinese_date(summary.today)}，辖区内共有{summary.total}项逾期未完成。"]
+    if summary.by_unit:
+        lines.append("按单位：" + "；".join(f"{name}{n}项" for name, n in summary.by_unit))
+    lines.append(f"逾期最久的{len(summary.lines)}项：" if summary.total > len(summary.lines) else "明细：")
+    for line in summary.lines:
+        days = (summary.today - line.deadline).days
+        flag = "（已升级）" if line.escalated else ""
+        lines.append(
+            f"· {line.label}｜{line.unit_name}｜时限{chinese_date(line.deadline)}｜逾期{days}天{flag}\n"
+            f"  {absolute_url(line.url)}"
+        )
+    return "\n".join(lines)
+
+
+# --- the daily e-mail: one per person per day ---
+
+
+@dataclass
+class DigestLine:
+    kind: str
+    text: str
+    url: str
+    urgency: tuple[int, date]
+
+
+def reminder_digests(*, today: date | None = None, policy: ReminderPolicy | None = None) -> int:
+    """One message per person for today: their reminders not yet e-mailed (and, for the
+    双拥办, the county's overdue summary). Returns how many this call wrote."""
     today = today or timezone.localdate()
     policy = policy or ReminderPolicy.load()
-    overdue: list[DeadlineItem] = []
-    for source in registered_sources():
-        overdue.extend(source.deadline_items(today=today, until=today - timedelta(days=1)))
-    if not overdue:
+    done = Reminder.objects.filter(threshold=DIGEST, deadline=today).values("recipient_id")
+    waiting = set(
+        Reminder.objects.filter(digest_day__isnull=True)
+        .exclude(recipient_id__in=done)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    offices = list(
+        User.objects.filter(role=Role.OFFICE, is_active=True, org_unit__isnull=False)
+        .exclude(pk__in=done)
+        .select_related("org_unit")
+    )
+    summaries: dict[int, OverdueSummary] = {}
+    for office in offices:
+        assert office.org_unit is not None
+        if office.org_unit.pk not in summaries:
+            summaries[office.org_unit.pk] = overdue_summary(office.org_unit, today=today, policy=policy)
+    office_summary = {u.pk: summaries[u.org_unit.pk] for u in offices if u.org_unit and summaries[u.org_unit.pk].total}
+    recipients = sorted(waiting | set(office_summary))
+    if not recipients:
         return 0
-    overdue.sort(key=lambda i: (i.deadline, i.unit.path, i.label))
-    offices = User.objects.filter(role=Role.OFFICE, is_active=True, org_unit__isnull=False).select_related("org_unit")
-    dues = []
-    for user in offices.order_by("pk"):
-        unit = user.org_unit
-        assert unit is not None
-        mine = [i for i in overdue if i.unit.path.startswith(unit.path)]
-        if mine:
-            message = partial(digest_message, mine, today=today, policy=policy)
-            dues.append(DueReminder(unit, user.pk, DIGEST, today, message))
-    return record(dues)
+    still_open = _still_open(today=today, policy=policy) if waiting else StillOpen()
+    return sum(
+        _digest_for(user_id, today=today, summary=office_summary.get(user_id), still_open=still_open)
+        for user_id in recipients
+    )
 
 
-def digest_message(items: Sequence[DeadlineItem], *, today: date, policy: ReminderPolicy) -> ReminderMessage:
-    def is_escalated(item: DeadlineItem) -> bool:
-        return item.escalate and (today - item.deadline).days >= policy.escalate_after_days
+@dataclass
+class StillOpen:
+    """Which waiting deadline reminders are still worth sending, worked out once for everyone:
+    (content type, object, unit, deadline) of items still open → their kind."""
 
-    escalated = sum(1 for i in items if is_escalated(i))
-    title = f"每日逾期汇总（{chinese_date(today)}）：{len(items)}项逾期"
-    if escalated:
-        title += f"，{escalated}项逾期{policy.escalate_after_days}天以上"
-    lines = [f"截至{chinese_date(today)}，辖区内共有{len(items)}项逾期未完成："]
-    for item in items[:DIGEST_MAX_LINES]:
-        days = (today - item.deadline).days
-        flag = "（已升级）" if is_escalated(item) else ""
-        lines.append(
-            f"· {item.label}｜{item.unit.name}｜时限{chinese_date(item.deadline)}｜逾期{days}天{flag}\n"
-            f"  {absolute_url(item.url)}"
+    kinds: dict[tuple[int, int, int, date], str] = field(default_factory=dict)
+    deadline_cts: set[int] = field(default_factory=set)
+    deadline_thresholds: frozenset[str] = frozenset()
+    other_kinds: dict[str, str] = field(default_factory=dict)
+
+
+def _still_open(*, today: date, policy: ReminderPolicy) -> StillOpen:
+    found = StillOpen(
+        deadline_thresholds=_deadline_thresholds(policy),
+        other_kinds={th: kind for source in registered_sources() for th, kind in source.other_kinds.items()},
+    )
+    waiting = Reminder.objects.filter(digest_day__isnull=True, threshold__in=found.deadline_thresholds)
+    for spec in all_specs():
+        ct_id = ContentType.objects.get_for_model(spec.model).pk
+        found.deadline_cts.add(ct_id)
+        ids = waiting.filter(content_type_id=ct_id).values("object_id")
+        rows = spec.rows(today).filter(**{f"{spec.object_field}__in": ids})
+        for oid, uid, dl in rows.values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field):
+            found.kinds.setdefault((ct_id, oid, uid, dl), spec.kind)
+    return found
+
+
+@transaction.atomic
+def _digest_for(user_id: int, *, today: date, summary: OverdueSummary | None, still_open: StillOpen) -> int:
+    token = uuid.uuid4()
+    user_ct = ContentType.objects.get_for_model(User).pk
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                content_type_id=user_ct,
+                object_id=user_id,
+                recipient_id=user_id,
+                threshold=DIGEST,
+                deadline=today,
+                digest_day=today,
+                claim_token=token,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    digest_claim = Reminder.objects.filter(claim_token=token).first()
+    if digest_claim is None:
+        return 0  # another worker has written today's digest for this person
+    # Holding today's digest claim, this transaction alone settles the person's waiting reminders;
+    # claims committed by a concurrent scan after this UPDATE wait for tomorrow's digest.
+    Reminder.objects.filter(recipient_id=user_id, digest_day__isnull=True).update(digest_day=today)
+    settled = (
+        Reminder.objects.filter(recipient_id=user_id, digest_day=today, snooze__isnull=True)
+        .exclude(threshold=DIGEST)
+        .values_list(
+            "content_type_id",
+            "object_id",
+            "threshold",
+            "deadline",
+            "unit_id",
+            "notification__subject",
+            "notification__title",
+            "notification__url",
         )
-    if len(items) > DIGEST_MAX_LINES:
-        lines.append(f"……另有{len(items) - DIGEST_MAX_LINES}项，请在系统中查看。")
-    return ReminderMessage(title, "\n".join(lines), "")
+    )
+    lines = _digest_lines(list(settled), today=today, still_open=still_open)
+    if not lines and summary is None:
+        digest_claim.delete()  # nothing due: no e-mail, and a later scan today may still send one
+        return 0
+    title, body = _digest_text(lines, today=today, summary=summary)
+    Notification.objects.create(
+        recipient_id=user_id, title=one_line_title(title), body=body, url="", reminder=digest_claim
+    )
+    return 1
+
+
+def _digest_lines(settled: list[tuple[Any, ...]], *, today: date, still_open: StillOpen) -> list[DigestLine]:
+    """One line per item (its most urgent reminder), only for items still open with that deadline."""
+    best: dict[tuple[int, int, int | None], DigestLine] = {}
+    for ct_id, oid, threshold, deadline, unit_id, subject, title, url in settled:
+        if ct_id in still_open.deadline_cts and threshold in still_open.deadline_thresholds:
+            kind = still_open.kinds.get((ct_id, oid, unit_id, deadline))
+            if kind is None:
+                continue  # done, closed or its deadline moved since: nothing to remind
+            phrase = when_phrase(deadline, today)
+            escalated = threshold == ESCALATION
+            text = f"{subject or title}｜{phrase}{'（已升级）' if escalated else ''}｜时限{chinese_date(deadline)}"
+            line = DigestLine(kind, text, url or "", (0 if escalated else 1, deadline))
+        else:
+            line = DigestLine(still_open.other_kinds.get(threshold, "其他提醒"), title or "", url or "", (1, deadline))
+        key = (ct_id, oid, unit_id)
+        if key not in best or line.urgency < best[key].urgency:
+            best[key] = line
+    return list(best.values())
+
+
+@cache
+def _deadline_thresholds_cached(days: tuple[int, ...]) -> frozenset[str]:
+    return frozenset({DUE, OVERDUE, ESCALATION, *(before(n) for n in days)})
+
+
+def _deadline_thresholds(policy: ReminderPolicy) -> frozenset[str]:
+    return _deadline_thresholds_cached(tuple(policy.days_before_list))
+
+
+def _digest_text(lines: list[DigestLine], *, today: date, summary: OverdueSummary | None) -> tuple[str, str]:
+    """Grouped by kind, the kind with the most urgent item first; inside a kind, escalated,
+    then the earliest deadline (most overdue) first."""
+    by_kind: dict[str, list[DigestLine]] = defaultdict(list)
+    for line in lines:
+        by_kind[line.kind].append(line)
+    for kind_lines in by_kind.values():
+        kind_lines.sort(key=lambda line: (line.urgency, line.text))
+    kinds = sorted(by_kind, key=lambda k: (by_kind[k][0].urgency, k))
+    overdue = sum(1 for line in lines if line.urgency[1] < today)
+    due_today = sum(1 for line in lines if line.urgency[1] == today and line.urgency[0] == 1)
+    if lines:
+        title = f"每日提醒（{chinese_date(today)}）：{len(lines)}项待办"
+        counts = [f"{overdue}项已逾期" if overdue else "", f"{due_today}项今天到期" if due_today else ""]
+        if any(counts):
+            title += "，其中" + "、".join(c for c in counts if c)
+    else:
+        assert summary is not None
+        title = summary.title
+    parts: list[str] = []
+    if lines:
+        parts.append(f"截至{chinese_date(today)}，您有以下{len(lines)}项需要办理（最紧急的在前）：")
+        for kind in kinds:
+            parts.append(f"\n【{kind}】{len(by_kind[kind])}项")
+            for line in by_kind[kind]:
+                parts.append(f"· {line.text}\n  {absolute_url(line.url)}" if line.url else f"· {line.text}")
+    if summary is not None:
+        if lines:
+            parts.append(f"\n【{summary.title}】")
+        parts.append(summary_text(summary))
+    return title, "\n".join(parts)
+
+
+def send_digests(*, today: date | None = None, policy: ReminderPolicy | None = None) -> int:
+    """Kept for the beat entry's job: the day's digests (see ``reminder_digests``)."""
+    return reminder_digests(today=today, policy=policy)

@@ -10,9 +10,24 @@ from shuangyong.models import OrgUnit, Role, User
 
 @transaction.atomic
 def org_unit_create(
-    *, name: str, code: str, kind: str, parent: OrgUnit | None, short_name: str = "", sort_order: int = 0
+    *,
+    name: str,
+    code: str,
+    kind: str,
+    parent: OrgUnit | None,
+    short_name: str = "",
+    sort_order: int = 0,
+    troop_name: str = "",
 ) -> OrgUnit:
-    unit = OrgUnit(name=name, code=code, kind=kind, parent=parent, short_name=short_name, sort_order=sort_order)
+    unit = OrgUnit(
+        name=name,
+        code=code,
+        kind=kind,
+        parent=parent,
+        short_name=short_name,
+        sort_order=sort_order,
+        troop_name=troop_name,
+    )
     unit.full_clean(exclude=["path"])
     unit.save()
     return unit
@@ -55,3 +70,12 @@ def org_unit_update_contact(
     unit.full_clean(exclude=["path"])
     unit.save(update_fields=["contact_person", "contact_phone", "version"])
     return unit
+
+
+def user_set_large_text(*, user: User, enabled: bool) -> None:
+    """Remember 大字模式 on the account: every page is then rendered large for this user.
+
+    A direct UPDATE: a display preference writes no history row and cannot clash with an admin
+    editing the same account."""
+    User.objects.filter(pk=user.pk).update(large_text=enabled)
+    user.large_text = enabled

@@ -7,6 +7,7 @@ member that makes them a Word or Excel document.
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,6 +36,7 @@ KIND_LABELS = {
     "xlsx": "Excel 表格",
     "xls": "Excel 表格",
     "txt": "文本文件",
+    "csv": "CSV 文件",
 }
 
 EVIDENCE_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "doc", "xlsx", "xls")
@@ -70,23 +72,21 @@ def inflated_size(file: IO[bytes]) -> int:
         file.seek(0)
 
 
-def _looks_like_text(file: IO[bytes]) -> bool:
+def _looks_like_text(file: IO[bytes], *, nul_allowed: bool = False) -> bool:
+    """UTF-8 or GB18030 text. A CSV may hold a NUL in a cell: the table reader refuses it at its
+    cell, which says more than refusing the file."""
     file.seek(0)
     sample = file.read(64 * 1024)
     file.seek(0)
-    if b"\x00" in sample:
+    if b"\x00" in sample and not nul_allowed:
         return False
     for encoding in ("utf-8-sig", "gb18030"):
+        # Incremental: a multi-byte character cut at the end of the sample is not an error.
         try:
-            sample.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
             return True
         except UnicodeDecodeError:
-            # A multi-byte character may be cut at the end of the sample.
-            try:
-                sample[:-3].decode(encoding)
-                return True
-            except UnicodeDecodeError:
-                continue
+            continue
     return False
 
 
@@ -107,6 +107,8 @@ def content_matches(ext: str, file: IO[bytes]) -> bool:
         return head.startswith(OLE)
     if ext == "txt":
         return _looks_like_text(file)
+    if ext == "csv":
+        return _looks_like_text(file, nul_allowed=True)
     return False
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/large-text/", views.large_text_switch, name="large_text_switch"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/contact/", views.unit_contact_edit, name="unit_contact_edit"),
     path("notifications/", include("shuangyong.notification_views")),
+    path("reminders/", include("shuangyong.reminder_views")),
     path("tasks/", include("tasks.urls")),
     path("visits/", include("visits.urls")),
     path("reports/", include("reports.urls")),

@@ -6,15 +6,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from shuangyong.access import require_role, writes_allowed_for_read_only_roles
 from shuangyong.forms import OrgUnitContactForm, apply_service_errors
 from shuangyong.models import Role
 from shuangyong.navigation import panels_for
 from shuangyong.selectors import get_unit_for, units_for
-from shuangyong.services import org_unit_update_contact
+from shuangyong.services import org_unit_update_contact, user_set_large_text
 from shuangyong.types import AuthedRequest
 
 
@@ -66,3 +68,16 @@ def unit_contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, "联系人信息已保存。")
             return redirect("unit_detail", pk=unit.pk)
     return render(request, "shuangyong/unit_contact_form.html", {"unit": unit, "form": form})
+
+
+@require_POST
+@writes_allowed_for_read_only_roles  # a leader may enlarge the text too: it changes no record
+def large_text_switch(request: AuthedRequest) -> HttpResponse:
+    """The header's 大字模式 switch: kept on the account, then back to the page it was pressed on."""
+    enabled = request.POST.get("large_text") == "1"
+    user_set_large_text(user=request.user, enabled=enabled)
+    messages.success(request, "已开启大字模式。" if enabled else "已关闭大字模式。")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("home")
+    return redirect(back)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -11,18 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from shuangyong.access import require_role
 from shuangyong.forms import apply_service_errors
 from shuangyong.models import OrgUnit, Role
-from shuangyong.spreadsheets import escape_formula, xlsx_response
+from shuangyong.spreadsheets import xlsx_response
 from shuangyong.types import AuthedRequest
 from tasks import dual_list_services as dls
-from tasks import selectors
+from tasks import exports, selectors
 from tasks.forms import (
     AssignForm,
     DualListCategoryForm,
@@ -222,53 +218,12 @@ def reconciliation(request: AuthedRequest, troop_pk: int, year: int) -> HttpResp
     )
 
 
-RECON_HEADERS = ["编号", "事项内容", "类别", "责任单位", "时限", "状态", "受益方确认", "双拥办确认", "结转自"]
-
-
-def _confirmation(user: Any, at: Any) -> str:
-    if not user:
-        return ""
-    return f"{user.display_name} {timezone.localtime(at):%Y-%m-%d %H:%M}"
-
-
 def reconciliation_export(request: AuthedRequest, troop_pk: int, year: int) -> HttpResponse:
-    """Both lists as two sheets, with states, deadlines and who confirmed when."""
+    """The printable 对账单: both lists, numbered, with a signature and stamp block for both sides."""
     troop = _troop_for(request, troop_pk)
     rows = _reconciliation_rows(request, troop, year)
-    wb = Workbook()
-    wb.remove(wb.active)
-    for direction in DualListDirection:
-        ws = wb.create_sheet(direction.label)
-        ws.append([f"{year}年 {troop.name} {direction.label}清单对账表"])
-        ws["A1"].font = Font(bold=True, size=14)
-        ws.append(RECON_HEADERS)
-        for cell in ws[2]:
-            cell.font = Font(bold=True)
-        for item in rows[direction.value]:
-            ws.append(
-                [
-                    escape_formula(value)
-                    for value in (
-                        item.pk,
-                        item.content,
-                        item.category.name if item.category else "",
-                        item.responsible_unit.name if item.responsible_unit else "",
-                        item.deadline,
-                        item.get_state_display() + ("（逾期）" if item.is_overdue else ""),
-                        _confirmation(item.receiver_confirmed_by, item.receiver_confirmed_at),
-                        _confirmation(item.office_confirmed_by, item.office_confirmed_at),
-                        f"{item.carried_over_from.year}年 #{item.carried_over_from.pk}"
-                        if item.carried_over_from
-                        else "",
-                    )
-                ]
-            )
-            ws.cell(row=ws.max_row, column=5).number_format = "yyyy-mm-dd"
-            ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True)
-        ws.column_dimensions["B"].width = 50
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return xlsx_response(buffer.getvalue(), f"{year}年{troop.name}双清单对账表.xlsx")
+    content = exports.reconciliation_xlsx(troop=troop, year=year, rows=rows)
+    return xlsx_response(content, exports.reconciliation_filename(troop=troop, year=year))
 
 
 @require_POST

@@ -20,6 +20,7 @@ from tasks.models import (
     ProposingSide,
     TaskStatus,
     WorkPlan,
+    today_shanghai,
 )
 from tasks.notice_upload import (
     NOTICE_MAX_BYTES,
@@ -56,20 +57,38 @@ def _unit_lookup(units: dict[str, OrgUnit]) -> Any:
 class UnitChoiceField(forms.TypedChoiceField):
     """A unit picked from a list evaluated once, so that a formset of many rows costs one query."""
 
-    def __init__(self, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+    def __init__(self, units: Sequence[OrgUnit], *, empty_label: str = "请选择单位", **kwargs: Any) -> None:
         self.units = {str(u.pk): u for u in units}
         super().__init__(
-            choices=[("", "——")] + [(str(u.pk), u.name) for u in units],
+            choices=[("", empty_label)] + [(str(u.pk), u.name) for u in units],
             coerce=_unit_lookup(self.units),
             empty_value=None,
             **kwargs,
         )
 
 
+class GroupedUnitsWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes grouped by kind of unit (乡镇、街道 · 成员单位 · 驻地部队) with a search box."""
+
+    template_name = "tasks/widgets/grouped_units.html"
+
+
+def _grouped_by_kind(units: Sequence[OrgUnit]) -> list[tuple[str, list[tuple[str, str]]]]:
+    order = [kind for kind, _ in OrgUnitKind.choices]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for unit in sorted(units, key=lambda u: order.index(u.kind) if u.kind in order else len(order)):
+        groups.setdefault(OrgUnitKind(unit.kind).label, []).append((str(unit.pk), unit.name))
+    return list(groups.items())
+
+
 class UnitsChoiceField(forms.TypedMultipleChoiceField):
     def __init__(self, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         self.units = {str(u.pk): u for u in units}
-        super().__init__(choices=[(str(u.pk), u.name) for u in units], coerce=self.units.__getitem__, **kwargs)
+        widget = kwargs.get("widget")
+        grouped = isinstance(widget, GroupedUnitsWidget) or widget is GroupedUnitsWidget
+        flat: list[Any] = [(str(u.pk), u.name) for u in units]
+        choices: list[Any] = list(_grouped_by_kind(units)) if grouped else flat
+        super().__init__(choices=choices, coerce=self.units.__getitem__, **kwargs)
 
     def prepare_value(self, value: Any) -> Any:
         if value and not isinstance(value, str | int):
@@ -154,6 +173,9 @@ class NoticeSourceForm(BootstrapFormMixin, forms.Form):
 
 class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
     original_text = forms.CharField(widget=forms.HiddenInput, required=False, max_length=NOTICE_MAX_CHARS)
+    allow_duplicate = forms.BooleanField(
+        label="这不是重复：仍然导入为新的工作要点", required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = WorkPlan
@@ -185,10 +207,9 @@ class TaskDraftForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", required=False)
         self.fields["cooperating_units"] = UnitsChoiceField(
-            units, label="配合单位", required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+            units, label="配合单位", required=False, widget=GroupedUnitsWidget(attrs={"label": "配合单位"})
         )
-        for name in ("lead_unit", "cooperating_units"):
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["lead_unit"].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -216,15 +237,44 @@ class TaskEditForm(BootstrapFormMixin, VersionedForm):
     title = forms.CharField(label="任务", max_length=200)
     text = forms.CharField(max_length=LONG_TEXT, label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
     deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
+    #: Shown only once a deadline before today has been warned about.
+    past_deadline_ok = forms.BooleanField(label="时限确实早于今天（补录已过期的任务）", required=False)
 
     def __init__(self, *args: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", required=False)
         self.fields["cooperating_units"] = UnitsChoiceField(
-            units, label="配合单位", required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+            units,
+            label="配合单位",
+            required=False,
+            widget=GroupedUnitsWidget(attrs={"label": "配合单位", "open": True}),
         )
         self.fields["lead_unit"].widget.attrs["class"] = "form-select"
-        self.fields["cooperating_units"].widget.attrs["class"] = "form-select"
+        self.fields["cooperating_units"].widget.attrs["class"] = ""
+        self.order_fields(["title", "text", "lead_unit", "cooperating_units", "deadline", "past_deadline_ok"])
+        if not (self.is_bound and self.data.get("past_deadline_ok") in ("on", "True", "true", "1")):
+            self.fields["past_deadline_ok"].widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        deadline = data.get("deadline")
+        today = today_shanghai()
+        unchanged = deadline == self.initial.get("deadline")
+        if deadline and deadline < today and not unchanged and not data.get("past_deadline_ok"):
+            self.add_error(
+                "deadline",
+                f"完成时限 {deadline:%Y-%m-%d} 早于今天（{today:%Y-%m-%d}），任务一保存就是逾期。"
+                "请核对；确实如此请勾选“时限确实早于今天”后再保存。",
+            )
+            self.fields["past_deadline_ok"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+        lead = data.get("lead_unit")
+        if lead and lead in (data.get("cooperating_units") or []):
+            self.add_error("cooperating_units", "牵头单位不必再选为配合单位。")
+        return data
+
+    @property
+    def task_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "past_deadline_ok"}
 
 
 class ProgressForm(BootstrapFormMixin, forms.Form):
@@ -276,7 +326,7 @@ class TaskBoardFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, plans: Any, units: Sequence[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
-        self.fields["unit"] = UnitChoiceField(units, label="单位", required=False)
+        self.fields["unit"] = UnitChoiceField(units, label="单位", required=False, empty_label="全部")
         self.fields["unit"].widget.attrs["class"] = "form-select"
 
 
@@ -347,9 +397,6 @@ class DualListFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class ExcelUploadForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
+    """The file of an import; shuangyong.tables reads and checks it (type, size, zip bomb …)."""
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        validate_upload(upload, allowed=("xlsx",))
-        return upload
+    file = forms.FileField(label="Excel 文件（.xlsx 或 .csv）")

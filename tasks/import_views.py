@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -26,6 +27,7 @@ from tasks.forms import (
 )
 from tasks.notice_parser import NoticeOutline, parse_notice
 from tasks.notice_upload import NOTICE_MAX_CHARS
+from tasks.selectors import plans_of_the_same_notice
 from tasks.services import SectionDraft, TaskDraft, work_plan_import
 
 OFFICE_ONLY = "只有双拥办可以导入工作要点。"
@@ -84,10 +86,23 @@ def _render_preview(
             grouped[int(index)][1].append(form)
         except (TypeError, ValueError, IndexError):
             orphans.append(form)
+    header = plan_form.cleaned_data if plan_form.is_bound and hasattr(plan_form, "cleaned_data") else {}
+    values = header or plan_form.initial
+    duplicates = list(
+        plans_of_the_same_notice(
+            request.user,
+            doc_number=values.get("doc_number") or "",
+            title=values.get("title") or "",
+            year=values.get("year"),
+        )[:5]
+    )
+    if duplicates:
+        plan_form.fields["allow_duplicate"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
     return render(
         request,
         "tasks/plan_import_preview.html",
         {
+            "duplicates": duplicates,
             "plan_form": plan_form,
             "sections": sections,
             "tasks": tasks,
@@ -118,6 +133,7 @@ def plan_import_save(request: AuthedRequest) -> HttpResponse:
                 recipients=header["recipients"],
                 original_text=header["original_text"],
                 default_deadline=header["default_deadline"],
+                allow_duplicate=header["allow_duplicate"],
                 sections=[
                     SectionDraft(
                         number=d["number"], heading=d["heading"], intro=d["intro"], is_task_section=d["is_task_section"]

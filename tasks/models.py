@@ -66,6 +66,18 @@ class WorkPlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @staticmethod
+    def same_notice(*, doc_number: str, title: str, year: int | None) -> Q:
+        """Plans imported from the same notice: the same 文号 (spaces ignored), or the same title in
+        the same year (a notice pasted twice). Matches nothing when neither is known."""
+        number = "".join((doc_number or "").split())
+        same = Q(pk__in=[])
+        if number:
+            same |= Q(doc_number=number)
+        if title and title.strip() and year:
+            same |= Q(title=title.strip(), year=year)
+        return same
+
 
 class Section(models.Model):
     plan = models.ForeignKey(WorkPlan, verbose_name="工作要点", on_delete=models.CASCADE, related_name="sections")
@@ -218,10 +230,20 @@ class Evidence(models.Model):
     """An evidence file, stored under MEDIA_ROOT (never routed) and served by a scoped view."""
 
     progress_report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        ProgressReport,
+        verbose_name="工作进展",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     dual_list_item = models.ForeignKey(
-        "DualListItem", on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+        "DualListItem",
+        verbose_name="双清单事项",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     file = models.FileField("文件", upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField("文件名", max_length=255)

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Case, F, When
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from shuangyong.navigation import WaitingGroup, WaitingRow
 from tasks import selectors
-from tasks.models import ClosureRequest, ExtensionRequest
+from tasks.models import (
+    ClosureRequest,
+    DualListItem,
+    DualListState,
+    ExtensionRequest,
+    TaskStatus,
+    today_shanghai,
+)
 
 PANEL_ROWS = 5
+WAITING_ROWS = 10
 
 
 def overdue_panel(user: Any) -> dict[str, Any] | None:
@@ -25,14 +38,85 @@ def overdue_panel(user: Any) -> dict[str, Any] | None:
     return {"tasks": first_tasks, "task_count": task_count, "items": first_items, "item_count": item_count}
 
 
-def waiting_panel(user: Any) -> dict[str, Any] | None:
-    """双清单 items awaiting this user's confirmation, and (office) requests awaiting a decision."""
+def waiting_groups(user: Any) -> list[WaitingGroup]:
+    """The tasks app's part of 等待我处理: requests to decide and 销号 to confirm (office), the
+    unit's open tasks, its 双清单 items (newly assigned ones first) and the items it confirms."""
+    groups: list[WaitingGroup] = []
     confirm = selectors.dual_list_items_awaiting_confirmation(user)
-    closures: list[ClosureRequest] = []
-    extensions: list[ExtensionRequest] = []
+    groups.append(
+        WaitingGroup(
+            title="待确认销号的双清单事项",
+            rows=[_item_row(item) for item in confirm[:WAITING_ROWS]],
+            total=len(confirm),
+            more_url=reverse("tasks:dual_list") + "?state=" + DualListState.CLOSE_REQUESTED,
+            testid="waiting-dual-close",
+        )
+    )
     if user.is_office:
-        closures = list(selectors.pending_requests_for(user, ClosureRequest)[:10])
-        extensions = list(selectors.pending_requests_for(user, ExtensionRequest)[:10])
-    if not (confirm or closures or extensions):
-        return None
-    return {"confirm": confirm[:10], "closures": closures, "extensions": extensions}
+        closures: Any = selectors.pending_requests_for(user, ClosureRequest)
+        extensions: Any = selectors.pending_requests_for(user, ExtensionRequest)
+        groups.append(_request_group(closures, title="待审核的完成申请", testid="waiting-closures"))
+        groups.append(_request_group(extensions, title="待审批的延期申请", testid="waiting-extensions"))
+    elif user.org_unit_id is not None and not user.is_read_only:
+        open_tasks = selectors.my_tasks(user).exclude(status=TaskStatus.DONE).prefetch_related(None)
+        first_tasks, total = selectors.first_rows_and_total(
+            open_tasks.order_by(F("deadline").asc(nulls_last=True), "pk"), WAITING_ROWS
+        )
+        today = today_shanghai()
+        rows = [
+            WaitingRow(
+                f"{t.number}{t.title}",
+                reverse("tasks:task_detail", args=[t.pk]),
+                note=f"时限 {t.deadline:%m-%d}" if t.deadline else "",
+                state="overdue" if t.deadline and t.deadline < today else t.status,
+                state_label="逾期" if t.deadline and t.deadline < today else t.get_status_display(),
+            )
+            for t in first_tasks
+        ]
+        groups.append(
+            WaitingGroup(
+                title="本单位未完成的任务",
+                rows=rows,
+                total=total,
+                more_url=reverse("tasks:my_tasks"),
+                testid="waiting-tasks",
+            )
+        )
+        mine = (
+            selectors.dual_list_items_for(user)
+            .filter(responsible_unit_id=user.org_unit_id, state__in=[DualListState.ASSIGNED, DualListState.IN_PROGRESS])
+            .select_related(None)
+            .order_by(
+                Case(When(state=DualListState.ASSIGNED, then=0), default=1),
+                F("deadline").asc(nulls_last=True),
+                "pk",
+            )
+        )
+        first_items, total = selectors.first_rows_and_total(mine, WAITING_ROWS)
+        groups.append(
+            WaitingGroup(
+                title="交给本单位办理的双清单事项",
+                rows=[_item_row(item, new=item.state == DualListState.ASSIGNED) for item in first_items],
+                total=total,
+                more_url=reverse("tasks:dual_list"),
+                testid="waiting-dual-mine",
+            )
+        )
+    return groups
+
+
+def _request_group(pending: Any, *, title: str, testid: str) -> WaitingGroup:
+    """Closure or extension requests waiting for the office, oldest first."""
+    first, total = selectors.first_rows_and_total(pending.select_related("task").order_by("pk"), WAITING_ROWS)
+    rows = [WaitingRow(f"{r.task.number}{r.task.title}", reverse("tasks:task_detail", args=[r.task_id])) for r in first]
+    return WaitingGroup(title=title, rows=rows, total=total, testid=testid)
+
+
+def _item_row(item: DualListItem, *, new: bool = False) -> WaitingRow:
+    return WaitingRow(
+        Truncator(item.content).chars(30),
+        reverse("tasks:dual_item_detail", args=[item.pk]),
+        note=f"时限 {item.deadline:%m-%d}" if item.deadline else "",
+        state="new" if new else item.state,
+        state_label="新交办" if new else item.get_state_display(),
+    )

@@ -4,113 +4,118 @@
 - 双清单 items being handled (已交办/办理中): the responsible unit before and on the deadline.
 - 双清单 items in 申请销号 for the policy's N days (default 3): the side(s) whose confirmation is
   still missing (tasks/dual_list_services.py: the receiving side and the office).
-Overdue items are escalated to the unit's heads and listed in the office's daily digest.
+Overdue items are escalated to the unit's heads and listed in the office's daily summary.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache, partial
+from typing import Any
 
-from django.urls import reverse
+from django.db.models import QuerySet
 
 from shuangyong.models import OrgUnit, ReminderPolicy, Role, User
 from shuangyong.notifications import absolute_url
 from shuangyong.reminders import (
-    DeadlineItem,
+    DeadlineSpec,
     DueReminder,
+    ItemText,
     ReminderMessage,
     ReminderSource,
     chinese_date,
     register_source,
+    url_maker,
 )
 from tasks.models import SHANGHAI, DualListDirection, DualListItem, DualListState, Milestone, Task, TaskStatus
 from tasks.notifying import short_summary
 
 CLOSE_CONFIRM = "close_confirm"
-UNIT_FIELDS = ("id", "name", "path")
+OPEN_DUAL_STATES = [DualListState.ASSIGNED, DualListState.IN_PROGRESS]
 
 
-def _unit_only(prefix: str) -> list[str]:
-    return [f"{prefix}__{f}" for f in UNIT_FIELDS]
+def open_tasks(today: dt.date) -> QuerySet[Task]:
+    return Task.objects.exclude(status=TaskStatus.DONE).filter(deadline__isnull=False, lead_unit__isnull=False)
+
+
+def open_milestones(today: dt.date) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(done=False, task__lead_unit__isnull=False).exclude(task__status=TaskStatus.DONE)
+
+
+def open_dual_items(today: dt.date) -> QuerySet[DualListItem]:
+    return DualListItem.objects.filter(
+        state__in=OPEN_DUAL_STATES, deadline__isnull=False, responsible_unit__isnull=False
+    )
+
+
+def task_label(number: str, title: str) -> str:
+    return f"工作任务“{number}{title}”"
+
+
+def describe_tasks(ids: Any) -> dict[tuple[int, int], ItemText]:
+    url = url_maker("tasks:task_detail")
+    rows = Task.objects.filter(pk__in=ids).values_list("pk", "number", "title", "lead_unit_id", "lead_unit__name")
+    return {(pk, unit): ItemText(task_label(number, title), url(pk), name) for pk, number, title, unit, name in rows}
+
+
+def describe_milestones(ids: Any) -> dict[tuple[int, int], ItemText]:
+    url = url_maker("tasks:task_detail")
+    rows = Milestone.objects.filter(pk__in=ids).values_list(
+        "pk", "title", "task_id", "task__number", "task__title", "task__lead_unit_id", "task__lead_unit__name"
+    )
+    return {
+        (pk, unit): ItemText(f"{task_label(number, task_title)}的节点“{title}”", url(task_id), name)
+        for pk, title, task_id, number, task_title, unit, name in rows
+    }
+
+
+def dual_label(direction: str, content: str) -> str:
+    return f"双清单（{DualListDirection(direction).label}）事项“{short_summary(content)}”"
+
+
+def describe_dual_items(ids: Any) -> dict[tuple[int, int], ItemText]:
+    url = url_maker("tasks:dual_item_detail")
+    rows = DualListItem.objects.filter(pk__in=ids).values_list(
+        "pk", "direction", "content", "responsible_unit_id", "responsible_unit__name"
+    )
+    return {
+        (pk, unit): ItemText(dual_label(direction, content), url(pk), name)
+        for pk, direction, content, unit, name in rows
+    }
 
 
 class TaskSource(ReminderSource):
     name = "tasks.tasks"
 
-    def deadline_items(self, *, today: dt.date, until: dt.date) -> Iterable[DeadlineItem]:
-        tasks = (
-            Task.objects.filter(deadline__lte=until, lead_unit__is_active=True)
-            .exclude(status=TaskStatus.DONE)
-            .select_related("lead_unit")
-            .only("id", "number", "title", "deadline", *_unit_only("lead_unit"))
-            .order_by("pk")
+    def deadline_specs(self) -> Sequence[DeadlineSpec]:
+        return (
+            DeadlineSpec(kind="工作任务", model=Task, rows=open_tasks, describe=describe_tasks, unit_field="lead_unit"),
+            DeadlineSpec(
+                kind="任务节点",
+                model=Milestone,
+                rows=open_milestones,
+                describe=describe_milestones,
+                unit_field="task__lead_unit",
+            ),
         )
-        milestones = (
-            Milestone.objects.filter(deadline__lte=until, done=False, task__lead_unit__is_active=True)
-            .exclude(task__status=TaskStatus.DONE)
-            .select_related("task__lead_unit")
-            .only("id", "title", "deadline", "task__id", "task__number", "task__title", *_unit_only("task__lead_unit"))
-            .order_by("pk")
-        )
-        items = []
-        for task in tasks:
-            assert task.lead_unit is not None and task.deadline is not None
-            items.append(
-                DeadlineItem(
-                    obj=task,
-                    label=f"工作任务“{task}”",
-                    deadline=task.deadline,
-                    unit=task.lead_unit,
-                    url_name="tasks:task_detail",
-                    url_args=(task.pk,),
-                )
-            )
-        for milestone in milestones:
-            assert milestone.task.lead_unit is not None
-            items.append(
-                DeadlineItem(
-                    obj=milestone,
-                    label=f"工作任务“{milestone.task}”的节点“{milestone.title}”",
-                    deadline=milestone.deadline,
-                    unit=milestone.task.lead_unit,
-                    url_name="tasks:task_detail",
-                    url_args=(milestone.task_id,),
-                )
-            )
-        return items
 
 
 class DualListSource(ReminderSource):
     name = "tasks.dual_list"
+    other_kinds = {CLOSE_CONFIRM: "双清单销号确认"}
 
-    def deadline_items(self, *, today: dt.date, until: dt.date) -> Iterable[DeadlineItem]:
-        items = (
-            DualListItem.objects.filter(
-                state__in=[DualListState.ASSIGNED, DualListState.IN_PROGRESS],
-                deadline__lte=until,
-                responsible_unit__is_active=True,
-            )
-            .select_related("responsible_unit")
-            .only("id", "year", "direction", "content", "deadline", *_unit_only("responsible_unit"))
-            .order_by("pk")
+    def deadline_specs(self) -> Sequence[DeadlineSpec]:
+        return (
+            DeadlineSpec(
+                kind="双清单事项",
+                model=DualListItem,
+                rows=open_dual_items,
+                describe=describe_dual_items,
+                unit_field="responsible_unit",
+                remind_overdue=False,
+            ),
         )
-        result = []
-        for item in items:
-            assert item.responsible_unit is not None and item.deadline is not None
-            result.append(
-                DeadlineItem(
-                    obj=item,
-                    label=f"双清单（{item.get_direction_display()}）事项“{short_summary(item.content)}”",
-                    deadline=item.deadline,
-                    unit=item.responsible_unit,
-                    url_name="tasks:dual_item_detail",
-                    url_args=(item.pk,),
-                    remind_overdue=False,
-                )
-            )
-        return result
 
     def other_reminders(self, *, today: dt.date, policy: ReminderPolicy) -> Iterable[DueReminder]:
         """申请销号 waiting N days: remind whoever still has to confirm (receiving side, office)."""
@@ -134,7 +139,10 @@ class DualListSource(ReminderSource):
             requested = item.close_requested_at.astimezone(SHANGHAI).date()
             recipients = self._missing_confirmers(item, confirmers)
             message = cache(partial(self._message, item, requested=requested, today=today))
-            dues.extend(DueReminder(item, uid, CLOSE_CONFIRM, requested, message) for uid in recipients)
+            dues.extend(
+                DueReminder(item, uid, CLOSE_CONFIRM, requested, message, unit_id=item.responsible_unit_id)
+                for uid in recipients
+            )
         return dues
 
     @staticmethod
@@ -157,9 +165,9 @@ class DualListSource(ReminderSource):
     @staticmethod
     def _message(item: DualListItem, *, requested: dt.date, today: dt.date) -> ReminderMessage:
         waited = (today - requested).days
-        label = f"双清单（{item.get_direction_display()}）事项“{short_summary(item.content)}”"
+        label = dual_label(item.direction, item.content)
         unit = item.responsible_unit.name if item.responsible_unit else "责任单位"
-        path = reverse("tasks:dual_item_detail", args=[item.pk])
+        path = url_maker("tasks:dual_item_detail")(item.pk)
         link = absolute_url(path)
         title = f"{label}申请销号已{waited}天，等待您确认"
         body = (
@@ -167,7 +175,7 @@ class DualListSource(ReminderSource):
             f"{chinese_date(item.deadline) if item.deadline else '未定'}），已等待{waited}天。"
             f"请核实办结情况后确认销号或退回。\n{link}"
         )
-        return ReminderMessage(title[:200], body, path)
+        return ReminderMessage(title[:200], body, path, subject=label)
 
 
 def register_reminders() -> None:

@@ -4,28 +4,27 @@
 - Import writes only into units in the user's scope: a unit outside it is reported as not
   found, and a row naming an item or a task the user may not see is refused. An import is all
   or nothing (one transaction, rolled back on any error).
-- Cells starting with "=" are escaped on export (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT).
+- Exports are written by shuangyong.spreadsheets (formula-like text kept, as quote-prefixed text).
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import openpyxl
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import XLSX
 from import_export.results import Result
 
 from shuangyong.access import units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.spreadsheets import datasets_xlsx
+from shuangyong.tables import UNIT_NOT_FOUND, CellError, ChoiceLabelWidget, column_limits, read_table
 from tasks import dual_list_services as dls
 from tasks import services
 from tasks.forms import TASK_UNIT_KINDS
@@ -40,27 +39,6 @@ from tasks.models import (
 )
 from tasks.selectors import dual_list_items_for, tasks_for
 from tasks.validators import YEAR_MAX, YEAR_MIN, validate_date_in_range
-
-
-class ChoiceLabelWidget(widgets.Widget):
-    """Shows a TextChoices value as its Chinese label; reads back the label or the value."""
-
-    def __init__(self, choices: Any, column: str) -> None:
-        super().__init__()
-        self.labels = dict(choices.choices)
-        self.values = {label: value for value, label in self.labels.items()}
-        self.column = column
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        text = str(value or "").strip()
-        if text in self.values:
-            return self.values[text]
-        if text in self.labels:
-            return text
-        raise ValueError(f"“{self.column}”应为以下之一：{'、'.join(self.labels.values())}")
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        return self.labels.get(value, value or "")
 
 
 class BoundedDateWidget(widgets.DateWidget):
@@ -150,7 +128,7 @@ def _units_named(qs: QuerySet[OrgUnit], names: list[str]) -> list[OrgUnit]:
         found.setdefault(unit.name, []).append(unit)
     missing = [n for n in names if n not in found]
     if missing:
-        raise ValueError(f"单位“{'、'.join(missing)}”不存在或不在您的管辖范围内")
+        raise ValueError(UNIT_NOT_FOUND.format(names="、".join(missing)))
     units = []
     for name in names:
         candidates = [u for u in found[name] if u.is_active] or found[name]
@@ -221,13 +199,11 @@ class DualListItemResource(resources.ModelResource):
 
     id = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
     year = fields.Field(attribute="year", column_name="年度", widget=YearWidget())
-    direction = fields.Field(
-        attribute="direction", column_name="清单", widget=ChoiceLabelWidget(DualListDirection, "清单")
-    )
+    direction = fields.Field(attribute="direction", column_name="清单", widget=ChoiceLabelWidget(DualListDirection))
     category = fields.Field(attribute="category", column_name="类别", widget=CategoryWidget())
     content = fields.Field(attribute="content", column_name="事项内容", widget=widgets.CharWidget(allow_blank=True))
     proposing_side = fields.Field(
-        attribute="proposing_side", column_name="提出方", widget=ChoiceLabelWidget(ProposingSide, "提出方")
+        attribute="proposing_side", column_name="提出方", widget=ChoiceLabelWidget(ProposingSide)
     )
     responsible_unit = fields.Field(attribute="responsible_unit", column_name="责任单位")
     troop_unit = fields.Field(attribute="troop_unit", column_name="对口部队")
@@ -235,9 +211,7 @@ class DualListItemResource(resources.ModelResource):
     quality_requirement = fields.Field(
         attribute="quality_requirement", column_name="工作质量要求", widget=widgets.CharWidget(allow_blank=True)
     )
-    state = fields.Field(
-        attribute="state", column_name="状态", readonly=True, widget=ChoiceLabelWidget(DualListState, "状态")
-    )
+    state = fields.Field(attribute="state", column_name="状态", readonly=True, widget=ChoiceLabelWidget(DualListState))
 
     class Meta:
         model = DualListItem
@@ -453,22 +427,7 @@ class TaskResource(resources.ModelResource):
 
 
 def export_xlsx(resource: resources.ModelResource, queryset: QuerySet[Any] | None = None) -> bytes:
-    dataset = resource.export(queryset)
-    return XLSX().export_data(dataset)
-
-
-MAX_IMPORT_ROWS = 5000
-# Excel itself holds at most this many characters in a cell: a longer one was not made by Excel
-# (a crafted file that inflates to a cell of tens of MB under the upload's zip-bomb limit).
-MAX_CELL_CHARS = 32767
-
-
-@dataclass(frozen=True)
-class SheetData:
-    """The rows of an uploaded sheet and, for each, its row number in the sheet (header = 1)."""
-
-    dataset: tablib.Dataset
-    sheet_rows: list[int]
+    return datasets_xlsx(resource.export(queryset))
 
 
 @dataclass(frozen=True)
@@ -488,56 +447,34 @@ class SheetImport:
         return self.sheet_rows[line - 1] if 0 < line <= len(self.sheet_rows) else line + 1
 
 
-def read_xlsx(content: bytes, *, expected_headers: list[str]) -> SheetData:
-    """The first sheet as a dataset: checked headers, short rows padded, blank rows skipped.
+def text_limits(resource: resources.ModelResource) -> dict[str, int]:
+    """Column → its model field's max_length, for every column typed as free text."""
+    model = resource._meta.model
+    text_columns = {
+        f.column_name: f.attribute
+        for f in resource.get_import_fields()
+        if isinstance(f.widget, widgets.CharWidget) and f.attribute and not f.readonly
+    }
+    return column_limits(model, text_columns)
 
-    Raises ValidationError (Chinese) for a file that is not our layout or is too long; the sheet
-    is streamed (read-only), so a huge sheet is refused at row MAX_IMPORT_ROWS + 1, not read whole.
+
+def import_table(resource: resources.ModelResource, *, name: str, content: bytes) -> SheetImport:
+    """Import every row of an .xlsx or .csv, or none: errors and invalid rows roll the whole file back.
+
+    The file is read by the shared reader (shuangyong.tables), which raises UploadRefused for a
+    file or cells refused before any row (type, size, zip bomb, rows, cell lengths, NUL).
     """
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
-        raise ValidationError("无法读取该 Excel 文件，请用“导出 Excel”得到的模板填写后上传。") from exc
-    try:
-        rows = workbook.active.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        while header and not header[-1]:
-            header.pop()
-        missing = [h for h in expected_headers if h not in header]
-        if missing:
-            raise ValidationError(f"表头不对，缺少列：{'、'.join(missing)}。请用“导出 Excel”得到的模板填写后上传。")
-        dataset = tablib.Dataset(headers=header)
-        sheet_rows: list[int] = []
-        for number, row in enumerate(rows, 2):
-            values = list(row[: len(header)]) + [None] * (len(header) - len(row))
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            if len(dataset) >= MAX_IMPORT_ROWS:
-                raise ValidationError(f"文件超过 {MAX_IMPORT_ROWS} 行，请分批导入。")
-            for column, value in zip(header, values, strict=True):
-                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                    raise ValidationError(
-                        f"第 {number} 行“{column}”：单元格超过 {MAX_CELL_CHARS} 个字符（Excel 单元格的上限），"
-                        "不是正常的表格文件，未导入。"
-                    )
-            dataset.append(values)
-            sheet_rows.append(number)
-        return SheetData(dataset, sheet_rows)
-    finally:
-        workbook.close()
-
-
-def import_xlsx(resource: resources.ModelResource, content: bytes) -> SheetImport:
-    """Import every row or none: errors and invalid rows roll the whole file back.
-
-    Raises ValidationError when the file itself is refused (layout, length) before any row.
-    """
-    expected = [f.column_name for f in resource.get_import_fields() if not f.readonly]
-    sheet = read_xlsx(content, expected_headers=[h for h in expected if h])
-    result = resource.import_data(
-        sheet.dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+    columns = [f.column_name for f in resource.get_import_fields() if not f.readonly and f.column_name]
+    table = read_table(
+        name=name,
+        content=content,
+        columns=columns,
+        max_chars=text_limits(resource),
+        hint="请用“导出 Excel”得到的模板填写后上传。",
     )
-    return SheetImport(result, sheet.sheet_rows)
+    dataset = tablib.Dataset(*table.rows, headers=table.header)
+    result = resource.import_data(dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True)
+    return SheetImport(result, table.row_numbers)
 
 
 def _message(error: BaseException) -> str:
@@ -546,19 +483,17 @@ def _message(error: BaseException) -> str:
     return str(error)
 
 
-def import_errors(outcome: SheetImport, resource: resources.ModelResource | None = None) -> list[str]:
-    """Chinese messages for the rows that failed, as "第 N 行 列名：…", N being the row number the
-    user sees in Excel (the header is row 1; skipped blank rows still count).
-
-    With the resource, a field's error names its column (“对口部队”), not the model attribute.
-    """
+def import_errors(outcome: SheetImport, resource: resources.ModelResource | None = None) -> list[CellError]:
+    """The rows that failed, each error at the row the user sees in Excel (the header is row 1;
+    skipped blank rows still count) and, with the resource, at its column (“对口部队”, not the
+    model attribute)."""
     result = outcome.result
     columns = {f.attribute: f.column_name for f in resource.fields.values()} if resource is not None else {}
-    messages = [f"文件错误：{_message(e.error)}" for e in result.base_errors]
-    for line, errors in result.row_errors():
-        messages.extend(f"第 {outcome.sheet_row(line)} 行：{_message(e.error)}" for e in errors)
+    errors = [CellError(0, "", f"文件错误：{_message(e.error)}") for e in result.base_errors]
+    for line, row_errors in result.row_errors():
+        errors.extend(CellError(outcome.sheet_row(line), "", _message(e.error)) for e in row_errors)
     for invalid in result.invalid_rows:
         for field_name, errs in invalid.error_dict.items():
-            where = "" if field_name == NON_FIELD_ERRORS else f" {columns.get(field_name, field_name)}"
-            messages.extend(f"第 {outcome.sheet_row(invalid.number)} 行{where}：{err}" for err in errs)
-    return messages
+            column = "" if field_name == NON_FIELD_ERRORS else columns.get(field_name, field_name)
+            errors.extend(CellError(outcome.sheet_row(invalid.number), column, str(err)) for err in errs)
+    return errors

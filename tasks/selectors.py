@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Count, Model, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
@@ -19,6 +19,7 @@ from shuangyong.access import NOTHING, scope_q, scope_root
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from tasks.dual_list_services import is_office_confirmer, is_receiving_confirmer, pending_confirmation_slot
 from tasks.models import (
+    SHANGHAI,
     DualListItem,
     DualListItemQuerySet,
     DualListState,
@@ -42,6 +43,14 @@ def plans_for(user: User) -> QuerySet[WorkPlan]:
         return WorkPlan.objects.none()
     # The county's plan is read by everyone below the county: its owner is an ancestor (or self).
     return WorkPlan.objects.filter(owner_unit_id__in=root.ancestor_pks()).select_related("owner_unit")
+
+
+def plans_of_the_same_notice(user: User, *, doc_number: str, title: str, year: int | None) -> QuerySet[WorkPlan]:
+    """The user's unit's plans imported from the same notice (WorkPlan.same_notice)."""
+    if user.org_unit_id is None:
+        return WorkPlan.objects.none()
+    same = WorkPlan.same_notice(doc_number=doc_number, title=title, year=year)
+    return plans_for(user).filter(same, owner_unit_id=user.org_unit_id).order_by("-year", "pk")
 
 
 def get_plan_for(user: User, pk: int) -> WorkPlan:
@@ -204,20 +213,38 @@ def dual_list_items_awaiting_confirmation(user: User) -> list[DualListItem]:
     ]
 
 
+NO_LEAD_UNIT = "未指定牵头单位"
+
+
 @dataclass
 class UnitTaskStats:
-    unit: OrgUnit
+    unit: OrgUnit | None  # None: the tasks without a 牵头单位 (one line, so totals = the tasks)
     total: int
     completed: int
     overdue: int
     rate: float
 
+    @property
+    def unit_name(self) -> str:
+        return self.unit.name if self.unit is not None else NO_LEAD_UNIT
+
+
+def tasks_of_year_q(year: int) -> Q:
+    """The tasks of a year: those of its plan, those due in it, and those open during it (from an
+    earlier plan, not completed before the year began). A leader choosing 2026 sees the 2022
+    plan's tasks still being worked on in 2026, not only tasks of a plan dated 2026."""
+    year_start = dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
+    open_during = Q(plan__year__lt=year) & (~Q(status=TaskStatus.DONE) | Q(completed_at__gte=year_start))
+    return Q(plan__year=year) | Q(deadline__year=year) | open_during
+
 
 def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = None) -> list[UnitTaskStats]:
-    """Per lead unit: how many of the year's tasks it leads, how many are done or late. Two queries."""
+    """Per lead unit: how many of the year's tasks (tasks_of_year_q) it leads, how many are done
+    or late; the tasks without a lead unit last, under 未指定牵头单位. Two queries."""
     today = today or today_shanghai()
     rows = (
-        Task.objects.filter(_task_scope_q(user), plan__year=year, lead_unit__isnull=False)
+        Task.objects.filter(_task_scope_q(user))
+        .filter(tasks_of_year_q(year))
         .order_by()
         .values("lead_unit")
         .annotate(
@@ -226,18 +253,23 @@ def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = No
             overdue=Count("id", filter=Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE)),
         )
     )
-    counts = {r["lead_unit"]: r for r in rows}
-    units = OrgUnit.objects.filter(pk__in=counts).order_by("path")
-    return [
-        UnitTaskStats(
-            unit=u,
-            total=counts[u.pk]["total"],
-            completed=counts[u.pk]["completed"],
-            overdue=counts[u.pk]["overdue"],
-            rate=counts[u.pk]["completed"] / counts[u.pk]["total"],
+    counts: dict[int | None, Any] = {r["lead_unit"]: r for r in rows}
+    units: list[OrgUnit | None] = list(OrgUnit.objects.filter(pk__in=[pk for pk in counts if pk]).order_by("path"))
+    if None in counts:
+        units.append(None)
+    stats = []
+    for unit in units:
+        count = counts[unit.pk if unit is not None else None]
+        stats.append(
+            UnitTaskStats(
+                unit=unit,
+                total=count["total"],
+                completed=count["completed"],
+                overdue=count["overdue"],
+                rate=count["completed"] / count["total"],
+            )
         )
-        for u in units
-    ]
+    return stats
 
 
 @dataclass

@@ -111,14 +111,23 @@ def work_plan_import(
     default_deadline: dt.date | None = None,
     sections: Sequence[SectionDraft],
     tasks: Sequence[TaskDraft],
+    allow_duplicate: bool = False,
 ) -> WorkPlan:
-    """Create a plan with its sections and tasks, all or nothing.
+    """Create a plan with its sections and tasks, all or nothing. A notice already imported (same
+    文号, or same title and year) is refused unless the office says it is a new one.
 
     Items of sections marked as not tasks (指导思想, 工作要求) are kept in the section's text,
     not turned into tasks.
     """
     _require_office(user)
     assert user.org_unit is not None
+    same = WorkPlan.same_notice(doc_number=doc_number, title=title, year=year)
+    existing = WorkPlan.objects.filter(same, owner_unit=user.org_unit).first()
+    if existing is not None and not allow_duplicate:
+        number = f"（文号 {existing.doc_number}）" if existing.doc_number else ""
+        raise ValidationError(
+            f"这份通知已经导入过：《{existing.title}》{number}。请打开已有的工作要点，或确认不是重复后再导入。"
+        )
     plan = WorkPlan(
         year=year,
         title=title,

@@ -18,6 +18,7 @@ from shuangyong.access import require_role
 from shuangyong.forms import apply_service_errors
 from shuangyong.models import Role
 from shuangyong.spreadsheets import xlsx_response
+from shuangyong.tables import CellError, UploadRefused, upload_bytes
 from shuangyong.types import AuthedRequest
 from tasks import selectors, services
 from tasks.forms import (
@@ -33,7 +34,7 @@ from tasks.forms import (
 )
 from tasks.history import history_rows
 from tasks.models import ClosureRequest, ExtensionRequest, Milestone, Task, today_shanghai
-from tasks.resources import SheetImport, TaskResource, export_xlsx, import_errors, import_xlsx
+from tasks.resources import SheetImport, TaskResource, export_xlsx, import_errors, import_table
 
 PAGE_SIZE = 30
 OFFICE_ROLES = (Role.OFFICE, Role.ADMIN)
@@ -181,7 +182,7 @@ def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = TaskEditForm(request.POST or None, initial=initial, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_update(user=request.user, task=task, **form.cleaned_data)
+            services.task_update(user=request.user, task=task, **form.task_fields)
         except ValidationError as e:
             apply_service_errors(form, e)
         else:
@@ -327,15 +328,18 @@ def tasks_export(request: AuthedRequest) -> HttpResponse:
 def excel_import(
     request: AuthedRequest, resource: ModelResource, *, title: str, back: str, done: Callable[[SheetImport], str]
 ) -> HttpResponse:
-    """The upload page of an all-or-nothing Excel import: errors by row on the page, or the
-    ``done`` message and back to the list."""
+    """The upload page of an all-or-nothing import (.xlsx or .csv): a refused file at the file
+    field, errors by row and column in the list, or the ``done`` message and back to the list."""
     form = ExcelUploadForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
+    errors: list[CellError] = []
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = import_xlsx(resource, form.cleaned_data["file"].read())
-        except ValidationError as e:
-            errors = e.messages
+            result = import_table(resource, name=upload.name, content=upload_bytes(upload))
+        except UploadRefused as e:
+            if e.whole_file:
+                form.add_error("file", str(e))
+            errors = [] if e.whole_file else e.errors
         else:
             errors = import_errors(result, resource)
             if not errors:

@@ -23,6 +23,7 @@ from visits.models import (
     Difficulty,
     DifficultyKind,
     DifficultyState,
+    EarlySubmission,
     TableRow,
 )
 from visits.services import DifficultySolved, visit_numbers_errors
@@ -122,18 +123,33 @@ class ExportForm(forms.Form):
 class CampaignForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["year", "kind", "title", "visit_start", "visit_end", "return_deadline", "expected_units"]
+        fields = [
+            "year",
+            "kind",
+            "title",
+            "visit_start",
+            "visit_end",
+            "return_deadline",
+            "early_submission",
+            "expected_units",
+        ]
         widgets = {
             "visit_start": DATE,
             "visit_end": DATE,
             "return_deadline": DATE,
             "expected_units": forms.CheckboxSelectMultiple,
+            "early_submission": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["expected_units"].queryset = reporting_units_for(user)  # type: ignore[attr-defined]
         self.fields["expected_units"].widget.attrs["class"] = ""
+        self.fields["early_submission"].required = False  # not chosen: the model's default (提醒)
+        self.fields["early_submission"].widget.attrs["class"] = ""
+
+    def clean_early_submission(self) -> str:
+        return self.cleaned_data.get("early_submission") or EarlySubmission.WARN
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -174,7 +190,13 @@ def person_label(person: Beneficiary) -> str:
 
 class VisitRecordForm(BootstrapFormMixin, VersionedForm):
     visit_date = forms.DateField(label="走访日期", widget=DATE)  # bounded by the campaign window (clean)
-    table_row = forms.ChoiceField(label="慰问对象（统计表行）", choices=TableRow.choices)
+    # No default: the row decides where the record is counted in the official table, so the
+    # clerk chooses it every time.
+    table_row = forms.ChoiceField(
+        label="慰问对象（统计表行）",
+        choices=[("", "请选择慰问对象"), *TableRow.choices],
+        error_messages={"required": "请选择慰问对象（统计表中的哪一行）。"},
+    )
     way = forms.ChoiceField(label="走访方式", choices=ContactWay.choices)
     beneficiary = forms.ModelChoiceField(
         label="联系对象（可选）",
@@ -213,6 +235,16 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
         self.fields["troop_unit"].queryset = troop_units_under(campaign.owner_unit)  # type: ignore[attr-defined]
         window = f"{campaign.visit_start:%Y-%m-%d} 至 {campaign.visit_end:%Y-%m-%d}"
         self.fields["visit_date"].help_text = f"活动期间：{window}"
+        # The date picker offers only the campaign's window (the service refuses other dates too).
+        self.fields["visit_date"].widget = forms.DateInput(
+            attrs={
+                "type": "date",
+                "class": "form-control",
+                "min": campaign.visit_start.isoformat(),
+                "max": campaign.visit_end.isoformat(),
+            },
+            format="%Y-%m-%d",
+        )
         today = timezone.localdate()
         if "visit_date" not in self.initial and campaign.in_window(today):
             self.initial["visit_date"] = today  # most records are entered on the day of the visit
@@ -239,7 +271,9 @@ class VisitRecordForm(BootstrapFormMixin, VersionedForm):
 
 
 class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="困难类型", choices=[("", "—"), *DifficultyKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label="困难类型", choices=[("", "请选择困难类型"), *DifficultyKind.choices], required=False
+    )
     count = forms.IntegerField(
         label="解决件数",
         min_value=1,
@@ -262,7 +296,12 @@ class DifficultySolvedForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-DifficultySolvedFormSet = forms.formset_factory(DifficultySolvedForm, extra=2, max_num=20)
+#: One empty line to start with; "再加一行" (static/js/formset.js) adds more, up to 20, and without
+#: JavaScript each save offers a new empty line.
+DIFFICULTY_LINES_MAX = 20
+DifficultySolvedFormSet = forms.formset_factory(
+    DifficultySolvedForm, extra=1, max_num=DIFFICULTY_LINES_MAX, validate_max=True
+)
 
 
 def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:
@@ -279,10 +318,24 @@ def difficulties_from(formset: forms.BaseFormSet) -> list[DifficultySolved]:
 
 
 class ReturnSubmitForm(BootstrapFormMixin, VersionedForm):
+    """Submitting takes two steps: this form shows what will be sent (``confirmed`` empty), then the
+    unit confirms it (``confirmed=1``)."""
+
     no_visits = forms.BooleanField(label="本期无走访（本单位本期没有开展走访慰问）", required=False)
     summary = forms.CharField(
-        max_length=LONG_TEXT, label="书面小结", widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=LONG_TEXT,
+        label="书面小结",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="简要写明走访慰问开展情况（本期无走访时可不填）。",
     )
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("no_visits") and not (data.get("summary") or "").strip():
+            self.add_error("summary", "请填写书面小结（走访慰问开展情况）。")
+        return data
 
 
 class ReviewForm(VersionedForm):

@@ -39,8 +39,18 @@ class CampaignKind(models.TextChoices):
     ARMY_DAY = "army_day", "八一"
 
 
+class EarlySubmission(models.TextChoices):
+    """What happens when a unit submits its return before the visiting window opens (the office
+    chooses per campaign)."""
+
+    WARN = "warn", "提醒后允许提交"
+    REFUSE = "refuse", "不允许提交"
+
+
 class ReturnStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
+    # One word for "not sent to the office yet", whether or not records were entered (未填报 was
+    # a second word for the same state).
+    DRAFT = "draft", "未提交"
     SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "已退回"
     ACCEPTED = "accepted", "已审核"
@@ -122,8 +132,8 @@ class Beneficiary(models.Model):
         OrgUnit, verbose_name="所属乡镇（村、社区）", on_delete=models.PROTECT, related_name="beneficiaries"
     )
     notes = BoundedTextField("备注（意见建议等）", blank=True, max_length=TEXT)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -147,12 +157,16 @@ class Beneficiary(models.Model):
 
 
 class ContactLog(models.Model):
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="contacts")
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="contacts"
+    )
     date = InRangeDateField("联系日期")
     way = models.CharField("联系方式", max_length=16, choices=ContactWay.choices)
     contacted_by = models.CharField("联系人", max_length=50)
     content = BoundedTextField("联系内容（谈了什么、意见建议）", max_length=TEXT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -165,7 +179,9 @@ class ContactLog(models.Model):
 
 
 class Difficulty(models.Model):
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="difficulties")
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="difficulties"
+    )
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
     description = BoundedTextField("困难情况", max_length=NOTE)
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
@@ -216,6 +232,13 @@ class Campaign(models.Model):
     visit_start = InRangeDateField("走访开始日期")
     visit_end = InRangeDateField("走访结束日期")
     return_deadline = InRangeDateField("报送截止日期", help_text="当日（北京时间）24 时前提交为按时")
+    early_submission = models.CharField(
+        "走访开始前提交填报",
+        max_length=8,
+        choices=EarlySubmission.choices,
+        default=EarlySubmission.WARN,
+        help_text="单位在走访开始日期之前提交填报时：提醒后允许，或不允许。",
+    )
     expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
     owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
@@ -244,6 +267,17 @@ class Campaign(models.Model):
     def in_window(self, day: dt.date) -> bool:
         return self.visit_start <= day <= self.visit_end
 
+    def early_submission_message(self, day: dt.date) -> str:
+        """What a unit submitting its return on ``day`` is told, when the visiting has not started."""
+        if day >= self.visit_start:
+            return ""
+        if self.early_submission == EarlySubmission.REFUSE:
+            return f"走访慰问从 {self.visit_start:%Y-%m-%d} 开始，开始前不能提交填报。"
+        return f"走访慰问从 {self.visit_start:%Y-%m-%d} 开始，现在还没有开始：请确认确实要提前提交。"
+
+    def refuses_submission_on(self, day: dt.date) -> bool:
+        return day < self.visit_start and self.early_submission == EarlySubmission.REFUSE
+
 
 class Return(models.Model):
     """One unit's return (填报) for one campaign: its visit records plus a short summary."""
@@ -255,11 +289,16 @@ class Return(models.Model):
     summary = BoundedTextField("书面小结", blank=True, max_length=LONG_TEXT)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     return_reason = BoundedTextField("退回原因", blank=True, max_length=NOTE)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -290,6 +329,13 @@ class Return(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def submitted_early(self) -> bool:
+        """Submitted before the visiting window opened (allowed only where the campaign warns)."""
+        return (
+            self.submitted_at is not None and self.submitted_at.astimezone(SHANGHAI).date() < self.campaign.visit_start
+        )
+
 
 class VisitRecord(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="records")
@@ -317,9 +363,14 @@ class VisitRecord(models.Model):
     way = models.CharField("走访方式", max_length=16, choices=ContactWay.choices, default=ContactWay.HOME_VISIT)
     notes = BoundedTextField("备注", blank=True, max_length=NOTE)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -349,7 +400,9 @@ class VisitRecord(models.Model):
 class VisitDifficulty(models.Model):
     """A practical difficulty solved during a visit (解决实际困难): kind, how many, a note."""
 
-    record = models.ForeignKey(VisitRecord, on_delete=models.CASCADE, related_name="difficulties")
+    record = models.ForeignKey(
+        VisitRecord, verbose_name="走访记录", on_delete=models.CASCADE, related_name="difficulties"
+    )
     kind = models.CharField("困难类型", max_length=16, choices=DifficultyKind.choices)
     count = models.PositiveIntegerField("解决件数", validators=[MinValueValidator(1)])
     note = models.CharField("说明", max_length=200, blank=True)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils import timezone
+
 from shuangyong.models import User
-from visits.models import Return
-from visits.selectors import campaign_overview, current_campaign_for
+from shuangyong.navigation import WaitingGroup, WaitingRow
+from visits.models import Return, ReturnStatus
+from visits.selectors import campaign_overview, campaigns_for, current_campaign_for, returns_for
+
+WAITING_ROWS = 10
 
 
 def my_return_panel(user: User) -> dict[str, Any] | None:
@@ -23,3 +29,44 @@ def returns_overview_panel(user: User) -> dict[str, Any] | None:
     if campaign is None:
         return None
     return {"campaign": campaign, "overview": campaign_overview(user=user, campaign=campaign)}
+
+
+def waiting_groups(user: User) -> list[WaitingGroup]:
+    """The visits app's part of 等待我处理: every submitted return (office); the unit's returns
+    that are not submitted yet or were sent back (units)."""
+    if user.is_office:
+        submitted = returns_for(user).filter(status=ReturnStatus.SUBMITTED).order_by("submitted_at", "pk")
+        total = submitted.count()
+        rows = [
+            WaitingRow(
+                f"{r.org_unit.name} · {r.campaign.title}",
+                reverse("visits:unit_return", args=[r.campaign_id, r.org_unit_id]),
+                note=f"提交于 {timezone.localtime(r.submitted_at):%m-%d %H:%M}" if r.submitted_at else "",
+                state="late" if r.is_late else "submitted",
+                state_label="待审核（逾期提交）" if r.is_late else "待审核",
+            )
+            for r in submitted[:WAITING_ROWS]
+        ]
+        return [WaitingGroup(title="待审核的填报", rows=rows, total=total, testid="waiting-returns")]
+    unit = user.org_unit
+    if unit is None or user.is_read_only:
+        return []
+    campaigns = list(campaigns_for(user).filter(expected_units=unit).order_by("return_deadline", "pk"))
+    returns = {r.campaign_id: r for r in Return.objects.filter(org_unit=unit, campaign__in=campaigns)}
+    rows = []
+    for campaign in campaigns:
+        ret = returns.get(campaign.pk)
+        if ret is not None and not ret.is_editable:
+            continue  # submitted or accepted: nothing to do
+        rows.append(
+            WaitingRow(
+                campaign.title,
+                reverse("visits:unit_return", args=[campaign.pk, unit.pk]),
+                note=f"报送截止 {campaign.return_deadline:%Y-%m-%d}",
+                state=ret.status if ret else ReturnStatus.DRAFT,
+                state_label=ret.get_status_display() if ret else ReturnStatus.DRAFT.label,
+            )
+        )
+    return [
+        WaitingGroup(title="本单位待报送的填报", rows=rows[:WAITING_ROWS], total=len(rows), testid="waiting-returns")
+    ]

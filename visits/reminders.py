@@ -2,63 +2,66 @@
 
 Only units that have not submitted are reminded, before and on the return deadline: a unit
 whose return is 已提交/已审核, or that declared 本期无走访, gets nothing. A return still missing
-after the deadline is not nagged daily; it appears in the office's daily digest (for
+after the deadline is not nagged daily; it appears in the office's daily summary (for
 ``OVERDUE_WINDOW_DAYS``) and, after the policy's N days, its unit's heads are told.
+
+An item is a (campaign, expected unit) pair, i.e. a row of ``Campaign.expected_units``; the
+reminder is about the campaign, for the users of that unit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from shuangyong.models import OrgUnit
-from shuangyong.reminders import DeadlineItem, ReminderSource, register_source
+from shuangyong.reminders import DeadlineSpec, ItemText, ReminderSource, register_source, url_maker
 from visits.models import Campaign, Return, ReturnStatus
 
-# A return missing this long after its deadline no longer appears in the daily digest:
+# A return missing this long after its deadline is no longer reminded nor summarised:
 # by then the county table has gone to the city without it.
 OVERDUE_WINDOW_DAYS = 30
 DONE_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+ExpectedUnit = Campaign.expected_units.through
+
+
+def missing_returns(today: dt.date) -> QuerySet[ExpectedUnit]:  # type: ignore[valid-type]
+    done = Return.objects.filter(campaign_id=OuterRef("campaign_id"), org_unit_id=OuterRef("orgunit_id")).filter(
+        Q(status__in=DONE_STATUSES) | Q(no_visits=True)
+    )
+    return ExpectedUnit.objects.filter(
+        campaign__return_deadline__gte=today - dt.timedelta(days=OVERDUE_WINDOW_DAYS)
+    ).exclude(Exists(done))
+
+
+def describe_returns(ids: Any) -> dict[tuple[int, int], ItemText]:
+    """Every expected unit of those campaigns (a campaign has a few dozen)."""
+    url = url_maker("visits:unit_return")
+    rows = ExpectedUnit.objects.filter(campaign_id__in=ids).values_list(
+        "campaign_id", "campaign__title", "orgunit_id", "orgunit__name"
+    )
+    return {(c, u): ItemText(f"“{title}”统计表", url(c, u), name) for c, title, u, name in rows}
 
 
 class CampaignReturnSource(ReminderSource):
     name = "visits.returns"
 
-    def deadline_items(self, *, today: dt.date, until: dt.date) -> Iterable[DeadlineItem]:
-        campaigns = {
-            c.pk: c
-            for c in Campaign.objects.filter(
-                return_deadline__lte=until, return_deadline__gte=today - dt.timedelta(days=OVERDUE_WINDOW_DAYS)
-            )
-        }
-        if not campaigns:
-            return []
-        expected = Campaign.expected_units.through.objects.filter(campaign_id__in=campaigns).values_list(
-            "campaign_id", "orgunit_id"
-        )
-        done = set(
-            Return.objects.filter(campaign_id__in=campaigns)
-            .filter(Q(status__in=DONE_STATUSES) | Q(no_visits=True))
-            .values_list("campaign_id", "org_unit_id")
-        )
-        missing = sorted(pair for pair in expected if pair not in done)
-        units = OrgUnit.objects.filter(is_active=True).in_bulk({unit_id for _, unit_id in missing})
-        return [
-            DeadlineItem(
-                obj=campaigns[campaign_id],
-                label=f"“{campaigns[campaign_id].title}”统计表",
-                deadline=campaigns[campaign_id].return_deadline,
-                unit=units[unit_id],
-                url_name="visits:unit_return",
-                url_args=(campaign_id, unit_id),
+    def deadline_specs(self) -> Sequence[DeadlineSpec]:
+        return (
+            DeadlineSpec(
+                kind="统计表报送",
+                model=Campaign,
+                rows=missing_returns,
+                describe=describe_returns,
+                object_field="campaign_id",
+                deadline_field="campaign__return_deadline",
+                unit_field="orgunit",
                 action="填报并提交",
                 remind_overdue=False,
-            )
-            for campaign_id, unit_id in missing
-            if unit_id in units
-        ]
+            ),
+        )
 
 
 def register_reminders() -> None:

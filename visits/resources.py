@@ -1,8 +1,8 @@
-"""django-import-export resources: the column layout of the templates, the exports, and the
-stock import path (the bench compares it with visits.importing's bulk path).
+"""django-import-export resources: the column layout of the import templates and of the exports.
 
 Columns carry the Chinese headers people see in Excel. Choice fields are written and read by
-their Chinese label.
+their Chinese label. Imports do not go through these resources but through visits.importing
+(read by shuangyong.tables, validated in one pass, saved in bulk).
 """
 
 from __future__ import annotations
@@ -12,37 +12,15 @@ from typing import Any
 from import_export import fields, resources, widgets
 
 from shuangyong.models import OrgUnit
+from shuangyong.tables import ChoiceLabelWidget
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
-    Campaign,
     ContactWay,
     DifficultyKind,
-    Return,
     TableRow,
     VisitRecord,
 )
-
-
-class ChoiceLabelWidget(widgets.Widget):
-    """A TextChoices value shown and read as its Chinese label."""
-
-    def __init__(self, choices: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.labels = dict(choices.choices)
-        self.values = {label: value for value, label in self.labels.items()}
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        text = str(value or "").strip()
-        if text in self.labels:
-            return text
-        if text not in self.values:
-            raise ValueError(f"“{text}”不是可选的值（{'、'.join(self.values)}）")
-        return self.values[text]
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        return self.labels.get(value, value or "")
-
 
 VISIT_COLUMNS = {
     "org_unit": "填报单位",
@@ -117,29 +95,16 @@ class VisitRecordResource(resources.ModelResource):
         fields = (*VISIT_COLUMNS, *DIFFICULTY_FIELDS.values())
         # The difficulty counts come before 备注, which stays the last column.
         export_order = (*(f for f in VISIT_COLUMNS if f != "notes"), *DIFFICULTY_FIELDS.values(), "notes")
-        import_id_fields: tuple[str, ...] = ()
-        skip_unchanged = False
 
-    def __init__(self, campaign: Campaign | None = None, show_beneficiary: bool = True, **kwargs: Any) -> None:
+    def __init__(self, show_beneficiary: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.campaign = campaign
         self.show_beneficiary = show_beneficiary
-
-    def get_instance(self, instance_loader: Any, row: Any) -> None:
-        """Every row is a new visit record (there is no natural key to update by)."""
-        return None
 
     def dehydrate_beneficiary(self, record: VisitRecord) -> str:
         # Exports never carry a full identity number, and only those who may see the ledger get even the mask.
         if record.beneficiary is None or not self.show_beneficiary:
             return ""
         return record.beneficiary.masked_id_number
-
-    def before_save_instance(self, instance: VisitRecord, row: Any, **kwargs: Any) -> None:
-        """The stock path (used by the bench): attach the campaign and the unit's return."""
-        assert self.campaign is not None
-        instance.campaign = self.campaign
-        instance.unit_return, _ = Return.objects.get_or_create(campaign=self.campaign, org_unit=instance.org_unit)
 
 
 class BeneficiaryResource(resources.ModelResource):

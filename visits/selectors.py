@@ -158,6 +158,10 @@ class UnitReturnRow:
     def state_labels(self) -> list[str]:
         return [UnitState.LABELS[s] for s in self.states]
 
+    @property
+    def state_items(self) -> list[tuple[str, str]]:
+        return [(s, UnitState.LABELS[s]) for s in self.states]
+
 
 @dataclass
 class CampaignOverview:
@@ -305,14 +309,33 @@ def unit_records_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -
     """A unit's totals for the campaign (its own return page)."""
     qs = visit_records_for(user).filter(campaign=campaign, org_unit=org_unit)
     totals = qs.aggregate(
-        n=Count("pk"), people=Sum("people_visited"), money=Sum("money_amount"), goods=Sum("goods_spending")
+        n=Count("pk"),
+        people=Sum("people_visited"),
+        money=Sum("money_amount"),
+        money_recipients=Sum("money_recipients"),
+        goods=Sum("goods_spending"),
+        goods_count=Sum("goods_count"),
     )
     return {
         "count": totals["n"],
         "people": totals["people"] or 0,
         "money": _money(totals["money"]),
+        "money_recipients": totals["money_recipients"] or 0,
         "goods": _money(totals["goods"]),
+        "goods_count": totals["goods_count"] or 0,
+        "total": _money(totals["money"]) + _money(totals["goods"]),
     }
+
+
+def unit_difficulties_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -> list[tuple[str, int]]:
+    """解决实际困难 of a unit's records, by kind, in the kinds' order: (label, how many solved)."""
+    rows = (
+        VisitDifficulty.objects.filter(record__in=visit_records_for(user).filter(campaign=campaign, org_unit=org_unit))
+        .values("kind")
+        .annotate(n=Sum("count"))
+    )
+    solved = {r["kind"]: r["n"] for r in rows}
+    return [(label, solved[kind]) for kind, label in DifficultyKind.choices if solved.get(kind)]
 
 
 PERSON_MATCHES = 20

@@ -32,6 +32,7 @@ from visits.models import (
     CampaignKind,
     ContactLog,
     Difficulty,
+    EarlySubmission,
     IdentityAccess,
     IdentityAccessLog,
     Return,
@@ -252,6 +253,7 @@ def campaign_create(
     visit_end: dt.date,
     return_deadline: dt.date,
     expected_units: Iterable[OrgUnit],
+    early_submission: str = EarlySubmission.WARN,
 ) -> Campaign:
     _require_office(user)
     assert user.org_unit is not None
@@ -262,6 +264,7 @@ def campaign_create(
         visit_start=visit_start,
         visit_end=visit_end,
         return_deadline=return_deadline,
+        early_submission=early_submission,
         owner_unit=user.org_unit,
     )
     _clean_campaign(campaign)
@@ -390,6 +393,16 @@ def visit_numbers_errors(values: dict[str, Any], campaign: Campaign) -> dict[str
         for name, label in (("money_recipients", "慰问金发放人数"), ("goods_recipients", "慰问品发放人数")):
             if name not in errors and (values.get(name) or 0) > people:
                 errors[name] = f"{label}不能多于走访慰问人数（{people} 人）。"
+    money, goods = values.get("money_amount"), values.get("goods_spending")
+    if (
+        people == 0
+        and "people_visited" not in errors
+        and not errors.keys() & {"money_amount", "goods_spending"}
+        and not money
+        and not goods
+    ):
+        # Nobody visited and nothing given: an empty line that would only blur the table.
+        errors["people_visited"] = "走访慰问人数为 0，也没有慰问金和慰问品：请填写走访慰问人数。"
     day = values.get("visit_date")
     if day is not None and not campaign.in_window(day):
         errors["visit_date"] = (
@@ -497,6 +510,19 @@ def _notify_office(ret: Return, *, title: str, body: str) -> None:
     notify(recipients=recipients, title=title, body=body, url=_return_url(ret), obj=ret)
 
 
+def return_submit_errors(*, campaign: Campaign, has_records: bool, no_visits: bool) -> dict[str, str]:
+    """Why a return cannot be submitted now, by form field ("" = the whole form). The submit page
+    asks this before its confirmation step; ``return_submit`` asks it again when it saves."""
+    today = timezone.localdate()
+    if campaign.refuses_submission_on(today):
+        return {"": campaign.early_submission_message(today)}
+    if no_visits and has_records:
+        return {"no_visits": "已有走访记录，不能选择“本期无走访”。"}
+    if not no_visits and not has_records:
+        return {"no_visits": "还没有走访记录：请先填写走访记录，或勾选“本期无走访”后提交。"}
+    return {}
+
+
 @transaction.atomic
 def return_submit(
     *, user: User, campaign: Campaign, org_unit: OrgUnit, version: int | None, no_visits: bool, summary: str
@@ -507,11 +533,11 @@ def return_submit(
     ensure_return_editable(ret)
     if version is not None:
         claim_version(ret, expected_version=version)
-    has_records = ret.records.exists()
-    if no_visits and has_records:
-        raise ValidationError({"no_visits": "已有走访记录，不能选择“本期无走访”。"})
-    if not no_visits and not has_records:
-        raise ValidationError({"no_visits": "还没有走访记录：请先填写走访记录，或勾选“本期无走访”后提交。"})
+    errors = return_submit_errors(campaign=campaign, has_records=ret.records.exists(), no_visits=no_visits)
+    if "" in errors:
+        raise ValidationError(errors[""])
+    if errors:
+        raise ValidationError(errors)
     ret.no_visits = no_visits
     ret.summary = summary
     ret.status = ReturnStatus.SUBMITTED

@@ -15,16 +15,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shuangyong.access import require_role
+from shuangyong.tables import MAX_FILE_BYTES, MAX_ROWS, UploadRefused, upload_bytes
 from shuangyong.types import AuthedRequest
 from visits import exports, staging
 from visits.forms import ImportUploadForm
 from visits.importing import (
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    ImportFileError,
     ImportResult,
     beneficiaries_import,
-    read_table,
+    read_import_table,
     validate_beneficiary_rows,
     validate_visit_rows,
     visit_records_import,
@@ -59,11 +57,11 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
 
 
 def _validate(request: AuthedRequest, kind: str, name: str, content: bytes, campaign: Campaign | None) -> ImportResult:
-    header, rows = read_table(name=name, content=content)
+    table = read_import_table(kind=kind, name=name, content=content)
     if kind == "visits":
         assert campaign is not None
-        return validate_visit_rows(user=request.user, campaign=campaign, header=header, rows=rows)
-    return validate_beneficiary_rows(user=request.user, header=header, rows=rows)
+        return validate_visit_rows(user=request.user, campaign=campaign, table=table)
+    return validate_beneficiary_rows(user=request.user, table=table)
 
 
 def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
@@ -79,15 +77,15 @@ def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         campaign = form.cleaned_data.get("campaign")
-        if upload.size > MAX_FILE_BYTES:
-            form.add_error("file", f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，请分批导入。")
-            return render(request, "visits/import_upload.html", context)
-        content = upload.read()
         try:
+            content = upload_bytes(upload)
             result = _validate(request, kind, upload.name, content, campaign)
-        except ImportFileError as e:
-            form.add_error("file", str(e))
-            return render(request, "visits/import_upload.html", context)
+        except UploadRefused as e:
+            if e.whole_file:
+                form.add_error("file", str(e))
+                return render(request, "visits/import_upload.html", context)
+            # Cells the reader refused (too long, NUL …) are listed like any other bad cell.
+            result = ImportResult(kind=kind, total=0, errors=e.errors)
         _discard_pending(request)
         token = ""
         if result.ok:
@@ -114,14 +112,14 @@ def import_confirm(request: AuthedRequest, kind: str) -> HttpResponse:
         return redirect("visits:import_upload", kind=kind)
     campaign = get_campaign_for(request.user, pending["campaign"]) if kind == "visits" else None
     try:
-        header, rows = read_table(name=pending["name"], content=content)
+        table = read_import_table(kind=kind, name=pending["name"], content=content)
         if kind == "visits":
             assert campaign is not None
-            result = visit_records_import(user=request.user, campaign=campaign, header=header, rows=rows)
+            result = visit_records_import(user=request.user, campaign=campaign, table=table)
         else:
-            result = beneficiaries_import(user=request.user, header=header, rows=rows)
-    except (ImportFileError, ValidationError) as e:
-        messages.error(request, str(e.messages[0] if isinstance(e, ValidationError) else e))
+            result = beneficiaries_import(user=request.user, table=table)
+    except (UploadRefused, ValidationError) as e:
+        messages.error(request, e.messages[0])
         return redirect("visits:import_upload", kind=kind)
     finally:
         staging.discard(token)

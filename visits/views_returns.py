@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +23,7 @@ from shuangyong.selectors import reporting_units_for, units_for
 from shuangyong.types import AuthedRequest
 from visits import exports
 from visits.forms import (
+    DIFFICULTY_LINES_MAX,
     CampaignForm,
     DifficultySolvedFormSet,
     NextYearForm,
@@ -31,7 +34,7 @@ from visits.forms import (
     person_label,
 )
 from visits.history import campaign_history, record_history, return_history
-from visits.models import Return, VisitRecord
+from visits.models import Campaign, Return, VisitRecord
 from visits.selectors import (
     beneficiaries_for,
     campaign_overview,
@@ -42,6 +45,7 @@ from visits.selectors import (
     may_see_ledger,
     money_duplicates,
     person_matches,
+    unit_difficulties_summary,
     unit_records_summary,
     visit_records_for,
 )
@@ -56,6 +60,7 @@ from visits.services import (
     return_reopen,
     return_send_back,
     return_submit,
+    return_submit_errors,
     visit_record_create,
     visit_record_delete,
     visit_record_update,
@@ -159,6 +164,12 @@ RECORDS_PER_PAGE = 20
 def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     unit = _unit_for(request, unit_pk)
+    return _unit_return_page(request, campaign, unit, submit_form=None)
+
+
+def _unit_return_page(
+    request: AuthedRequest, campaign: Campaign, unit: OrgUnit, *, submit_form: ReturnSubmitForm | None
+) -> HttpResponse:
     ret = Return.objects.filter(campaign=campaign, org_unit=unit).select_related("submitted_by").first()
     records = visit_records_for(request.user).filter(campaign=campaign, org_unit=unit)
     summary = unit_records_summary(user=request.user, campaign=campaign, org_unit=unit)
@@ -174,20 +185,26 @@ def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
         "page": page,
         "summary": summary,
         "can_enter": editable and request.user.role in RECORD_ROLES,
-        "submit_form": ReturnSubmitForm(
-            initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}
-        ),
+        "submit_form": submit_form
+        or ReturnSubmitForm(initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}),
         "history": return_history(ret),
+        "show_person": may_see_ledger(request.user),
     }
     return render(request, "visits/unit_return.html", context)
 
 
 @require_POST
 def unit_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """Two steps: the unit's form shows what will be sent (records, people, money, difficulties,
+    the 书面小结) and asks to confirm; only the confirmed form submits."""
     campaign = get_campaign_for(request.user, pk)
     unit = _unit_for(request, unit_pk)
     form = ReturnSubmitForm(request.POST)
-    if form.is_valid():
+    if "back" in request.POST:  # back from the confirmation step, with what was typed
+        return _unit_return_page(
+            request, campaign, unit, submit_form=ReturnSubmitForm(initial={**request.POST.dict(), "confirmed": False})
+        )
+    if form.is_valid() and form.cleaned_data["confirmed"]:
         try:
             return_submit(
                 user=request.user,
@@ -201,7 +218,30 @@ def unit_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpRes
             messages.error(request, "；".join(e.messages))
         else:
             messages.success(request, "填报已提交，等待双拥办审核。")
-    return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
+        return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
+    if form.is_valid():
+        ret = Return.objects.filter(campaign=campaign, org_unit=unit).first()
+        summary = unit_records_summary(user=request.user, campaign=campaign, org_unit=unit)
+        errors = return_submit_errors(
+            campaign=campaign, has_records=bool(summary["count"]), no_visits=form.cleaned_data["no_visits"]
+        )
+        if ret is not None and not ret.is_editable:
+            errors = {"": f"填报状态为“{ret.get_status_display()}”，不能再次提交。"}
+        for name, message in errors.items():
+            form.add_error(name or None, message)
+        if not errors:
+            today = timezone.localdate()
+            context = {
+                "campaign": campaign,
+                "unit": unit,
+                "form": form,
+                "summary": summary,
+                "difficulties": unit_difficulties_summary(user=request.user, campaign=campaign, org_unit=unit),
+                "early_warning": campaign.early_submission_message(today),
+                "late": today > campaign.return_deadline,
+            }
+            return render(request, "visits/return_confirm.html", context)
+    return _unit_return_page(request, campaign, unit, submit_form=form)
 
 
 def _review(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
@@ -269,9 +309,15 @@ def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse
         return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     people = beneficiaries_for(request.user).filter(org_unit__path__startswith=unit.path)
     search_url = reverse("visits:person_search", args=[unit.pk])
-    form = VisitRecordForm(request.POST or None, campaign=campaign, beneficiaries=people, search_url=search_url)
-    formset = DifficultySolvedFormSet(request.POST or None, prefix="d")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    form = VisitRecordForm(
+        _record_data(request),
+        initial=_record_initial(request) or _kept_for_next_record(request, campaign),
+        campaign=campaign,
+        beneficiaries=people,
+        search_url=search_url,
+    )
+    formset = _difficulty_formset(request)
+    if form.is_bound and form.is_valid() and formset.is_valid():
         try:
             visit_record_create(
                 user=request.user,
@@ -285,10 +331,62 @@ def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse
         else:
             messages.success(request, "走访记录已保存。")
             if "add_another" in request.POST:
-                return redirect("visits:record_create", pk=campaign.pk, unit_pk=unit.pk)
+                # The next record of the same outing: keep its date and 带队领导.
+                kept = {"visit_date": form.cleaned_data["visit_date"].isoformat()}
+                if form.cleaned_data["lead_leader"]:
+                    kept["lead_leader"] = form.cleaned_data["lead_leader"]
+                url = reverse("visits:record_create", args=[campaign.pk, unit.pk])
+                return redirect(f"{url}?{urlencode(kept)}")
             return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     context = {"form": form, "formset": formset, "campaign": campaign, "unit": unit}
     return _record_form_page(request, context)
+
+
+def _adding_a_line(request: AuthedRequest) -> bool:
+    """ "＋ 再加一行" without JavaScript: the form comes back, as typed, with one more empty line."""
+    return request.method == "POST" and "add_line" in request.POST
+
+
+def _record_data(request: AuthedRequest) -> Any:
+    return request.POST if request.method == "POST" and not _adding_a_line(request) else None
+
+
+def _record_initial(request: AuthedRequest) -> dict[str, Any]:
+    return request.POST.dict() if _adding_a_line(request) else {}
+
+
+def _difficulty_formset(request: AuthedRequest, initial: list[dict[str, Any]] | None = None) -> Any:
+    if not _adding_a_line(request):
+        return DifficultySolvedFormSet(_record_data(request), prefix="d", initial=initial)
+    post = request.POST
+    try:
+        total = min(int(post.get("d-TOTAL_FORMS", "0")), DIFFICULTY_LINES_MAX)
+    except ValueError:
+        total = 0
+    lines = [
+        {
+            "kind": post.get(f"d-{i}-kind", ""),
+            "count": post.get(f"d-{i}-count", ""),
+            "note": post.get(f"d-{i}-note", ""),
+        }
+        for i in range(total)
+    ]
+    return DifficultySolvedFormSet(prefix="d", initial=[line for line in lines if any(line.values())])
+
+
+def _kept_for_next_record(request: AuthedRequest, campaign: Campaign) -> dict[str, Any]:
+    """The date and 带队领导 that 保存并继续添加 carried over (a date outside the window is dropped)."""
+    kept: dict[str, Any] = {}
+    try:
+        day = dt.date.fromisoformat(request.GET.get("visit_date", ""))
+    except ValueError:
+        day = None
+    if day is not None and campaign.in_window(day):
+        kept["visit_date"] = day
+    leader = request.GET.get("lead_leader", "").strip()[:100]
+    if leader:
+        kept["lead_leader"] = leader
+    return kept
 
 
 @require_GET
@@ -326,18 +424,16 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(record, name) for name in VisitRecordForm.base_fields if name != "version"}
     initial["version"] = record.version
     form = VisitRecordForm(
-        request.POST or None,
-        initial=initial,
+        _record_data(request),
+        initial=_record_initial(request) or initial,
         campaign=record.campaign,
         beneficiaries=people,
         search_url=reverse("visits:person_search", args=[record.org_unit_id]),
     )
-    formset = DifficultySolvedFormSet(
-        request.POST or None,
-        prefix="d",
-        initial=[{"kind": d.kind, "count": d.count, "note": d.note} for d in record.difficulties.all()],
+    formset = _difficulty_formset(
+        request, initial=[{"kind": d.kind, "count": d.count, "note": d.note} for d in record.difficulties.all()]
     )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if form.is_bound and form.is_valid() and formset.is_valid():
         try:
             visit_record_update(
                 user=request.user,

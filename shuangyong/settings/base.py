@@ -1,7 +1,9 @@
 """Settings for every environment, read from the environment.
 
 With nothing set this is the *embedded default*: SQLite in the project folder, a generated
-development secret, DEBUG on, reminders through a broker that needs no server. Set
+development secret, reminders through a broker that needs no server. It already looks like the
+product: DEBUG is off unless a developer sets ``DEBUG=1`` (Chinese 404/403/500 pages, never the
+debug page) and static files are compressed and cached for a year (``collectstatic`` in run.sh). Set
 ``SHUANGYONG_ENV=production`` for the hardened settings (``manage.py check --deploy`` is clean).
 """
 
@@ -11,7 +13,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 
 from shuangyong.env import env_bool, env_int, env_list, env_str
@@ -41,7 +42,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
     SECRET_KEY = _development_secret()
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -173,21 +174,30 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Bootstrap comes from the xstatic-bootstrap package on PyPI, never from a CDN.
-    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Bootstrap comes from the xstatic-bootstrap package on PyPI, never from a CDN: only its files
+    # the pages load (shuangyong/staticfinders.py).
+    "shuangyong.staticfinders.VendorFinder",
 ]
 STORAGES = {
     "default": {
         "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
     },
+    # Hashed names, gzip and brotli copies, served by WhiteNoise with a one-year immutable cache:
+    # a phone downloads Bootstrap once. Needs ``collectstatic`` (run.sh runs it); a developer with
+    # DEBUG=1 gets the plain storage and files straight from the folders.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Unhashed files (favicon.ico at the site root) are cached for a day.
+WHITENOISE_MAX_AGE = env_int("WHITENOISE_MAX_AGE", 24 * 3600)
+WHITENOISE_ROOT = BASE_DIR / "shuangyong" / "public"
 # Uploaded evidence is private: it lives outside STATIC/MEDIA URLs and is served only by views
 # that check the user's scope.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")) or VAR_DIR / "uploads")
@@ -212,6 +222,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "双拥通 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# Key of the encrypted group-chat webhook settings (a Fernet key); empty: derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "") or ""
 # Where notifications go besides the portal's notification centre (shuangyong/channels.py).
 SHUANGYONG_NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["shuangyong.channels.EmailChannel"])
 
@@ -259,7 +271,9 @@ REPORTS_WORKBOOK_CACHE_SECONDS = env_int("REPORTS_WORKBOOK_CACHE_SECONDS", 600)
 # manage.py backup dumps times to the microsecond (Django's "json" cuts them to milliseconds).
 SERIALIZATION_MODULES = {"json-exact": "shuangyong.exact_json"}
 
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Its "escape" deletes a leading "=" (data changed): exports are written by
+# shuangyong.spreadsheets instead, which keeps the text as quote-prefixed text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The admin's import keeps the uploaded file between "preview" and "confirm": in the shared cache

@@ -21,3 +21,15 @@ def link_portal_urls(text: str, autoescape: bool = True) -> SafeString:
     site = re.escape(str(conditional_escape(settings.SITE_URL)))
     pattern = re.compile(site + r"/[^\s<>\"']*")
     return mark_safe(pattern.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
+
+
+@register.inclusion_tag("shuangyong/_reminder_history.html")
+def reminder_history(obj: object, unit: object = None) -> dict[str, object]:
+    """The item's reminder history panel: who was reminded when, snoozes, delegations."""
+    from django.db.models import Model
+
+    from shuangyong.models import OrgUnit
+    from shuangyong.reminder_selectors import reminder_history as events
+
+    assert isinstance(obj, Model)
+    return {"reminder_events": events(obj, unit if isinstance(unit, OrgUnit) else None)}

@@ -146,3 +146,59 @@ def csv_bytes(rows: Iterable[Sequence[object]], *, encoding: str = "utf-8") -> b
     for row in rows:
         writer.writerow(row)
     return out.getvalue().encode(encoding)
+
+
+def _sheet_xlsx(body: Iterable[bytes]) -> bytes:
+    """An .xlsx whose sheet XML is ``body`` (between <sheetData> and </sheetData>), streamed."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/workbook.xml", _WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(_SHEET_HEAD)
+            for chunk in body:
+                sheet.write(chunk)
+            sheet.write(_SHEET_TAIL)
+    return buf.getvalue()
+
+
+def huge_cell_xlsx(header: Sequence[object], row: Sequence[object], column: int, *, megabytes: int = 40) -> bytes:
+    """``row`` under ``header`` with ``megabytes`` MB of text in cell ``column`` (0-based): a file of
+    a few tens of KB, as the attack's 46 KB .xlsx with a 40 MB 备注 cell."""
+
+    def body() -> Iterable[bytes]:
+        yield _row(header)
+        yield b"<row>" + "".join(_cell(v) for v in row[:column]).encode()
+        yield b'<c t="inlineStr"><is><t>'
+        chunk = b"A" * (1024 * 1024)
+        for _ in range(megabytes):
+            yield chunk
+        yield b"</t></is></c>" + "".join(_cell(v) for v in row[column + 1 :]).encode() + b"</row>"
+
+    return _sheet_xlsx(body())
+
+
+def far_cell_xlsx(header: Sequence[object], ref: str) -> bytes:
+    """The header, then one cell at ``ref`` (e.g. XFD1048576): a reader that allocates the whole
+    block from A1 to that cell asks for hundreds of GB (calamine aborts the process)."""
+    far = f'<row><c r="{ref}"><v>1</v></c></row>'.encode()
+    return _sheet_xlsx([b'<row r="1">', _row(header)[5:-6], b"</row>", far])
+
+
+def wide_row_xlsx(header: Sequence[object], *, cells: int = 20_000) -> bytes:
+    """The header, then a row of ``cells`` cells without positions (each follows the one before)."""
+    return _sheet_xlsx([_row(header), b"<row>" + b"<c><v>1</v></c>" * cells + b"</row>"])
+
+
+def damaged_xlsx() -> bytes:
+    """A zip that has the members of a workbook, but whose sheet is not XML."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/workbook.xml", b"\x00\x01 not xml <<<")
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        z.writestr("xl/worksheets/sheet1.xml", b"<<<>>>")
+    return buf.getvalue()

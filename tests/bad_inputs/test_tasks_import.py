@@ -1,5 +1,7 @@
 """Hostile files through the office's Excel imports of tasks and of the 双清单: each is refused
 with its own Chinese message (at the row and column that is wrong), and not a row changed.
+Hostile files (executables, zip bombs, a million rows, NUL bytes, huge cells …) go through every
+importer in test_every_importer.py; this file holds the hostile cells of these two imports.
 
 Every file carries the import's own header, so that what refuses it is the protection under
 test (the upload check, the row limit, the cell limit, a cell's widget), not the header check.
@@ -13,7 +15,7 @@ import datetime as dt
 import html
 import io
 import re
-import time
+from typing import Any
 
 import openpyxl
 import pytest
@@ -83,7 +85,7 @@ def errors_of(page: str) -> list[str]:
     """The messages of the refusal: the import's error box, or the errors at the file field."""
     if 'data-testid="import-errors"' in page:
         box = page.split('data-testid="import-errors"', 1)[1].split("<form", 1)[0]
-        return [html.unescape(m) for m in re.findall(r"<div>(.*?)</div>", box, re.S)]
+        return [html.unescape(m) for m in re.findall(r"<div[^>]*>(.*?)</div>", box, re.S)]
     if 'data-field="file"' in page:
         box = page.split('data-field="file"', 1)[1].split("</ul>", 1)[0]
         return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", box, re.S)]
@@ -137,35 +139,6 @@ def dual_row(**cells: object) -> list[object]:
 # Files that are not our spreadsheet
 
 
-@pytest.mark.parametrize("url_name", URLS)
-def test_renamed_executable_is_refused(post, url_name):
-    assert errors_of(post(url_name, corpus.EXECUTABLE)) == [
-        "文件“导入.xlsx”的内容与扩展名不符，不是有效的Excel 表格，已拒绝上传。"
-    ]
-
-
-@pytest.mark.parametrize("url_name", URLS)
-def test_zip_bomb_is_refused_before_it_is_inflated(post, url_name):
-    content = corpus.zip_bomb_xlsx(HEADERS[url_name], megabytes=300)
-    started = time.monotonic()
-    page = post(url_name, content)
-    assert time.monotonic() - started < 5
-    assert errors_of(page) == ["文件“导入.xlsx”解压后异常巨大，疑似压缩炸弹，已拒绝上传。"]
-
-
-@pytest.mark.parametrize("url_name", URLS)
-def test_zip_bomb_under_the_upload_limit_is_refused_at_its_cell(post, url_name):
-    """90 MB in one cell passes the upload's 100 MB limit; no cell Excel wrote is that long."""
-    content = corpus.zip_bomb_xlsx(HEADERS[url_name], megabytes=90)
-    started = time.monotonic()
-    page = post(url_name, content)
-    assert time.monotonic() - started < 15
-    assert errors_of(page) == [
-        "第 2 行“编号”：单元格超过 32767 个字符（Excel 单元格的上限），不是正常的表格文件，未导入。"
-    ]
-    assert len(page) < 20_000, "the cell was echoed into the page"
-
-
 @pytest.mark.parametrize(
     ("url_name", "missing"),
     [
@@ -176,19 +149,6 @@ def test_zip_bomb_under_the_upload_limit_is_refused_at_its_cell(post, url_name):
 def test_wrong_sheet_layout_is_refused(post, url_name, missing):
     page = post(url_name, corpus.xlsx([["姓名", "金额"], ["张三", 100]]))
     assert errors_of(page) == [f"表头不对，缺少列：{missing}。请用“导出 Excel”得到的模板填写后上传。"]
-
-
-@pytest.mark.parametrize("url_name", URLS)
-def test_million_rows_are_refused_at_the_row_limit(post, existing, url_name):
-    """Rows of one cell (the 编号), so that the file stays under the upload's zip-bomb limit and
-    it is the row limit that refuses it, after reading 5,001 rows, not a million."""
-    task, _, item = existing
-    first = task.pk if url_name == "tasks:tasks_import" else item.pk
-    content = corpus.million_rows_xlsx(HEADERS[url_name], [first])
-    started = time.monotonic()
-    page = post(url_name, content)
-    assert time.monotonic() - started < 30, "the import read the whole million rows"
-    assert errors_of(page) == ["文件超过 5000 行，请分批导入。"]
 
 
 def test_ragged_task_row_is_refused_at_its_cells(post, existing):
@@ -202,8 +162,8 @@ def test_ragged_dual_list_row_is_refused_at_its_cells(post, existing):
     page = post("tasks:dual_list_import", corpus.xlsx([DUAL_HEADER, [item.pk, 2027]]))
     assert sorted(errors_of(page)) == sorted(
         [
-            "第 2 行 清单：“清单”应为以下之一：地方为部队办实事、部队为地方办实事",
-            "第 2 行 提出方：“提出方”应为以下之一：部队、地方",
+            "第 2 行 清单：应为以下之一：地方为部队办实事、部队为地方办实事。",
+            "第 2 行 提出方：应为以下之一：部队、地方。",
             "第 2 行 对口部队：已有事项的对口部队不能通过导入修改。",
             "第 2 行 事项内容：此字段不能为空。",
         ]
@@ -215,7 +175,7 @@ def test_ragged_dual_list_row_is_refused_at_its_cells(post, existing):
 
 
 TASK_CASES = [
-    ({"任务": corpus.LONG_TEXT}, "第 3 行 任务：确保该变量包含不超过 200 字符 (目前字符数 10000)。"),
+    ({"任务": corpus.LONG_TEXT}, "第 3 行 任务：最多 200 个字（本格有 10000 个字），请删减后重新上传。"),
     ({"完成时限": "0001-01-01"}, f"第 3 行 完成时限：{OUT_OF_RANGE}"),
     ({"完成时限": "1999-12-31"}, f"第 3 行 完成时限：{OUT_OF_RANGE}"),
     ({"完成时限": "2100-01-01"}, f"第 3 行 完成时限：{OUT_OF_RANGE}"),
@@ -274,8 +234,8 @@ DUAL_CASES = [
     ({"时限": "1900-13-01"}, f"第 3 行 时限：“1900-13-01”{NOT_A_DATE}"),
     ({"时限": -5}, f"第 3 行 时限：“-5”{NOT_A_DATE}"),
     ({"类别": corpus.SCRIPT}, f"第 3 行 类别：类别“{cut(corpus.SCRIPT)}”{NO_SUCH_CATEGORY}"),
-    ({"清单": corpus.SCRIPT}, "第 3 行 清单：“清单”应为以下之一：地方为部队办实事、部队为地方办实事"),
-    ({"提出方": "外星人"}, "第 3 行 提出方：“提出方”应为以下之一：部队、地方"),
+    ({"清单": corpus.SCRIPT}, "第 3 行 清单：应为以下之一：地方为部队办实事、部队为地方办实事。"),
+    ({"提出方": "外星人"}, "第 3 行 提出方：应为以下之一：部队、地方。"),
     ({"对口部队": "不存在的部队"}, f"第 3 行 对口部队：单位“不存在的部队”{NOT_IN_SCOPE}"),
     ({"责任单位": corpus.SCRIPT}, f"第 3 行 责任单位：单位“{corpus.SCRIPT}”{NOT_IN_SCOPE}"),
     ({"编号": "abc"}, f"第 3 行：编号“abc”{BAD_ID}"),
@@ -344,21 +304,23 @@ def test_excel_date_cell_in_range_is_imported(client_for, office_user, existing)
 # Legitimate text that looks hostile: saved as text, escaped on the pages, neutralised on export
 
 
-def _export_cells(response) -> list[object]:
+def _export_cells(response) -> list[Any]:
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = []
     for row in book.active.iter_rows():
         for cell in row:
             assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value}"
-            cells.append(cell.value)
+            cells.append(cell)
     return cells
 
 
-def _assert_neutralised(cells: list[object]) -> None:
-    payloads = [c for c in cells if isinstance(c, str) and "cmd|" in c]
+def _assert_neutralised(cells: list[Any]) -> None:
+    """Exactly as imported (the export dropped the "=" before), a quote-prefixed text cell."""
+    payloads = [c for c in cells if isinstance(c.value, str) and "cmd|" in c.value]
     assert payloads, "the payload is not in the export at all"
-    assert all(not c.startswith(("=", "+", "-", "@")) for c in payloads), payloads
+    assert [c.value for c in payloads] == [corpus.FORMULA]
+    assert all(c.data_type == "s" and c.quotePrefix for c in payloads)
 
 
 def test_script_and_formula_imported_into_a_task_are_escaped_on_pages_and_exports(client_for, office_user, existing):

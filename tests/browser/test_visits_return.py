@@ -49,6 +49,11 @@ def test_township_enters_on_a_phone_office_accepts_then_locked(
     phone.go_back()
     phone.fill("#id_summary", "春节期间走访慰问重点优抚对象。")
     phone.click("text=提交给双拥办")
+    # The confirmation step shows what is sent before anything is submitted.
+    confirm = phone.locator("[data-testid=confirm-summary]")
+    assert "2 条" in confirm.inner_text() and "春节期间走访慰问重点优抚对象。" in confirm.inner_text()
+    assert Return.objects.get().status == ReturnStatus.DRAFT
+    phone.click("text=确认提交给双拥办")
     phone.wait_for_selector("text=填报已提交")
     assert phone.locator("[data-testid=return-status]").inner_text() == "已提交"
     ret = Return.objects.get()

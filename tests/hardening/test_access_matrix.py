@@ -273,7 +273,8 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # Everyone may export the records of the campaign that they can see (scoped rows).
     "visits:campaign_records_export": Row(kw(pk=Ref("campaign")), ALL_200, POST_AS_GET),
     "visits:unit_return": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), A_ONLY_READ, A_ONLY_READ_POST),
-    "visits:return_submit": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), POST_ONLY, A_ONLY_WRITE),
+    # An unconfirmed submit answers with the confirmation step (or the form's errors): a page of A's return.
+    "visits:return_submit": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), POST_ONLY, A_ONLY_READ_POST),
     # The admin may enter records (visits.services.RECORD_ROLES), without seeing the ledger.
     "visits:record_create": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), A_ONLY_READ_POST, A_ONLY_READ_POST),
     # The record form's person search: A's people for A and the office; leaders may not enter records.

@@ -140,7 +140,7 @@ def test_return_submission_is_recorded_and_shown(clock, client_for, township_a, 
     clock.move_to(NOW, tick=False)
     response = client_for(township_a).post(
         reverse("visits:return_submit", kwargs={"pk": campaign.pk, "unit_pk": township_a.org_unit_id}),
-        {"version": ret.version, "summary": "走访慰问已完成。"},
+        {"version": ret.version, "summary": "走访慰问已完成。", "confirmed": "True"},
     )
     assert response.status_code == 302
     ret.refresh_from_db()

@@ -131,6 +131,17 @@ class Page:
     kwargs: Callable[[], dict[str, Any]] = dict
     cap: int = HTML_CAP
     query: Callable[[], str] = str  # the query string, without "?"
+    html: bool = True  # False: a download (a spreadsheet or a file), not a page to read
+
+
+def urls_to_walk() -> dict[str, str]:
+    """URL name -> URL of every page in BUDGET, with the objects grow() filled (also walked by
+    tests/browser/test_accessibility.py)."""
+    urls = {}
+    for name, page in BUDGET.items():
+        query = page.query()
+        urls[name] = reverse(name, kwargs=page.kwargs()) + (f"?{query}" if query else "")
+    return urls
 
 
 def _pk(obj: Callable[[], Any], name: str = "pk") -> Callable[[], dict[str, Any]]:
@@ -138,7 +149,7 @@ def _pk(obj: Callable[[], Any], name: str = "pk") -> Callable[[], dict[str, Any]
 
 
 def _download(kwargs: Callable[[], dict[str, Any]] = dict) -> Page:
-    return Page(kwargs, DOWNLOAD_CAP)
+    return Page(kwargs, DOWNLOAD_CAP, html=False)
 
 
 RECONCILIATION = lambda: {"troop_pk": _troop().pk, "year": 2026}  # noqa: E731
@@ -205,6 +216,7 @@ EXCLUDED: dict[str, str] = {
     "login": "the anonymous login form: no rows of any list",
     "health": "the health check: its queries are fixed by design (tests/hardening/test_health.py)",
     "logout": POST_ONLY,
+    "large_text_switch": POST_ONLY,
     "notification_read": POST_ONLY,
     "notification_read_all": POST_ONLY,
     "tasks:plan_import_save": POST_ONLY,
@@ -461,10 +473,7 @@ def assert_grown(k: int) -> None:
 def measure() -> dict[tuple[str, str], int]:
     """Queries of every page for every role that gets a 200 (the others are the access matrix's)."""
     counts: dict[tuple[str, str], int] = {}
-    urls = {}
-    for name, page in BUDGET.items():
-        query = page.query()
-        urls[name] = reverse(name, kwargs=page.kwargs()) + (f"?{query}" if query else "")
+    urls = urls_to_walk()
     for role, username in USERS.items():
         client = Client()
         client.force_login(User.objects.get(username=username))

@@ -3,15 +3,16 @@ UNIQUE claim lets exactly one of them produce each reminder."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
 from django.core import mail
 from django.db import connection
 
-from shuangyong.models import Notification, Reminder
+from shuangyong.models import Notification, Reminder, User
 from shuangyong.reminders import run_scan
-from tests.factories import OrgUnitFactory, UserFactory
+from tests.factories import UserFactory
 from tests.reminders.conftest import DEADLINE, at
 
 pytestmark = [
@@ -52,38 +53,51 @@ def run_in_parallel(target, n: int = 2) -> tuple[list, list[BaseException]]:
 @pytest.fixture
 def many_items(source, township_a_unit):
     UserFactory.create_batch(USERS, org_unit=township_a_unit)
-    for obj in OrgUnitFactory.create_batch(ITEMS, parent=township_a_unit):
-        source.add(obj=obj, unit=township_a_unit, deadline=DEADLINE)
+    for _ in range(ITEMS):
+        source.add(unit=township_a_unit, deadline=DEADLINE)
 
 
 def assert_each_reminder_once() -> None:
-    assert Reminder.objects.count() == ITEMS * USERS
-    assert Notification.objects.count() == ITEMS * USERS
+    items = Reminder.objects.exclude(threshold="digest")
+    assert items.count() == ITEMS * USERS
+    assert Notification.objects.exclude(reminder__threshold="digest").count() == ITEMS * USERS
     keys = list(Notification.objects.values_list("recipient_id", "object_id"))
     assert len(set(keys)) == len(keys)
 
 
 def test_two_concurrent_scans_produce_no_duplicates(travel, many_items):
-    travel(at(DEADLINE, hour=7))
-    results, errors = run_in_parallel(lambda: run_scan().reminders_created)
+    travel(at(DEADLINE, hour=9))  # after the digest hour: both also race for the digests
+    results, errors = run_in_parallel(lambda: run_scan())
     assert errors == []
-    assert sum(results) == ITEMS * USERS
+    assert sum(r.reminders_created for r in results) == ITEMS * USERS
+    assert sum(r.digests_created for r in results) == USERS  # one digest per person, not two
     assert_each_reminder_once()
-    assert len(mail.outbox) == ITEMS * USERS  # and each e-mail went out once
+    assert Notification.objects.filter(reminder__threshold="digest").count() == USERS
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(  # each person's one e-mail went out once
+        User.objects.filter(org_unit__code="tl-bc").values_list("email", flat=True)
+    )
+    listed = [len(re.findall(r"^· ", m.body, flags=re.M)) for m in mail.outbox]
+    assert listed == [ITEMS] * USERS  # and it lists every item: none lost to the other worker
 
 
 def test_both_scans_racing_on_the_same_insert_produce_no_duplicates(travel, many_items, monkeypatch):
-    """Force the worst case: both scans have checked for existing claims (none yet) before
-    either inserts, so both INSERT the same keys and the UNIQUE constraint alone decides."""
+    """Force the worst case: both scans run the same INSERT … SELECT at the same moment, so both
+    find no claim and insert the same keys: the UNIQUE constraint alone decides."""
+    from shuangyong import reminders
+
     travel(at(DEADLINE, hour=7))
-    real_bulk_create = Reminder.objects.bulk_create
-    both_checked = threading.Barrier(2, timeout=30)
+    real_insert = reminders._insert_claims
+    both_ready = threading.Barrier(2, timeout=30)
+
+    first_call = threading.local()
 
     def insert_together(*args, **kwargs):
-        both_checked.wait()
-        return real_bulk_create(*args, **kwargs)
+        if not getattr(first_call, "done", False):  # the unit's users' claims, the big one
+            first_call.done = True
+            both_ready.wait()  # both INSERT … SELECT … NOT EXISTS start from a snapshot with no claim
+        return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(Reminder.objects, "bulk_create", insert_together)
+    monkeypatch.setattr(reminders, "_insert_claims", insert_together)
     results, errors = run_in_parallel(lambda: run_scan(deliver=False).reminders_created)
     assert errors == []
     assert sum(results) == ITEMS * USERS

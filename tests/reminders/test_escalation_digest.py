@@ -17,7 +17,9 @@ DAY = dt.timedelta(days=1)
 
 
 def thresholds_of(user) -> list[str]:
-    return sorted(Reminder.objects.filter(recipient=user).values_list("threshold", flat=True))
+    return sorted(
+        Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True)
+    )
 
 
 @pytest.fixture
@@ -66,14 +68,16 @@ def test_office_gets_one_digest_a_day_listing_everything_overdue(
     travel(at(DEADLINE, hour=9))
     run_scan()
     run_scan()
-    digests = Notification.objects.filter(reminder__threshold="digest")
-    assert [d.recipient for d in digests] == [office_user]  # one message, not one per item; not the leader
-    digest = digests.get()
+    digests = Notification.objects.filter(reminder__threshold="digest", recipient=office_user)
+    digest = digests.get()  # one message, not one per item
+    assert not Notification.objects.filter(recipient=leader).exists()  # the read-only leader: nothing
     assert digest.title == "每日逾期汇总（2026年12月10日）：2项逾期，1项逾期3天以上"
     assert "任务甲｜巴川街道｜时限2026年12月5日｜逾期5天（已升级）" in digest.body
     assert "任务乙｜东城街道｜时限2026年12月9日｜逾期1天" in digest.body
     assert "任务丙" not in digest.body
-    assert not Notification.objects.filter(recipient=township_a, reminder__threshold="digest").exists()
+    # The township's own digest lists its own items, not the county's summary.
+    own = Notification.objects.get(recipient=township_a, reminder__threshold="digest")
+    assert "任务甲｜已逾期5天" in own.body and "任务乙" not in own.body and "辖区" not in own.body
 
     travel(at(DEADLINE + DAY, hour=9))
     run_scan()

@@ -16,6 +16,7 @@ from shuangyong.channels import Channel
 from shuangyong.models import DeliveryState, Notification, Reminder
 from shuangyong.notifications import deliver_pending, notify
 from shuangyong.reminders import run_scan
+from tests.factories import UserFactory
 from tests.reminders.conftest import DEADLINE, at
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ class RecordingSms(Channel):
     sent: list[tuple[str, str]] = []
     fail = False
 
-    def deliver(self, notifications):
+    def deliver(self, notifications, *, mark_sent):
         if RecordingSms.fail:
             raise TimeoutError("短信网关超时")
         for note in notifications:
@@ -60,28 +61,56 @@ def sms():
     return RecordingSms
 
 
+def digest_of(user) -> Notification:
+    return Notification.objects.get(recipient=user, reminder__threshold="digest")
+
+
 def test_a_crash_inside_the_claim_leaves_nothing_and_the_next_scan_sends_it(travel, item, township_a, monkeypatch):
+    from shuangyong import reminders
+
     travel(at(DEADLINE))
-    real_bulk_create = Notification.objects.bulk_create
+    real_insert = reminders.insert_rows
 
     def dies(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(Notification.objects, "bulk_create", dies)
+    monkeypatch.setattr(reminders, "insert_rows", dies)
     with pytest.raises(SystemExit):
         run_scan()
     assert not Reminder.objects.exists()  # the claim rolled back with the notification: not lost
 
-    monkeypatch.setattr(Notification.objects, "bulk_create", real_bulk_create)
+    monkeypatch.setattr(reminders, "insert_rows", real_insert)
     assert run_scan().reminders_created == 1
-    assert Notification.objects.get(recipient=township_a).reminder.threshold == "due"
-    assert len(mail.outbox) == 1
+    assert (
+        Notification.objects.exclude(reminder__threshold="digest").get(recipient=township_a).reminder.threshold == "due"
+    )
+    assert len(mail.outbox) == 1 and "今天到期" in mail.outbox[0].body
+
+
+def test_a_crash_while_writing_the_digest_leaves_no_digest_and_the_next_scan_writes_it(
+    travel, item, township_a, monkeypatch
+):
+    travel(at(DEADLINE))
+    real_create = Notification.objects.create
+
+    def dies(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(Notification.objects, "create", dies)
+    with pytest.raises(SystemExit):
+        run_scan()
+    assert not Reminder.objects.filter(threshold="digest").exists()
+    assert Reminder.objects.get(recipient=township_a).digest_day is None  # still waiting for a digest
+    monkeypatch.setattr(Notification.objects, "create", real_create)
+    assert run_scan().digests_created == 1
+    assert run_scan().digests_created == 0
+    assert len(mail.outbox) == 1 and "今天到期" in mail.outbox[0].body
 
 
 def test_a_worker_killed_after_claiming_a_delivery_is_retried_once(travel, item, township_a):
     travel(at(DEADLINE))
     run_scan(deliver=False)
-    note = Notification.objects.get(recipient=township_a)
+    note = digest_of(township_a)
     claimed = notifications._claim_batch(ids=None, stale_before=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     assert [n.pk for n in claimed] == [note.pk]
     # ... the worker dies here, before sending. A scan right away leaves the fresh claim alone:
@@ -95,11 +124,46 @@ def test_a_worker_killed_after_claiming_a_delivery_is_retried_once(travel, item,
     assert note.delivery_state == DeliveryState.SENT and note.delivered_via == ["email"]
 
 
+class DiesOnFourthMessage(BaseEmailBackend):
+    """An SMTP connection whose worker is killed while sending the 4th message of a batch."""
+
+    sent = 0
+
+    def send_messages(self, messages):
+        for message in messages:
+            if DiesOnFourthMessage.sent == 3:
+                DiesOnFourthMessage.sent += 1
+                raise SystemExit("worker killed mid-delivery")
+            DiesOnFourthMessage.sent += 1
+            mail.outbox.append(message)
+        return len(messages)
+
+
+def test_a_worker_killed_mid_batch_repeats_nothing_that_was_sent(township_a, settings, travel):
+    """Each message is marked as it leaves: the re-run sends only the rest (at-least-once,
+    and only the message in flight at the kill could have gone twice)."""
+    travel(at(DEADLINE))
+    users = [township_a, *(UserFactory(org_unit=township_a.org_unit) for _ in range(9))]
+    for user in users:
+        Notification.objects.create(recipient=user, title=f"给{user.username}的通知", body="请查看。")
+    settings.EMAIL_BACKEND = "tests.reminders.test_exactly_once.DiesOnFourthMessage"
+    DiesOnFourthMessage.sent = 0
+    with pytest.raises(SystemExit):
+        deliver_pending()
+    assert len(mail.outbox) == 3
+    assert Notification.objects.filter(delivery_state=DeliveryState.SENT).count() == 3  # marked as they went
+
+    travel(at(DEADLINE) + MINUTES_11)  # the killed worker's claim has gone stale
+    assert deliver_pending().sent == 7
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)  # each exactly once
+    assert not Notification.objects.exclude(delivery_state=DeliveryState.SENT).exists()
+
+
 def test_smtp_down_keeps_the_message_and_sends_it_later_once(travel, item, township_a, settings):
     travel(at(DEADLINE))
     settings.EMAIL_BACKEND = "tests.reminders.test_exactly_once.SmtpDown"
     run_scan()
-    note = Notification.objects.get(recipient=township_a)
+    note = digest_of(township_a)
     assert note.delivery_state == DeliveryState.PENDING and note.delivery_attempts == 1
     assert "email" in note.delivery_error
 
@@ -111,7 +175,7 @@ def test_smtp_down_keeps_the_message_and_sends_it_later_once(travel, item, towns
     travel(at(DEADLINE) + 3 * MINUTES_11)
     run_scan()
     assert len(mail.outbox) == 1
-    assert "今天到期" in mail.outbox[0].subject and "http://127.0.0.1:8000/units/" in mail.outbox[0].body
+    assert "每日提醒" in mail.outbox[0].subject and f"http://127.0.0.1:8000{item.url}" in mail.outbox[0].body
 
 
 def test_a_delivery_gives_up_after_five_attempts(travel, item, township_a, settings):
@@ -120,7 +184,7 @@ def test_a_delivery_gives_up_after_five_attempts(travel, item, township_a, setti
     for attempt in range(7):
         travel(start + attempt * MINUTES_11)
         run_scan()
-    note = Notification.objects.get(recipient=township_a)
+    note = digest_of(township_a)
     assert note.delivery_state == DeliveryState.FAILED and note.delivery_attempts == 5
 
 
@@ -132,7 +196,7 @@ def test_a_new_channel_is_a_setting_and_each_channel_sends_once(travel, item, to
     sms.fail = True
     travel(at(DEADLINE))
     run_scan()
-    note = Notification.objects.get(recipient=township_a)
+    note = digest_of(township_a)
     assert note.delivered_via == ["email"] and note.delivery_state == DeliveryState.PENDING
 
     sms.fail = False
@@ -190,7 +254,10 @@ def test_a_user_without_e_mail_still_gets_the_portal_notification(travel, item, 
     township_a.save()
     travel(at(DEADLINE))
     run_scan()
-    assert Notification.objects.get(recipient=township_a).delivery_state == DeliveryState.SENT
+    assert (
+        Notification.objects.exclude(reminder__threshold="digest").get(recipient=township_a).title.endswith("今天到期")
+    )
+    assert digest_of(township_a).delivery_state == DeliveryState.SENT  # nothing to send: done
     assert mail.outbox == []
 
 

@@ -17,7 +17,15 @@ DAY = dt.timedelta(days=1)
 
 
 def thresholds_of(user) -> list[str]:
-    return sorted(Reminder.objects.filter(recipient=user).values_list("threshold", flat=True))
+    """The item reminders of ``user`` (not the daily digest)."""
+    return sorted(
+        Reminder.objects.filter(recipient=user).exclude(threshold="digest").values_list("threshold", flat=True)
+    )
+
+
+def entries_of(user):
+    """The user's notification-centre entries about items (not the digest)."""
+    return Notification.objects.filter(recipient=user).exclude(reminder__threshold="digest")
 
 
 @pytest.fixture
@@ -43,20 +51,21 @@ def test_each_threshold_reminds_the_units_users_once(
     assert first.reminders_created == 2
     for user in (township_a, township_a_head):
         assert thresholds_of(user) == [threshold]
-        note = Notification.objects.get(recipient=user)
+        note = entries_of(user).get()
         assert phrase in note.title and "走访慰问驻地官兵" in note.title
         assert "2026年12月10日" in note.body
-        assert "http://127.0.0.1:8000/units/" in note.body  # SITE_URL + the object's page
-        assert note.url == f"/units/{item.obj.pk}/"
-        assert note.delivery_state == DeliveryState.SENT
+        assert f"http://127.0.0.1:8000{item.url}" in note.body  # SITE_URL + the object's page
+        assert note.url == item.url
+        assert note.delivery_state == DeliveryState.IN_DIGEST  # e-mailed in the day's digest
     # Other townships and the read-only leader hear nothing about it.
     assert not Notification.objects.filter(recipient__in=[township_b, leader]).exists()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([township_a.email, township_a_head.email])
-    assert phrase in mail.outbox[0].subject
+    assert f"测试任务“走访慰问驻地官兵”｜{phrase}" in mail.outbox[0].body
+    assert "每日提醒" in mail.outbox[0].subject
 
     second = run_scan()
-    assert second.reminders_created == 0
-    assert Notification.objects.count() == 2
+    assert second.reminders_created == 0 and second.digests_created == 0
+    assert Notification.objects.count() == 4  # an entry and a digest each
     assert len(mail.outbox) == 2
 
 
@@ -73,7 +82,7 @@ def test_a_missed_scan_is_caught_up_with_the_latest_threshold_only(travel, item,
     travel(at(DEADLINE - 2 * DAY))
     run_scan()
     assert thresholds_of(township_a) == ["before_3"]
-    assert "还有2天到期" in Notification.objects.get(recipient=township_a).title
+    assert "还有2天到期" in entries_of(township_a).get().title
 
 
 def test_a_whole_season_sends_each_threshold_once(travel, item, township_a):
@@ -126,13 +135,14 @@ def test_policy_rejects_a_bad_list_of_days():
 def test_items_not_reminded_when_overdue_stop_at_the_deadline_but_still_escalate(
     travel, source, village_a1, township_a_unit, township_a, township_a_head
 ):
-    entry = source.add(obj=village_a1, unit=township_a_unit, remind_overdue=False)
+    source.remind_overdue = False
+    source.add(obj=village_a1, unit=township_a_unit)
     travel(at(DEADLINE + 1 * DAY))
     assert run_scan().reminders_created == 0
     travel(at(DEADLINE + 5 * DAY))
     run_scan()
     assert thresholds_of(township_a) == [] and thresholds_of(township_a_head) == ["escalation"]
-    entry.escalate = False
+    source.escalate = False
     Reminder.objects.all().delete()
     assert run_scan().reminders_created == 0
 
@@ -140,14 +150,13 @@ def test_items_not_reminded_when_overdue_stop_at_the_deadline_but_still_escalate
 def test_scan_cost_does_not_grow_with_the_number_of_items(
     travel, source, township_a_unit, township_a, django_assert_max_num_queries
 ):
-    from tests.factories import OrgUnitFactory
-
-    objs = OrgUnitFactory.create_batch(60, parent=township_a_unit)
-    for i, obj in enumerate(objs):
-        source.add(obj=obj, unit=township_a_unit, deadline=DEADLINE + (i % 8) * DAY)
+    for i in range(60):
+        source.add(unit=township_a_unit, deadline=DEADLINE + (i % 8) * DAY)
     travel(at(DEADLINE, hour=6))  # before the digest hour: only item reminders
     ReminderPolicy.load()
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(12):
         created = run_scan(deliver=False).reminders_created
     assert created == 60  # 0..7 days left: every one has reached a threshold
-    assert Reminder.objects.count() == created
+    assert Reminder.objects.count() == created == Notification.objects.count()
+    with django_assert_max_num_queries(8):  # steady state: a few anti-joins, nothing written
+        assert run_scan(deliver=False).reminders_created == 0

@@ -96,12 +96,15 @@ MONEY_OFFSETS = {2, 4, 7}  # D, F and I, counted from column B
 
 
 def read_row(ws, row: int) -> list[object]:
-    """Columns B..J of a table row; money cells converted from 万元 back to 元 (Decimal, exact)."""
+    """Columns B..J of a table row; money cells converted from 万元 back to 元 (Decimal, exact);
+    text without the line breaks the writer puts between names."""
     values: list[object] = []
     for offset, column in enumerate(range(2, 11)):
         value = ws.cell(row=row, column=column).value
         if offset in MONEY_OFFSETS:
             value = Decimal(repr(value)).scaleb(4).quantize(Decimal("0.01"))
+        elif isinstance(value, str):
+            value = value.replace("\n", "")
         values.append(value)
     return values
 

@@ -86,28 +86,32 @@ def _download(client, campaign, basis):
 
 
 def _county_rows(ws):
-    rows = [read_row(ws, r) for r in range(5, 10)]
-    for row in rows:  # several units: the order of 带队领导 across units is not part of the form
-        row[0] = set(row[0].split("、")) if row[0] else None
-    return rows
+    """The county's rows; 带队领导 is checked on its own (the county counts the units' leaders)."""
+    return [read_row(ws, r)[1:] for r in range(5, 10)]
 
 
 def _expected_county(records):
-    rows = expected_cells(records)
-    for row in rows:
-        row[0] = set(row[0].split("、")) if row[0] else None
-    return rows
+    return [row[1:] for row in expected_cells(records)]
+
+
+def _unit_leaders(records) -> int:
+    """人次: each leader counted once per unit."""
+    return len({(r.org_unit_id, r.lead_leader) for r in records if r.lead_leader})
 
 
 def test_accepted_only_counts_only_accepted_returns(client_for, office_user, campaign, returns, after_deadline):
     response, wb = _download(client_for(office_user), campaign, "accepted")
     assert wb.sheetnames[:2] == ["统计表", "汇总表"]
     ws = wb["统计表"]
-    assert ws["A1"].value == "2027 年新年春节期间双拥活动情况统计表（仅统计已审核的报表）"
+    # The form's title as it is; the basis on the 填表说明 line under the table and in the file name.
+    assert ws["A1"].value == "2027 年新年春节期间双拥活动情况统计表"
     assert ws["A2"].value == "填报单位（盖章）：铜梁区双拥办"
     assert ws["G2"].value == "日期：2027年3月2日"
+    assert ws["A10"].value.startswith("填表说明：1. 统计口径：仅统计已审核的报表。")
     accepted = VisitRecord.objects.filter(campaign=campaign, unit_return__status=ReturnStatus.ACCEPTED)
     assert _county_rows(ws) == _expected_county(accepted)
+    # The county recorded no visits of its own: its 带队领导 counts the units' leaders.
+    assert ws["B9"].value == f"乡镇、部门领导{_unit_leaders(accepted)}人次" == "乡镇、部门领导2人次"
     assert ws["D9"].value == 0.066666  # 333.33 × 2 of A only
     name = "2027年春节双拥活动情况统计汇总（已审核）.xlsx"
     assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
@@ -116,7 +120,8 @@ def test_accepted_only_counts_only_accepted_returns(client_for, office_user, cam
 def test_everything_submitted_adds_submitted_returns(client_for, leader, campaign, returns, after_deadline):
     _, wb = _download(client_for(leader), campaign, "submitted")
     ws = wb["统计表"]
-    assert ws["A1"].value.endswith("（统计全部已提交的报表（含待审核））")
+    assert ws["A1"].value == "2027 年新年春节期间双拥活动情况统计表"
+    assert "统计口径：统计全部已提交的报表（含待审核）。" in ws["A10"].value
     submitted = VisitRecord.objects.filter(
         campaign=campaign, unit_return__status__in=[ReturnStatus.ACCEPTED, ReturnStatus.SUBMITTED]
     )
@@ -130,9 +135,9 @@ def test_summary_sheet_lists_every_expected_unit_with_state_and_lateness(
 ):
     _, wb = _download(client_for(office_user), campaign, "submitted")
     ws = wb["汇总表"]
-    assert ws["A1"].value == "2027年春节走访慰问各单位报送情况汇总表（统计全部已提交的报表（含待审核））"
+    assert ws["A1"].value == "2027年春节走访慰问各单位报送情况汇总表"
     assert "A1:M1" in {str(r) for r in ws.merged_cells.ranges}
-    assert [c.value for c in ws[3]] == SUMMARY_HEADINGS
+    assert [c.value.replace("\n", "") for c in ws[3]] == SUMMARY_HEADINGS
     lines = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in range(4, 7)}
     assert set(lines) == {"巴川街道", "东城街道", "区教育委员会"}
     assert lines["巴川街道"][2:5] == ["已审核", "否", "2027-02-20 09:30"]
@@ -159,12 +164,14 @@ def test_summary_sheet_lists_every_expected_unit_with_state_and_lateness(
         assert line[12] == sum(d.count for r in records for d in r.difficulties.all())
 
     total = [c.value for c in ws[7]]
-    assert total[:2] == ["合计", "3 个单位"]
+    # A (accepted) and B (submitted) counted, of the three units expected.
+    assert total[:2] == ["合计", "计入 2 个单位（应报 3 个）"]
     assert total[5] == 7 + 2 + 3 + 50
-    assert total[6] == 0.099999 and ws.cell(row=7, column=7).number_format == "0.00"
+    assert total[6] == 0.099999 and ws.cell(row=7, column=7).number_format == "0.000000;-0.000000;0"
     assert Decimal(repr(total[11])).scaleb(4) == Decimal("999.99") + Decimal("150.25") + Decimal("5000.00")
     assert total[12] == 3
-    assert ws.max_row == 7
+    assert ws["A8"].value.startswith("填表说明：1. 统计口径：统计全部已提交的报表（含待审核）。")
+    assert ws.max_row == 8
 
 
 def test_a_returned_or_draft_return_is_not_counted(client_for, office_user, campaign, township_a_unit, after_deadline):
@@ -174,6 +181,8 @@ def test_a_returned_or_draft_return_is_not_counted(client_for, office_user, camp
     assert wb["统计表"]["C9"].value == 0
     lines = {wb["汇总表"].cell(row=r, column=2).value: wb["汇总表"].cell(row=r, column=3).value for r in range(4, 7)}
     assert lines["巴川街道"] == "已退回"
+    # Its all-zero sheet says why.
+    assert wb["巴川街道"]["A10"].value == "报表状态：已退回修改，未计入本表"
 
 
 def test_no_visits_return_is_listed_as_such(client_for, office_user, campaign, member_unit, after_deadline):
@@ -182,15 +191,28 @@ def test_no_visits_return_is_listed_as_such(client_for, office_user, campaign, m
     ws = wb["汇总表"]
     lines = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in range(4, 7)}
     assert lines["区教育委员会"][2:4] == ["本期无走访", "否"]
+    assert wb["区教育委员会"]["A10"].value == "报表状态：本期无走访"
+
+
+def test_a_submitted_return_not_counted_under_the_accepted_basis_says_so(
+    client_for, office_user, campaign, returns, after_deadline
+):
+    _, wb = _download(client_for(office_user), campaign, "accepted")
+    assert wb["东城街道"]["A10"].value == "报表状态：已提交，待审核，未计入本表"
+    assert wb["东城街道"]["C9"].value == 0
+    total = [c.value for c in wb["汇总表"][7]]
+    assert total[:2] == ["合计", "计入 1 个单位（应报 3 个）"]
 
 
 def test_one_sheet_per_unit_with_its_own_table(client_for, office_user, campaign, returns, after_deadline):
     _, wb = _download(client_for(office_user), campaign, "submitted")
     assert wb.sheetnames == ["统计表", "汇总表", "巴川街道", "东城街道", "区教育委员会"]
+    states = {"巴川街道": "已审核", "东城街道": "已提交，待审核", "区教育委员会": "未提交，本表无数据"}
     for unit_name in ("巴川街道", "东城街道", "区教育委员会"):
         ws = wb[unit_name]
         assert ws["A2"].value == f"填报单位（盖章）：{unit_name}"
-        assert ws["A1"].value.endswith("（统计全部已提交的报表（含待审核））")
+        assert ws["A1"].value == "2027 年新年春节期间双拥活动情况统计表"
+        assert ws["A10"].value == f"报表状态：{states[unit_name]}"
         records = VisitRecord.objects.filter(campaign=campaign, org_unit__name=unit_name)
         assert [read_row(ws, r) for r in range(5, 10)] == expected_cells(records)
         assert ws.freeze_panes == "B5" and ws.print_title_rows == "$1:$4"
@@ -257,10 +279,14 @@ def test_records_outside_the_expected_list_still_add_up(
 
     _, wb = _download(client_for(office_user), campaign, "accepted")
     ws = wb["汇总表"]
-    lines = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in range(4, ws.max_row)}
+    total_row = ws.max_row - 1  # the 填表说明 line follows the 合计
+    lines = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in range(4, total_row)}
     assert lines["巴川街道"][5] == 9
     assert lines["区民政局"][2:4] == ["已审核", "是"] and lines["区民政局"][5] == 6
-    assert [c.value for c in ws[ws.max_row]][5] == 15 == wb["统计表"]["C9"].value
+    total = [c.value for c in ws[total_row]]
+    assert total[5] == 15 == wb["统计表"]["C9"].value
+    # Two units counted (A and 区民政局, outside the list), of the three expected.
+    assert total[1] == "计入 2 个单位（应报 3 个）"
     assert wb.sheetnames[-1] == "区民政局"
 
 

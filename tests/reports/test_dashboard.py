@@ -78,10 +78,10 @@ def test_dashboard_numbers_this_year_beside_last_year(client_for, leader, two_ye
     row_a = re.search(r"<th scope=\"row\">巴川街道</th><td>(\d+)</td><td>(\d+)</td>", table)
     assert row_a and row_a.groups() == ("40", "31")
     money = next(c for c in _charts(html) if "慰问金和慰问品合计" in c)
-    assert re.search(r"<th scope=\"row\">东城街道</th><td>0\.30</td><td>0\.00</td>", money)
+    assert re.search(r"<th scope=\"row\">东城街道</th><td>0\.3000</td><td>0\.0000</td>", money)
     comparison = html[html.index('data-testid="comparison-table"') :]
     assert re.search(r"走访慰问人数（人）</th>\s*<td>65</td>\s*<td>31</td>", comparison)
-    assert re.search(r"发放慰问金（万元）</th>\s*<td>1\.20</td>\s*<td>0\.90</td>", comparison)
+    assert re.search(r"发放慰问金（万元）</th>\s*<td>1\.2000</td>\s*<td>0\.9000</td>", comparison)
 
 
 def test_dashboard_return_status_and_overdue_lists(client_for, leader, two_years, tasks_of_the_year):
@@ -139,3 +139,51 @@ def test_dashboard_without_any_campaign_or_task(client_for, leader):
     assert "暂无走访慰问活动" in html
     assert 'data-testid="download-county-accepted"' not in html
     assert html.count("暂无数据") == 2  # tasks and 双清单 charts, nothing to draw
+
+
+def _task_table(html: str) -> dict[str, list[int]]:
+    table = re.search(r'<table[^>]*data-testid="task-table".*?</table>', html, flags=re.S).group(0)
+    rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', table)
+    return {name: [int(n) for n in numbers] for name, *numbers in rows}
+
+
+def test_the_leaders_dashboard_counts_the_demo_overdue_tasks(client):
+    """The demo's plan is dated 2022, today is later: the figures count the tasks open or due in
+    the chosen year (this year by default), so the overdue tasks the page lists are in them."""
+    from shuangyong.demo import seed_all
+    from shuangyong.models import User
+    from tasks.selectors import overdue_tasks_for
+
+    seed_all()
+    leader = User.objects.get(username="leader")
+    client.force_login(leader)
+    overdue = list(overdue_tasks_for(leader))
+    assert overdue, "the demo has overdue tasks"
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    figures = _task_table(html)
+    assert sum(row[2] for row in figures.values()) == len(overdue)
+    for task in overdue:
+        name = task.lead_unit.name if task.lead_unit else "未指定牵头单位"
+        assert figures[name][2] >= 1 and task.title in html
+    # Every open task of the current plan is counted, those without a lead unit included.
+    open_tasks = [t for t in overdue[0].plan.tasks.all() if t.status != TaskStatus.DONE]
+    assert sum(row[0] for row in figures.values()) >= len(open_tasks)
+    assert "未指定牵头单位" in figures
+    # The chart of completion rates has data (it said 暂无数据).
+    assert "暂无数据" not in _charts(html)[0]
+
+
+def test_the_dashboard_year_can_be_chosen(client_for, leader, county, office_user, township_a_unit, after_deadline):
+    plan = WorkPlanFactory(owner_unit=county, year=2025, created_by=office_user)
+    TaskFactory(
+        plan=plan,
+        lead_unit=township_a_unit,
+        status=TaskStatus.DONE,
+        deadline=dt.date(2025, 6, 1),
+        completed_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC),
+    )
+    client = client_for(leader)
+    # Finished in 2025: not a task of 2027 (this year), one of 2025 when 2025 is chosen.
+    assert _task_table(client.get(reverse("reports:dashboard")).content.decode()) == {}
+    html = client.get(reverse("reports:dashboard"), {"year": 2025}).content.decode()
+    assert _task_table(html) == {"巴川街道": [1, 1, 0]}

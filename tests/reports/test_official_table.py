@@ -22,6 +22,7 @@ from reports.official_table import (
     difficulties_text,
     header_merges,
     leaders_text,
+    money_decimals,
     spring_title,
     write_official_table,
 )
@@ -29,6 +30,7 @@ from reports.xlsx import ReportBook
 
 DATE = datetime.date(2022, 2, 9)
 EXPECTED_MERGES = {"A1:J1", "A2:F2", "G2:J2", "A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:H3", "I3:I4", "J3:J4"}
+# The form's headings; the writer breaks them into lines between words ("\n").
 UPPER_HEADINGS = [
     "项目",
     "带队领导",
@@ -55,14 +57,21 @@ LOWER_HEADINGS = [
 ]
 
 
+def _flat(value):
+    return value.replace("\n", "") if isinstance(value, str) else value
+
+
 def _read_back(table: OfficialTable):
     book = ReportBook()
     write_official_table(book.add_sheet("统计表"), table)
     return load_workbook(io.BytesIO(book.to_bytes())).worksheets[0]
 
 
-def _table(rows):
-    return OfficialTable(title=spring_title(2022), unit_name="巴川街道", date=DATE, rows=rows)
+def _table(rows, **fields):
+    decimals = money_decimals(rows)
+    return OfficialTable(
+        title=spring_title(2022), unit_name="巴川街道", date=DATE, rows=rows, money_decimals=decimals, **fields
+    )
 
 
 def test_layout_headings_and_print_setup():
@@ -74,9 +83,9 @@ def test_layout_headings_and_print_setup():
     assert ws["G2"].value == "日期：2022年2月9日"
     assert ws["G2"].alignment.horizontal == "right"
     assert {str(r) for r in ws.merged_cells.ranges} == EXPECTED_MERGES
-    assert [c.value for c in ws[3]] == UPPER_HEADINGS
-    assert [c.value for c in ws[4]] == LOWER_HEADINGS
-    assert [ws.cell(row=r, column=1).value for r in range(5, 10)] == [*ROW_LABELS, "总计"]
+    assert [_flat(c.value) for c in ws[3]] == UPPER_HEADINGS
+    assert [_flat(c.value) for c in ws[4]] == LOWER_HEADINGS
+    assert [ws.cell(row=r, column=1).value for r in range(5, 10)] == [*ROW_LABELS, "总 计"]
     assert ws.max_row == 9 and ws.max_column == 10
 
     # Every cell of the table has a thin border; on reading, openpyxl keeps a merged range's
@@ -96,8 +105,8 @@ def test_layout_headings_and_print_setup():
 
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9
-    # One page wide: fitToWidth left out means 1 (the OOXML default); fitToHeight 0 = as many as needed.
-    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    # One page: fitToWidth left out means 1 (the OOXML default), and one page tall.
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 1)
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == "$1:$4"
     assert ws.freeze_panes == "B5"
@@ -134,14 +143,14 @@ def test_numbers_formats_and_text_columns():
         "子女入学2件，看病就医1件",
     ]
     assert [c.value for c in ws[6]][1:] == [None, 0, 0, 0, 0, 0, 0, 0, None]
-    total = [c.value for c in ws[9]]
-    assert total[0] == "总计"
+    total = [_flat(c.value) for c in ws[9]]
+    assert total[0] == "总 计"
     assert total[1] == "张书记、李部长、王局长"
     assert total[2:9] == [15, 0.699999, 12, 0.123456, 24, 12, 0.823455]
     assert total[9] == "子女入学2件，看病就医1件，其他1件"
-    for column in "DFI":
-        assert ws[f"{column}5"].number_format == "0.00"
-        assert ws[f"{column}9"].number_format == "0.00"
+    for column in "DFI":  # the table's own decimals (6: amounts to the 分); a zero prints 0
+        assert ws[f"{column}5"].number_format == "0.000000;-0.000000;0"
+        assert ws[f"{column}9"].number_format == "0.000000;-0.000000;0"
     for column in "CEGH":
         assert ws[f"{column}9"].number_format == "0"
     # 万元 × 10000 gives back the 元 exactly.
@@ -180,11 +189,13 @@ def test_wan_values_read_back_exact_to_the_fen(amount):
 
 def test_titles():
     assert spring_title(2022) == "2022 年新年春节期间双拥活动情况统计表"
-    assert army_day_title(2020, "驻铜部队") == '2020年"八一"期间走访慰问驻铜部队和优抚对象情况统计表'
+    # Seed 004's title: curly quotes around 八一, the county's own troop name.
+    assert army_day_title(2020, "驻黔部队") == "2020年“八一”期间走访慰问驻黔部队和优抚对象情况统计表"
 
 
 def test_text_helpers():
     assert leaders_text(["张三", " 李四 ", "张三", ""]) == "张三、李四"
+    assert leaders_text(["张三"], others=4, others_label="村（社区）") == "张三；另有村（社区）领导4人次"
     assert difficulties_text({"法律援助": 1, "生活困难": 3, "子女入学": 2, "家属就业": 0}) == (
         "子女入学2件，法律援助1件，生活困难3件"
     )
@@ -202,12 +213,25 @@ def test_header_definition_matches_the_form():
 
 
 def test_rows_grow_for_long_leader_and_difficulty_text():
-    many = Measures(leaders=[f"领导{n}号" for n in range(12)], difficulties={"子女入学": 1, "看病就医": 2})
+    many = Measures(leaders=[f"领导{n}号" for n in range(6)], difficulties={"子女入学": 1, "看病就医": 2})
     ws = _read_back(_table([many, Measures(), Measures(), Measures()]))
-    # 12 names × 5 characters + separators in a column of about 8 characters: 8 lines or more.
-    assert ws.row_dimensions[5].height >= 8 * 15
+    # 6 names of 4 characters and their separators in a column of 10 characters a line: two
+    # names a line, the break always between two names, never inside one.
+    assert ws["B5"].value == "领导0号、领导1号、\n领导2号、领导3号、\n领导4号、领导5号"
+    assert ws.row_dimensions[5].height >= 3 * 15
     assert ws.row_dimensions[6].height == 36
     assert ws.row_dimensions[9].height == ws.row_dimensions[5].height
+
+
+def test_more_leaders_are_counted_and_units_below_give_a_count():
+    names = Measures(leaders=[f"领导{n}" for n in range(9)])
+    below = Measures()
+    below.add(Measures(leaders=["王镇长", "李书记"]), leaders_of=7)
+    below.add(Measures(leaders=["王镇长"]), leaders_of=8)
+    ws = _read_back(_table([names, below, Measures(), Measures()], others_label="乡镇、部门"))
+    assert _flat(ws["B5"].value) == "领导0、领导1、领导2、领导3、领导4、领导5等9人"
+    assert _flat(ws["B6"].value) == "乡镇、部门领导3人次"
+    assert _flat(ws["B9"].value) == "领导0、领导1、领导2、领导3、领导4、领导5等9人；另有乡镇、部门领导3人次"
 
 
 def test_money_is_stored_as_its_exact_decimal_text():

@@ -31,8 +31,20 @@ def work(county, office_user, township_a_unit, township_b_unit, troop_unit, time
     ]:
         TaskFactory(plan=plan, lead_unit=township_a_unit, status=status, deadline=deadline)
     TaskFactory(plan=plan, lead_unit=township_b_unit, status=TaskStatus.NOT_STARTED, deadline=june)  # overdue
-    # Last year's plan is not in this year's report.
-    TaskFactory(plan=WorkPlanFactory(owner_unit=county, year=2026, created_by=office_user), lead_unit=township_b_unit)
+    # Two tasks without a lead unit: counted under 未指定牵头单位.
+    TaskFactory(plan=plan, lead_unit=None, status=TaskStatus.NOT_STARTED, deadline=december)
+    TaskFactory(plan=plan, lead_unit=None, status=TaskStatus.DONE, deadline=june)
+    # Last year's plan: a task finished in 2026 is not in 2027's report; one still open is (open
+    # during 2027, and overdue).
+    last_plan = WorkPlanFactory(owner_unit=county, year=2026, created_by=office_user)
+    TaskFactory(
+        plan=last_plan,
+        lead_unit=township_b_unit,
+        status=TaskStatus.DONE,
+        deadline=dt.date(2026, 10, 1),
+        completed_at=dt.datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI),
+    )
+    TaskFactory(plan=last_plan, lead_unit=township_b_unit, status=TaskStatus.IN_PROGRESS, deadline=dt.date(2026, 12, 1))
     for direction, state, deadline in [
         (DualListDirection.TO_TROOPS, DualListState.CLOSED, june),
         (DualListDirection.TO_TROOPS, DualListState.IN_PROGRESS, june),  # overdue
@@ -62,16 +74,25 @@ def test_task_closure_report_equals_the_database(client_for, leader, work, towns
     assert ws["A1"].value == "2027年双拥工作要点任务完成情况"
     assert [c.value for c in ws[3]] == ["序号", "牵头单位", "任务总数", "已完成", "逾期", "完成率"]
     today = TODAY.date()
-    rows = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in range(4, ws.max_row)}
-    for unit in (township_a_unit, township_b_unit):
-        tasks = list(Task.objects.filter(plan__year=2027, lead_unit=unit))
+    total_row = ws.max_row - 1  # the 填表说明 line follows
+    rows = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]] for r in range(4, total_row)}
+    # The year's tasks: this year's plan, and last year's still open during it.
+    in_year = [
+        t for t in Task.objects.all() if t.plan.year == 2027 or (t.status != TaskStatus.DONE and t.plan.year < 2027)
+    ]
+    for unit, name in ((township_a_unit, "巴川街道"), (township_b_unit, "东城街道"), (None, "未指定牵头单位")):
+        tasks = [t for t in in_year if t.lead_unit == unit]
         done = sum(t.status == TaskStatus.DONE for t in tasks)
         late = sum(t.status != TaskStatus.DONE and t.deadline < today for t in tasks)
-        assert rows[unit.name][2:] == [len(tasks), done, late, pytest.approx(done / len(tasks))]
-    assert rows["巴川街道"][2:5] == [4, 2, 1] and rows["东城街道"][2:5] == [1, 0, 1]
+        assert rows[name][2:] == [len(tasks), done, late, pytest.approx(done / len(tasks))]
+    assert rows["巴川街道"][2:5] == [4, 2, 1] and rows["东城街道"][2:5] == [2, 0, 2]
+    assert rows["未指定牵头单位"][2:5] == [2, 1, 0] and list(rows)[-1] == "未指定牵头单位"
     assert ws.cell(row=4, column=6).number_format == "0.0%"
-    total = [c.value for c in ws[ws.max_row]]
-    assert total[0] == "合计" and total[2:] == [5, 2, 2, pytest.approx(0.4)]
+    total = [c.value for c in ws[total_row]]
+    # Totals = the number of the year's tasks, those without a lead unit included.
+    assert total[0] == "合计" and total[2:] == [len(in_year), 3, 3, pytest.approx(3 / 8)] and len(in_year) == 8
+    assert total[1] == "2 个单位"
+    assert ws[f"A{total_row + 1}"].value.startswith("填表说明：统计2027年的任务")
 
     ws = wb["双清单销号情况"]
     assert [c.value for c in ws[3]] == ["序号", "部队单位", "清单", "事项总数", "已销号", "逾期", "销号率"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.urls import reverse
@@ -21,7 +21,7 @@ from visits.models import CampaignKind, DifficultyKind, ReturnStatus, TableRow, 
 
 pytestmark = pytest.mark.django_db
 
-ROW_LABELS = ["重点优抚对象", "困难退役军人等优抚对象", "驻地部队基层官兵", "边海防官兵", "总计"]
+ROW_LABELS = ["重点优抚对象", "困难退役军人等优抚对象", "驻地部队基层官兵", "边海防官兵", "总 计"]
 
 
 def _download(client, campaign, unit):
@@ -85,19 +85,21 @@ def test_township_table_matches_the_database_cell_by_cell(client_for, township_a
     assert ws["A2"].value == "填报单位（盖章）：巴川街道"
     assert ws["G2"].value.startswith("日期：")
     assert {str(r) for r in ws.merged_cells.ranges} >= {"A1:J1", "A3:A4", "D3:E3", "F3:H3", "J3:J4"}
-    assert ws["D3"].value == "发放慰问金情况" and ws["F4"].value == "购买慰问品支出金额（万元）"
+    assert ws["D3"].value == "发放慰问金情况" and ws["F4"].value == "购买慰问品\n支出金额\n（万元）"
     assert [ws.cell(row=r, column=1).value for r in range(5, 10)] == ROW_LABELS
 
     records = VisitRecord.objects.filter(campaign=campaign, org_unit=township_a.org_unit)
     assert [read_row(ws, r) for r in range(5, 10)] == expected_cells(records)
     # Spot-check the form's own wording and the 万元 cells.
-    assert ws["B9"].value == "张书记、李镇长、王区长"
+    assert ws["B9"].value == "张书记、李镇长、\n王区长"  # a line break between names
     assert ws["J5"].value == "子女入学3件，看病就医1件"
-    assert ws["D5"].value == 0.249999 and ws["D5"].number_format == "0.00"
+    # Amounts with 角/分: 万元 to six decimals, so the printed figure is the exact amount.
+    assert ws["D5"].value == 0.249999 and ws["D5"].number_format == "0.000000;-0.000000;0"
     assert ws["I9"].value == pytest.approx((1500 + 420.50 + 999.99 + 2000 + 8888.88) / 10000)
 
 
 def test_file_name_is_chinese_with_year_and_campaign(client_for, township_a, campaign):
+    make_return(campaign, township_a.org_unit, status=ReturnStatus.ACCEPTED, submitted_at=ON_TIME)
     response, _ = _download(client_for(township_a), campaign, township_a.org_unit)
     name = "2027年春节双拥活动情况统计表-巴川街道.xlsx"
     assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
@@ -124,27 +126,56 @@ def test_333_33_three_times_gives_exact_totals(client_for, township_a, campaign)
     assert round(sum(ws[f"I{r}"].value for r in range(5, 9)) * 10000, 2) == 1999.98
 
 
-def test_army_day_title_names_the_county_troops(client_for, township_a, county, township_a_unit, settings):
-    settings.SHUANGYONG_TROOP_NAME = "驻铜部队"
-    campaign = make_campaign(county, [township_a_unit], year=2020, kind=CampaignKind.ARMY_DAY)
-    _, ws = _download(client_for(township_a), campaign, township_a.org_unit)
-    assert ws["A1"].value == '2020年"八一"期间走访慰问驻铜部队和优抚对象情况统计表'
-
-
-def test_army_day_troop_name_from_the_environment(client_for, township_a, county, township_a_unit, monkeypatch):
-    monkeypatch.setenv("SHUANGYONG_TROOP_NAME", "驻黔部队")
-    campaign = make_campaign(county, [township_a_unit], year=2020, kind=CampaignKind.ARMY_DAY)
-    _, ws = _download(client_for(township_a), campaign, township_a.org_unit)
-    assert ws["A1"].value == '2020年"八一"期间走访慰问驻黔部队和优抚对象情况统计表'
-
-
-def test_army_day_title_without_a_troop_name_says_stationed_troops(
-    client_for, township_a, county, township_a_unit, monkeypatch
+def test_army_day_title_and_header_are_the_forms_with_the_county_troops(
+    client_for, township_a, county, township_a_unit
 ):
-    monkeypatch.delenv("SHUANGYONG_TROOP_NAME", raising=False)
+    """Seed 004's 八一 form: 2020年“八一”期间走访慰问驻黔部队和优抚对象情况统计表 over
+    填报单位：… 日期：… (no （盖章）), with each county's own troop name."""
+    county.troop_name = "驻黔部队"
+    county.save()
     campaign = make_campaign(county, [township_a_unit], year=2020, kind=CampaignKind.ARMY_DAY)
     _, ws = _download(client_for(township_a), campaign, township_a.org_unit)
-    assert ws["A1"].value == '2020年"八一"期间走访慰问驻地部队和优抚对象情况统计表'
+    assert ws["A1"].value == "2020年“八一”期间走访慰问驻黔部队和优抚对象情况统计表"
+    assert ws["A2"].value == "填报单位：巴川街道"
+    assert ws["G2"].value.startswith("日期：2")
+
+
+def test_army_day_title_without_a_troop_name_says_stationed_troops(client_for, township_a, county, township_a_unit):
+    assert county.troop_name == ""
+    campaign = make_campaign(county, [township_a_unit], year=2020, kind=CampaignKind.ARMY_DAY)
+    _, ws = _download(client_for(township_a), campaign, township_a.org_unit)
+    assert ws["A1"].value == "2020年“八一”期间走访慰问驻地部队和优抚对象情况统计表"
+
+
+def test_a_unit_table_before_acceptance_says_draft(client_for, township_a, campaign, township_a_records):
+    """Submitted, not yet accepted: 草稿，未审核 under the table, in the page header and in the file name."""
+    response, ws = _download(client_for(township_a), campaign, township_a.org_unit)
+    assert ws["A10"].value == "报表状态：草稿，未审核（已提交，待审核）"
+    assert "草稿，未审核" in ws.oddHeader.center.text
+    assert "（草稿）" in unquote(response["Content-Disposition"])
+    township_a_records.status = ReturnStatus.ACCEPTED
+    township_a_records.save()
+    response, ws = _download(client_for(township_a), campaign, township_a.org_unit)
+    assert ws["A10"].value == "报表状态：已审核" and not ws.oddHeader.center.text
+    assert "草稿" not in unquote(response["Content-Disposition"])
+
+
+def test_a_townships_table_names_its_own_leaders_and_counts_its_villages(
+    client_for, township_a, campaign, township_a_records, village_a1
+):
+    from visits.models import VisitRecord as Record
+
+    Record.objects.create(
+        campaign=campaign,
+        org_unit=village_a1,
+        unit_return=township_a_records,
+        table_row=TableRow.ENTITLED,
+        visit_date=campaign.visit_start,
+        people_visited=1,
+        lead_leader="村支书",
+    )
+    _, ws = _download(client_for(township_a), campaign, township_a.org_unit)
+    assert ws["B5"].value.replace("\n", "") == "张书记、李镇长；另有村（社区）领导1人次"
 
 
 def test_unit_table_costs_a_fixed_number_of_queries(

@@ -3,7 +3,6 @@
 import io
 from decimal import Decimal
 
-import pytest
 from openpyxl import load_workbook
 
 from reports.xlsx import ReportBook, Style
@@ -22,11 +21,12 @@ def test_values_keep_their_type_and_formula_text_stays_text():
     sheet.write_row(2, [(PAYLOAD, Style()), (7, Style()), (Decimal("0.033333"), Style()), (None, Style())])
     sheet.put("B3", "@SUM(1)", Style())
     ws = _read(book)
-    assert ws["A1"].value == "'" + PAYLOAD and ws["A1"].data_type == "s"
-    assert ws["A2"].value == "'" + PAYLOAD and ws["A2"].data_type == "s"
+    # Formula-like text: as typed, a quote-prefixed string cell (shuangyong.spreadsheets).
+    assert ws["A1"].value == PAYLOAD and ws["A1"].data_type == "s" and ws["A1"].quotePrefix
+    assert ws["A2"].value == PAYLOAD and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
     assert ws["B2"].value == 7 and ws["C2"].value == 0.033333
     assert ws["D2"].value is None and ws["D2"].border.left.style == "thin"
-    assert ws["B3"].value == "'@SUM(1)"
+    assert ws["B3"].value == "@SUM(1)" and ws["B3"].quotePrefix and not ws["B2"].quotePrefix
     assert {str(r) for r in ws.merged_cells.ranges} == {"A1:C1"}
 
 
@@ -35,16 +35,16 @@ def test_one_format_per_look_whatever_the_number_of_cells():
     sheet = book.add_sheet("表")
     for row in range(1, 201):
         sheet.write_row(row, [(row, Style(number_format="0")), (f"单位{row}", Style().but(align="left"))])
-    assert len(book._formats) == 2
+    assert len(book.xlsx._formats) == 2
     ws = _read(book)
     assert ws["A200"].number_format == "0" and ws["B200"].alignment.horizontal == "left"
     assert ws["B1"].font.name == "宋体"
 
 
-def test_unsupported_values_are_refused():
-    sheet = ReportBook().add_sheet("表")
-    with pytest.raises(TypeError):
-        sheet.write(1, 1, object(), Style())
+def test_other_values_are_written_as_their_text():
+    book = ReportBook()
+    book.add_sheet("表").write(1, 1, ReportBook, Style())
+    assert _read(book)["A1"].value == str(ReportBook)
 
 
 def _sheet_xml(book: ReportBook) -> str:

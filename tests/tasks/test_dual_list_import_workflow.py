@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from shuangyong.models import Notification, OrgUnitKind, Role
 from tasks.models import DualListDirection, DualListItem, DualListState
-from tasks.resources import DualListItemResource, import_errors, import_xlsx
+from tasks.resources import DualListItemResource, import_errors, import_table
 from tests.factories import OrgUnitFactory, UserFactory
 from tests.tasks.factories import DualListItemFactory
 
@@ -65,7 +65,7 @@ def _xlsx(rows) -> bytes:
 
 def _import(user, rows) -> list[str]:
     resource = DualListItemResource(user=user)
-    return import_errors(import_xlsx(resource, _xlsx(rows)), resource)
+    return [str(e) for e in import_errors(import_table(resource, name="导入.xlsx", content=_xlsx(rows)), resource)]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 
 from tasks.models import DualListDirection, DualListItem, DualListState
 from tests.tasks.factories import DualListItemFactory
@@ -152,7 +153,7 @@ def test_township_cannot_propose(client_for, township_a):
 
 @time_machine.travel(dt.datetime(2022, 11, 15, 2, 0, tzinfo=dt.UTC), tick=False)
 def test_reconciliation_page_and_excel(client_for, troop_unit, township_a_unit, office_user, troop_liaison, township_b):
-    closed = DualListItemFactory(
+    DualListItemFactory(
         troop_unit=troop_unit,
         responsible_unit=township_a_unit,
         state=S.CLOSED,
@@ -162,7 +163,7 @@ def test_reconciliation_page_and_excel(client_for, troop_unit, township_a_unit, 
         receiver_confirmed_at=dt.datetime(2022, 10, 1, 1, 0, tzinfo=dt.UTC),
         office_confirmed_at=dt.datetime(2022, 10, 2, 1, 0, tzinfo=dt.UTC),
     )
-    late = DualListItemFactory(
+    DualListItemFactory(
         troop_unit=troop_unit,
         responsible_unit=township_a_unit,
         state=S.IN_PROGRESS,
@@ -185,14 +186,55 @@ def test_reconciliation_page_and_excel(client_for, troop_unit, township_a_unit, 
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["地方为部队办实事", "部队为地方办实事"]
     ws = wb["地方为部队办实事"]
-    assert ws["A1"].value == "2022年 驻铜某部一营 地方为部队办实事清单对账表"
-    assert [c.value for c in ws[2]][:6] == ["编号", "事项内容", "类别", "责任单位", "时限", "状态"]
-    assert ws["A3"].value == closed.pk and ws["F3"].value == "已销号"
-    assert ws["G3"].value == f"{troop_liaison.display_name} 2022-10-01 09:00"
-    assert ws["H3"].value == f"{office_user.display_name} 2022-10-02 09:00"
-    assert ws["A4"].value == late.pk and ws["F4"].value == "办理中（逾期）" and ws["B4"].value == "'=1+1 训练场"
-    assert ws["E4"].value.date() == dt.date(2022, 10, 31)
-    assert wb["部队为地方办实事"]["B3"].value == "帮扶先锋村"
+    assert ws["A1"].value == "2022年驻铜某部一营地方为部队办实事清单对账单"
+    assert [c.value for c in ws[3]][:6] == ["序号", "事项内容", "类别", "责任单位", "完成时限", "状态"]
+    # Numbered within the list (1, 2, …), never the database id.
+    assert ws["A4"].value == 1 and ws["F4"].value == "已销号"
+    assert ws["G4"].value == f"{troop_liaison.display_name}\n2022-10-01 09:00"
+    assert ws["H4"].value == f"{office_user.display_name}\n2022-10-02 09:00"
+    assert ws["A5"].value == 2 and ws["F5"].value == "办理中（逾期）" and ws["B5"].value == "=1+1 训练场"
+    assert ws["B5"].data_type == "s" and ws["B5"].quotePrefix
+    assert ws["E5"].value.date() == dt.date(2022, 10, 31)
+    assert wb["部队为地方办实事"]["B4"].value == "帮扶先锋村" and wb["部队为地方办实事"]["A4"].value == 1
+
+
+@time_machine.travel(dt.datetime(2022, 11, 15, 2, 0, tzinfo=dt.UTC), tick=False)
+def test_reconciliation_export_is_a_signable_printed_document(client_for, troop_unit, township_a_unit, office_user):
+    DualListItemFactory.create_batch(5, troop_unit=troop_unit, year=2021)  # ids taken: numbering is not the id
+    for n in range(3):
+        DualListItemFactory(
+            troop_unit=troop_unit,
+            responsible_unit=township_a_unit,
+            content=f"事项{n} " + "协调解决训练场地和营区周边道路问题" * 3,
+            deadline=dt.date(2022, 12, 31),
+        )
+    response = client_for(office_user).get(reverse("tasks:reconciliation_export", args=[troop_unit.pk, 2022]))
+    wb = load_workbook(io.BytesIO(response.content))
+    for ws in wb.worksheets:
+        # A4 landscape, one page wide, the header row repeated, page numbers in the footer.
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize in (9, "9")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # fitToWidth is left out of the file when it is 1 (its default).
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == "$3:$3" and "&P" in ws.oddFooter.center.text
+        # Every cell of the table: 宋体, thin borders all round.
+        last = 6 if ws.title == "地方为部队办实事" else 4  # three items / the "no items" line
+        for row in ws.iter_rows(min_row=3, max_row=last, max_col=9):
+            for cell in row:
+                # (a merged range shows its first cell's font)
+                assert cell.font.name == "宋体" or isinstance(cell, MergedCell), (ws.title, cell.coordinate)
+                sides = ("top", "bottom") if isinstance(cell, MergedCell) else ("left", "right", "top", "bottom")
+                assert all(getattr(cell.border, side).style == "thin" for side in sides), (ws.title, cell.coordinate)
+        # Widths: the date column holds yyyy-mm-dd (no ###), the unit column a unit's full name.
+        assert ws.column_dimensions["E"].width >= 11 and ws.column_dimensions["D"].width >= 20
+        # The signature and stamp block of both sides at the foot.
+        texts = [c.value for row in ws.iter_rows(min_row=last + 1) for c in row if c.value]
+        assert texts == ["部队（盖章）", "双拥办（盖章）", "经办人：", "经办人：", *["日期：      年    月    日"] * 2]
+    ws = wb["地方为部队办实事"]
+    assert [ws.cell(row=r, column=1).value for r in range(4, 7)] == [1, 2, 3]
+    assert ws["E4"].number_format == "yyyy-mm-dd"
+    # Rows tall enough for the wrapped content (Excel does not grow them in a generated file).
+    assert all(ws.row_dimensions[r].height >= 36 for r in range(4, 7))
 
 
 def test_carry_over_through_the_page(client_for, troop_unit, township_a_unit, office_user, troop_liaison):
@@ -269,6 +311,7 @@ def test_reconciliation_export_neutralises_every_text_cell(client_for, troop_uni
     )
     response = client_for(office_user).get(reverse("tasks:reconciliation_export", args=[troop_unit.pk, 2022]))
     ws = load_workbook(io.BytesIO(response.content))["地方为部队办实事"]
-    assert ws["B3"].value == "'\t=2+3 训练场"
-    assert ws["C3"].value == "'@SUM(A1)"
-    assert ws["A3"].data_type == "n"  # numbers stay numbers
+    # Exactly as typed, as quote-prefixed string cells (no apostrophe added to the text).
+    assert ws["B4"].value == "\t=2+3 训练场" and ws["B4"].data_type == "s" and ws["B4"].quotePrefix
+    assert ws["C4"].value == "@SUM(A1)" and ws["C4"].quotePrefix
+    assert ws["A4"].data_type == "n" and not ws["A4"].quotePrefix  # numbers stay numbers

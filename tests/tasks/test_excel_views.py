@@ -33,7 +33,7 @@ def test_export_downloads_the_users_items_with_a_chinese_filename(client_for, tr
     assert "filename*=utf-8''%E5%8F%8C%E6%B8%85%E5%8D%95" in response["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
     ws = load_workbook(io.BytesIO(response.content)).active
-    assert ws["E2"].value == 'HYPERLINK("http://x")'
+    assert ws["E2"].value == '=HYPERLINK("http://x")' and ws["E2"].quotePrefix
     empty = load_workbook(io.BytesIO(client_for(township_b).get(reverse("tasks:dual_list_export")).content)).active
     assert empty.max_row == 1
 

@@ -10,7 +10,7 @@ import time_machine
 from openpyxl import Workbook, load_workbook
 
 from tasks.models import DualListItem, DualListState
-from tasks.resources import DualListItemResource, TaskResource, export_xlsx, import_errors, import_xlsx
+from tasks.resources import DualListItemResource, TaskResource, export_xlsx, import_errors, import_table
 from tests.factories import OrgUnitFactory
 from tests.tasks.factories import DualListCategoryFactory, DualListItemFactory, TaskFactory
 
@@ -46,8 +46,9 @@ def test_dual_list_export_is_scoped_and_escapes_formulae(county, troop_unit, tow
     assert len(rows) == 2  # only 巴川's item
     row = rows[1]
     assert row[0] == str(mine.pk) and row[2] == "地方为部队办实事" and row[7] == "驻铜某部一营"
-    assert row[4] == "cmd|' /C calc'!A0"  # escaped: not a formula any more
-    assert ws.cell(row=2, column=5).data_type == "s"
+    # Kept exactly as typed (the "=" was dropped before), a quote-prefixed text cell: not a formula.
+    assert row[4] == "=cmd|' /C calc'!A0"
+    assert ws.cell(row=2, column=5).data_type == "s" and ws.cell(row=2, column=5).quotePrefix
     assert row[10] == "已交办"
     assert len(list(_sheet(export_xlsx(DualListItemResource(user=office_user))).iter_rows())) == 3
 
@@ -71,8 +72,8 @@ def test_dual_list_import_creates_items_in_scope(office_user, troop_unit, townsh
             [None, 2023, "部队为地方办实事", None, "协助抢险救灾演练", "地方", None, "驻铜某部一营", None, ""],
         ]
     )
-    result = import_xlsx(DualListItemResource(user=office_user), content)
-    assert not import_errors(result)
+    result = import_table(DualListItemResource(user=office_user), name="导入.xlsx", content=content)
+    assert not [str(e) for e in import_errors(result)]
     first, second = DualListItem.objects.order_by("id")
     assert first.responsible_unit == township_a_unit and first.state == DualListState.ASSIGNED
     assert first.deadline == dt.date(2023, 8, 31) and first.created_by == office_user
@@ -87,8 +88,8 @@ def test_dual_list_import_outside_scope_is_all_or_nothing(township_a, troop_unit
             [None, 2023, "地方为部队办实事", None, "第二行在别的街道", "部队", "东城街道", "驻铜某部一营", None, ""],
         ]
     )
-    result = import_xlsx(DualListItemResource(user=township_a), content)
-    errors = import_errors(result)
+    result = import_table(DualListItemResource(user=township_a), name="导入.xlsx", content=content)
+    errors = [str(e) for e in import_errors(result)]
     assert any("东城街道" in e and "不在您的管辖范围内" in e for e in errors)
     assert not DualListItem.objects.exists()
 
@@ -97,7 +98,10 @@ def test_dual_list_import_cannot_update_an_item_out_of_scope(township_a, county,
     other_troop = OrgUnitFactory(name="武警中队", kind="troop", parent=county)
     hidden = DualListItemFactory(troop_unit=other_troop, content="原内容")
     content = _xlsx([[hidden.pk, 2022, "地方为部队办实事", None, "改掉", "部队", "巴川街道", "武警中队", None, ""]])
-    errors = import_errors(import_xlsx(DualListItemResource(user=township_a), content))
+    errors = [
+        str(e)
+        for e in import_errors(import_table(DualListItemResource(user=township_a), name="导入.xlsx", content=content))
+    ]
     assert errors and "无权修改" in errors[0]
     hidden.refresh_from_db()
     assert hidden.content == "原内容"
@@ -109,15 +113,16 @@ def test_task_export_and_import_update(county, office_user, township_a_unit, mem
     ws = _sheet(export_xlsx(TaskResource(user=office_user)))
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:6] == ("编号", "年度", "工作要点", "部分", "序号", "任务")
-    assert rows[1][5] == 'HYPERLINK("x")' and rows[1][9] == "未启动"
+    assert rows[1][5] == '=HYPERLINK("x")' and rows[1][9] == "未启动"
+    assert ws["F2"].data_type == "s" and ws["F2"].quotePrefix
     # The office fills in the units offline and imports the sheet back.
     ws.cell(row=2, column=7, value="巴川街道")
     ws.cell(row=2, column=8, value="区教育委员会")
     ws.cell(row=2, column=9, value="2022-11-30")
     buffer = io.BytesIO()
     ws.parent.save(buffer)
-    result = import_xlsx(TaskResource(user=office_user), buffer.getvalue())
-    assert not import_errors(result)
+    result = import_table(TaskResource(user=office_user), name="导入.xlsx", content=buffer.getvalue())
+    assert not [str(e) for e in import_errors(result)]
     task.refresh_from_db()
     assert task.lead_unit == township_a_unit and list(task.cooperating_units.all()) == [member_unit]
     assert task.deadline == dt.date(2022, 11, 30)
@@ -133,27 +138,26 @@ def test_short_rows_are_padded_and_blank_rows_skipped(office_user, troop_unit):
     ws.append([None] * len(HEADERS))
     buffer = io.BytesIO()
     wb.save(buffer)
-    result = import_xlsx(DualListItemResource(user=office_user), buffer.getvalue())
-    assert not import_errors(result)
+    result = import_table(DualListItemResource(user=office_user), name="导入.xlsx", content=buffer.getvalue())
+    assert not [str(e) for e in import_errors(result)]
     item = DualListItem.objects.get()
     assert item.content == "只填了前几列" and item.deadline is None and item.quality_requirement == ""
 
 
 def test_wrong_layout_and_too_many_rows_are_refused_before_any_row(office_user, troop_unit, monkeypatch):
-    from django.core.exceptions import ValidationError
-
-    from tasks import resources
+    from shuangyong import tables
+    from shuangyong.tables import UploadRefused
 
     wb = Workbook()
     wb.active.append(["姓名", "金额"])
     buffer = io.BytesIO()
     wb.save(buffer)
-    with pytest.raises(ValidationError, match="缺少列：编号、年度"):
-        import_xlsx(DualListItemResource(user=office_user), buffer.getvalue())
-    monkeypatch.setattr(resources, "MAX_IMPORT_ROWS", 2)
+    with pytest.raises(UploadRefused, match="缺少列：编号、年度"):
+        import_table(DualListItemResource(user=office_user), name="导入.xlsx", content=buffer.getvalue())
+    monkeypatch.setattr(tables, "MAX_ROWS", 2)
     content = _xlsx(
         [[None, 2023, "地方为部队办实事", None, f"事项{i}", "部队", None, "驻铜某部一营", None, ""] for i in range(3)]
     )
-    with pytest.raises(ValidationError, match="超过 2 行"):
-        import_xlsx(DualListItemResource(user=office_user), content)
+    with pytest.raises(UploadRefused, match="一次最多导入 2 行"):
+        import_table(DualListItemResource(user=office_user), name="导入.xlsx", content=content)
     assert not DualListItem.objects.exists()

@@ -31,7 +31,10 @@ def test_completion_by_unit_for_office(tasks, office_user, township_a_unit, town
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(2):
         stats = task_completion_by_unit(user=office_user, year=2022)
     by_unit = {s.unit: s for s in stats}
-    assert set(by_unit) == {township_a_unit, township_b_unit}
+    # The task without a lead unit is counted on a line of its own, last: totals = the tasks.
+    assert set(by_unit) == {township_a_unit, township_b_unit, None} and stats[-1].unit is None
+    assert stats[-1].unit_name == "未指定牵头单位" and stats[-1].total == 1
+    assert sum(s.total for s in stats) == 5
     a = by_unit[township_a_unit]
     assert (a.total, a.completed, a.overdue) == (3, 1, 1) and a.rate == pytest.approx(1 / 3)
     b = by_unit[township_b_unit]

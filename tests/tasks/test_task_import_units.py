@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from shuangyong.models import Notification, OrgUnitKind
 from tasks.models import DualListItem
-from tasks.resources import DualListItemResource, TaskResource, import_errors, import_xlsx
+from tasks.resources import DualListItemResource, TaskResource, import_errors, import_table
 from tests.factories import OrgUnitFactory
 from tests.tasks.factories import DualListItemFactory, TaskFactory
 
@@ -41,7 +41,10 @@ def _task_row(task, lead=None, cooperating=None, title=None):
 
 def _import_tasks(user, rows) -> list[str]:
     resource = TaskResource(user=user)
-    return import_errors(import_xlsx(resource, _xlsx(TASK_HEADERS, rows)), resource)
+    return [
+        str(e)
+        for e in import_errors(import_table(resource, name="导入.xlsx", content=_xlsx(TASK_HEADERS, rows)), resource)
+    ]
 
 
 @pytest.fixture
@@ -139,7 +142,10 @@ def test_dual_list_import_refuses_a_disabled_or_ambiguous_responsible_unit(
     base = [None, 2022, "地方为部队办实事", None, "事项", "部队", None, "驻铜某部一营", None, ""]
     rows = [[*base[:6], "东城街道", *base[7:]], [*base[:6], "区教育委员会", *base[7:]]]
     resource = DualListItemResource(user=office_user)
-    errors = import_errors(import_xlsx(resource, _xlsx(DUAL_HEADERS, rows)), resource)
+    errors = [
+        str(e)
+        for e in import_errors(import_table(resource, name="导入.xlsx", content=_xlsx(DUAL_HEADERS, rows)), resource)
+    ]
     assert errors == [
         "第 2 行 责任单位：单位“东城街道”已停用，不能再交办。",
         "第 3 行 责任单位：有 2 个单位都叫“区教育委员会”，无法确定是哪一个，请先在单位管理中把名称改得能区分",
@@ -149,7 +155,10 @@ def test_dual_list_import_refuses_a_disabled_or_ambiguous_responsible_unit(
     township_a_unit.is_active = False
     township_a_unit.save()
     row = [item.pk, 2022, "地方为部队办实事", None, "改了表述", "部队", "巴川街道", "驻铜某部一营", None, ""]
-    assert import_errors(import_xlsx(resource, _xlsx(DUAL_HEADERS, [row])), resource) == []
+    assert [
+        str(e)
+        for e in import_errors(import_table(resource, name="导入.xlsx", content=_xlsx(DUAL_HEADERS, [row])), resource)
+    ] == []
     item.refresh_from_db()
     assert item.content == "改了表述"
 

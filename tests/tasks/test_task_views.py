@@ -118,6 +118,7 @@ def test_office_assigns_units_and_history_shows_who(client_for, task, office_use
             "text": "",
             "lead_unit": township_b_unit.pk,
             "deadline": "2022-11-30",
+            "past_deadline_ok": "on",
             "version": task.version,
         },
     )

@@ -47,7 +47,8 @@ def test_export_masks_numbers_and_escapes_formulas(client_for, township_a, villa
     BeneficiaryFactory(name="=HYPERLINK(1)", id_number=FULL, org_unit=village_a1, address="+1-2")
     rows = _sheet(client_for(township_a).get(reverse("visits:beneficiary_export")))
     assert rows[0] == ("姓名", "类别", "身份证号", "联系电话", "住址", "所属单位", "备注")
-    assert rows[1][0] == "'=HYPERLINK(1)" and rows[1][2] == MASKED and rows[1][4] == "'+1-2"
+    # Kept exactly as typed: quote-prefixed text cells (tests/shuangyong/test_spreadsheets.py).
+    assert rows[1][0] == "=HYPERLINK(1)" and rows[1][2] == MASKED and rows[1][4] == "+1-2"
     assert list(IdentityAccessLog.objects.values_list("action", flat=True)) == [IdentityAccess.EXPORT_MASKED]
 
 

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _submit(client, campaign, unit, **data):
+    """Submit and confirm (the confirmation step is tested in test_return_confirm.py)."""
+    data = {"summary": "春节期间走访慰问情况小结。", "confirmed": "True", **data}
     return client.post(reverse("visits:return_submit", args=[campaign.pk, unit.pk]), data)
 
 

@@ -37,7 +37,7 @@ SCHEDULES = [
         task="shuangyong.jobs.send_daily_digest",
         minute="30",
         hour="8",
-        description="每天 8:30（北京时间）：给双拥办发一份辖区全部逾期事项的汇总。",
+        description="每天 8:30（北京时间）：补发当天的提醒邮件（每人一封）、双拥办逾期汇总和群机器人消息（扫描在汇总时间后也会发，只发一次）。",
     ),
 ]
 

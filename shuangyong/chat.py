@@ -1,0 +1,184 @@
+"""The offices' group chats: 企业微信 / 政务微信 and 钉钉 group robots get the office's daily
+overdue summary.
+
+Each enabled ``ChatChannel`` (configured per office unit in the admin, webhook address and
+secret encrypted) gets at most one ``ChatPost`` a day (unique per channel and day), written
+when the digests are; ``deliver_posts`` sends what is due with a short timeout, and a post that
+fails (HTTP error, timeout, an ``errcode`` other than 0) is tried again later with a growing
+wait (``BACKOFF_MINUTES``) and given up after the last. E-mail is delivered before any post is
+tried, and a failing robot raises nothing out of here: a group chat never holds up e-mail.
+
+Message formats (the robots' documented webhook JSON):
+- 企业微信 / 政务微信: ``{"msgtype": "markdown", "markdown": {"content": "..."}}``, at most
+  4096 bytes of content;
+- 钉钉: ``{"msgtype": "markdown", "markdown": {"title": "...", "text": "..."}}``; with a
+  signing secret, the URL gets ``&timestamp=<ms>&sign=<urlencoded base64 HmacSHA256 of
+  "timestamp\\nsecret" keyed by the secret>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from shuangyong.crypto import decrypt
+from shuangyong.models import ChatChannel, ChatKind, ChatPost, DeliveryState, ReminderPolicy
+from shuangyong.notifications import absolute_url
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 5
+BACKOFF_MINUTES = (1, 5, 15, 60, 180)  # wait after the 1st, 2nd … failed attempt
+MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+LEASE_MINUTES = 5  # a post claimed by a worker that died is tried again after this
+CONTENT_LIMIT_BYTES = {ChatKind.WECOM: 4000, ChatKind.DINGTALK: 18000}
+
+
+class ChatError(Exception):
+    pass
+
+
+# --- messages ---
+
+
+def summary_markdown(summary: object, *, limit_bytes: int) -> tuple[str, str]:
+    """(title, markdown) of an ``OverdueSummary``, cut to the robot's size limit at a line."""
+    from shuangyong.reminders import OverdueSummary, chinese_date
+
+    assert isinstance(summary, OverdueSummary)
+    title = summary.title
+    head = [f"### {summary.unit.name}", f"**{title}**"]
+    if summary.by_unit:
+        head.append("按单位：" + "；".join(f"{name} {n}项" for name, n in summary.by_unit))
+    lines = []
+    for line in summary.lines:
+        days = (summary.today - line.deadline).days
+        flag = "（已升级）" if line.escalated else ""
+        name = f"[{line.label}]({absolute_url(line.url)})" if line.url else line.label
+        lines.append(f"- {name}｜{line.unit_name}｜时限{chinese_date(line.deadline)}｜逾期{days}天{flag}")
+    text = "\n".join(head + lines)
+    while len(text.encode()) > limit_bytes and lines:
+        lines.pop()
+        text = "\n".join([*head, *lines, f"……其余见系统（共{summary.total}项）"])
+    return title, text
+
+
+def payload(kind: str, *, title: str, text: str) -> dict[str, object]:
+    if kind == ChatKind.DINGTALK:
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
+    return {"msgtype": "markdown", "markdown": {"content": text}}
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """钉钉's signature: base64(HmacSHA256(key=secret, "timestamp\\nsecret")), URL-encoded."""
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    return urllib.parse.quote_plus(base64.b64encode(digest))
+
+
+def signed_url(channel: ChatChannel) -> str:
+    url = decrypt(channel.webhook_encrypted)
+    secret = decrypt(channel.secret_encrypted)
+    if channel.kind == ChatKind.DINGTALK and secret:
+        timestamp = int(time.time() * 1000)
+        separator = "&" if "?" in url else "?"
+        url = f"{url}{separator}timestamp={timestamp}&sign={dingtalk_sign(secret, timestamp)}"
+    return url
+
+
+def post(channel: ChatChannel, *, title: str, text: str) -> None:
+    """Send one message to the robot; raise ChatError unless it answers errcode 0."""
+    body = json.dumps(payload(channel.kind, title=title, text=text), ensure_ascii=False).encode()
+    url = signed_url(channel)
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ChatError("Webhook 地址必须以 https:// 或 http:// 开头")
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (scheme checked)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+            answer = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        raise ChatError(f"HTTP {exc.code}") from exc
+    except (OSError, ValueError) as exc:
+        raise ChatError(str(exc) or type(exc).__name__) from exc
+    if answer.get("errcode", 0) != 0:
+        raise ChatError(f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}")
+
+
+# --- the day's posts ---
+
+
+def prepare_posts(*, today: date, policy: ReminderPolicy) -> int:
+    """Today's summary post for every enabled channel that has not got one (nothing overdue:
+    no post). Returns how many were written."""
+    from shuangyong.reminders import overdue_summary
+
+    done = ChatPost.objects.filter(day=today).values("channel_id")
+    channels = list(ChatChannel.objects.filter(enabled=True).exclude(pk__in=done).select_related("office_unit"))
+    summaries: dict[int, object] = {}
+    created = 0
+    for channel in channels:
+        unit = channel.office_unit
+        if unit.pk not in summaries:
+            summaries[unit.pk] = overdue_summary(unit, today=today, policy=policy)
+        summary = summaries[unit.pk]
+        if not getattr(summary, "total", 0):
+            continue
+        title, text = summary_markdown(summary, limit_bytes=CONTENT_LIMIT_BYTES[ChatKind(channel.kind)])
+        try:
+            with transaction.atomic():
+                _, made = ChatPost.objects.get_or_create(
+                    channel=channel, day=today, defaults={"title": title[:200], "text": text}
+                )
+        except IntegrityError:  # another worker wrote it a moment ago: the constraint decided
+            made = False
+        created += made
+    return created
+
+
+def deliver_posts(*, now: datetime | None = None) -> int:
+    """Send the posts that are due; never raises (a robot that fails waits for its next try)."""
+    now = now or timezone.now()
+    try:
+        return _deliver(now)
+    except Exception:  # a chat must never break the scan that has just sent the e-mail
+        logger.exception("群机器人消息发送出错")
+        return 0
+
+
+def _deliver(now: datetime) -> int:
+    token = uuid.uuid4()
+    due = ChatPost.objects.filter(state=DeliveryState.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    due.filter(pk__in=due.order_by("pk").values("pk")[:50]).update(
+        claim_token=token, next_attempt_at=now + timedelta(minutes=LEASE_MINUTES), attempts=F("attempts") + 1
+    )
+    sent = 0
+    for item in ChatPost.objects.filter(claim_token=token).select_related("channel").order_by("pk"):
+        try:
+            post(item.channel, title=item.title, text=item.text)
+        except ChatError as exc:
+            logger.warning("群机器人 %s 第 %d 次发送失败：%s", item.channel, item.attempts, exc)
+            failed = item.attempts >= MAX_ATTEMPTS
+            ChatPost.objects.filter(pk=item.pk).update(
+                state=DeliveryState.FAILED if failed else DeliveryState.PENDING,
+                last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} {exc}"[:1000],
+                next_attempt_at=None if failed else now + timedelta(minutes=BACKOFF_MINUTES[item.attempts - 1]),
+            )
+            continue
+        ChatPost.objects.filter(pk=item.pk).update(state=DeliveryState.SENT, sent_at=timezone.now(), last_error="")
+        sent += 1
+    return sent
