@@ -66,7 +66,9 @@ class OrgUnit(models.Model):
         blank=True,
         help_text="区县填写：八一统计表标题中的部队称谓，如“驻铜部队”（不填则为“驻地部队”）",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
     is_active = models.BooleanField("启用", default=True)
     history = HistoricalRecords()
 
@@ -456,8 +458,8 @@ class ChatChannel(models.Model):
     )
     kind = models.CharField("类型", max_length=16, choices=ChatKind.choices)
     name = models.CharField("名称", max_length=100, help_text="如：双拥办工作群")
-    webhook_encrypted = models.TextField("Webhook 地址（加密）", editable=False)
-    secret_encrypted = models.TextField("加签密钥（加密）", blank=True, editable=False)
+    webhook_encrypted = BoundedTextField("Webhook 地址（加密）", editable=False, max_length=TEXT)
+    secret_encrypted = BoundedTextField("加签密钥（加密）", blank=True, editable=False, max_length=TEXT)
     enabled = models.BooleanField("启用", default=True)
     history = HistoricalRecords(excluded_fields=["webhook_encrypted", "secret_encrypted"])
 
@@ -476,12 +478,12 @@ class ChatPost(models.Model):
     channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="posts", verbose_name="群机器人")
     day = models.DateField("日期")
     title = models.CharField("标题", max_length=200)
-    text = models.TextField("内容")
+    text = BoundedTextField("内容", max_length=LONG_TEXT)
     state = models.CharField("状态", max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
     next_attempt_at = models.DateTimeField("下次发送", null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    last_error = models.TextField("最近错误", blank=True)
+    last_error = BoundedTextField("最近错误", blank=True, max_length=TEXT)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 

@@ -147,7 +147,9 @@ class Task(models.Model):
     original_deadline = models.DateField("原定时限", null=True, blank=True, help_text="延期获批前的时限")
     status = models.CharField("状态", max_length=20, choices=STORED_TASK_STATUSES, default=TaskStatus.NOT_STARTED)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords(m2m_fields=[cooperating_units])
 
     objects = TaskQuerySet.as_manager()
@@ -375,7 +377,9 @@ class DualListCategory(models.Model):
     name = models.CharField("类别", max_length=50, unique=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
 
     class Meta:
         verbose_name = "双清单类别"
@@ -446,7 +450,9 @@ class DualListItem(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords()
 
     objects = DualListItemQuerySet.as_manager()

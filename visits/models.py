@@ -186,7 +186,9 @@ class Difficulty(models.Model):
     description = BoundedTextField("困难情况", max_length=NOTE)
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
     resolution = BoundedTextField("化解情况", blank=True, max_length=NOTE)
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
     raised_on = InRangeDateField("提出日期")
     history = HistoricalRecords()
 
@@ -241,7 +243,9 @@ class Campaign(models.Model):
     )
     expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
     owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords(m2m_fields=[expected_units])
 
     class Meta:

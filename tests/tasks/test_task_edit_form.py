@@ -26,7 +26,9 @@ def task(county, office_user):
 
 
 def _post(client, task, **data):
-    return client.post(reverse("tasks:task_edit", args=[task.pk]), {"title": task.title, "text": "", **data})
+    task.refresh_from_db()  # the version the page would show now (optimistic locking)
+    data = {"title": task.title, "text": "", "version": task.version, **data}
+    return client.post(reverse("tasks:task_edit", args=[task.pk]), data)
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -131,6 +131,7 @@ def test_the_office_sets_the_rule_per_campaign(client_for, office_user, campaign
         "return_deadline": "2027-02-25",
         "early_submission": EarlySubmission.REFUSE,
         "expected_units": [u.pk for u in campaign.expected_units.all()],
+        "version": campaign.version,
     }
     response = client_for(office_user).post(reverse("visits:campaign_edit", args=[campaign.pk]), data)
     assert response.status_code == 302
