@@ -14,6 +14,8 @@ from typing import Any
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
+from shuangyong.validators import validate_date_in_range
+
 # The sizes in use (characters).
 NOTE = 1_000  # a reason, a decision, a resolution, a short remark
 TEXT = 2_000  # a report, a record's content, a person's notes
@@ -26,3 +28,15 @@ class BoundedTextField(models.TextField):
         kwargs["max_length"] = max_length  # (passed through kwargs: the stubs see *args as a clash)
         super().__init__(*args, **kwargs)
         self.validators.append(MaxLengthValidator(max_length))
+
+
+class InRangeDateField(models.DateField):
+    """A date the portal accepts only within DATE_MIN..DATE_MAX (shuangyong/validators.py): checked
+    by ``full_clean`` on every write path, offered by the form's date picker, refused at the field."""
+
+    default_validators = [validate_date_in_range]
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from shuangyong.forms import BoundedDateField
+
+        return super().formfield(**{"form_class": BoundedDateField, **kwargs})

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from shuangyong.concurrency import VersionedForm
 from shuangyong.models import OrgUnit
+from shuangyong.validators import DATE_MAX, DATE_MIN, validate_date_in_range
 
 EMPTY_CHOICE = "请选择"
 
@@ -67,3 +68,17 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class BoundedDateField(forms.DateField):
+    """A date within DATE_MIN..DATE_MAX (a typed 0001-01-01 or 9999-12-31 is refused at the field);
+    the browser's date picker offers the same range. Model DateFields get it through
+    ``validators=[validate_date_in_range]`` and ``formfield(form_class=BoundedDateField)``."""
+
+    default_validators = [validate_date_in_range]
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.DateInput):
+            attrs.update(min=f"{DATE_MIN:%Y-%m-%d}", max=f"{DATE_MAX:%Y-%m-%d}")
+        return attrs

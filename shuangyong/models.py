@@ -66,7 +66,9 @@ class OrgUnit(models.Model):
         blank=True,
         help_text="区县填写：八一统计表标题中的部队称谓，如“驻铜部队”（不填则为“驻地部队”）",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking (shuangyong/concurrency.py)
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
     is_active = models.BooleanField("启用", default=True)
     history = HistoricalRecords()
 

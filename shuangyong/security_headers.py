@@ -12,15 +12,33 @@ Permissions-Policy switches off the browser features the portal never uses.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+# The one exception: the standalone 500 page carries its own small <style> (it must render even
+# when static files or the database are what failed). It is allowed by its hash, nothing else.
+ERROR_PAGE = Path(settings.BASE_DIR) / "templates" / "500.html"
+
+
+def inline_style_hashes(page: Path = ERROR_PAGE) -> list[str]:
+    """CSP source expressions ('sha256-…') of the <style> elements of a standalone page."""
+    if not page.exists():
+        return []
+    styles = re.findall(r"<style>(.*?)</style>", page.read_text(encoding="utf-8"), re.S)
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in styles]
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        " ".join(["style-src 'self'", *inline_style_hashes()]),
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from shuangyong.access import units_in_scope
 from shuangyong.concurrency import VersionedForm
 from shuangyong.fields import LONG_TEXT, NOTE, TEXT
-from shuangyong.forms import BootstrapFormMixin
+from shuangyong.forms import BootstrapFormMixin, BoundedDateField
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.uploads import EVIDENCE_EXTENSIONS, validate_upload
 from tasks.models import (
@@ -31,23 +31,10 @@ from tasks.notice_upload import (
     outline_within_limits,
     read_notice_file,
 )
-from tasks.validators import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN, validate_date_in_range
+from tasks.validators import YEAR_MAX, YEAR_MIN
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TASK_UNIT_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT, OrgUnitKind.TROOP)
-
-
-class BoundedDateField(forms.DateField):
-    """A date within DATE_MIN..DATE_MAX (a typed 0001-01-01 or 9999-12-31 is refused at the field);
-    the browser's date picker offers the same range."""
-
-    default_validators = [validate_date_in_range]
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        attrs = super().widget_attrs(widget)
-        if isinstance(widget, forms.DateInput):
-            attrs.update(min=f"{DATE_MIN:%Y-%m-%d}", max=f"{DATE_MAX:%Y-%m-%d}")
-        return attrs
 
 
 def task_units_for(user: User) -> list[OrgUnit]:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, scope_q, scope_root
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.validators import DATE_MAX, DATE_MIN
 from tasks.dual_list_services import is_office_confirmer, is_receiving_confirmer, pending_confirmation_slot
 from tasks.models import (
     SHANGHAI,
@@ -232,7 +233,10 @@ class UnitTaskStats:
 def tasks_of_year_q(year: int) -> Q:
     """The tasks of a year: those of its plan, those due in it, and those open during it (from an
     earlier plan, not completed before the year began). A leader choosing 2026 sees the 2022
-    plan's tasks still being worked on in 2026, not only tasks of a plan dated 2026."""
+    plan's tasks still being worked on in 2026, not only tasks of a plan dated 2026.
+    A year outside the portal's date range has no tasks (a URL's /999999/ is no error)."""
+    if not DATE_MIN.year <= year <= DATE_MAX.year:
+        return Q(pk__in=[])
     year_start = dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
     open_during = Q(plan__year__lt=year) & (~Q(status=TaskStatus.DONE) | Q(completed_at__gte=year_start))
     return Q(plan__year=year) | Q(deadline__year=year) | open_during

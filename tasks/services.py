@@ -369,6 +369,9 @@ def extension_request_decide(
 def milestone_create(*, user: User, task: Task, title: str, deadline: dt.date) -> Milestone:
     if not user.is_office:
         _require_lead(user, task)
+    task = _lock_task(task)  # a closure accepted meanwhile is seen
+    if task.status == TaskStatus.DONE:
+        raise ValidationError("任务已完成，不能再添加节点。")
     milestone = Milestone(task=task, title=title, deadline=deadline)
     milestone.full_clean()
     milestone.save()
@@ -379,6 +382,8 @@ def milestone_create(*, user: User, task: Task, title: str, deadline: dt.date) -
 def milestone_set_done(*, user: User, milestone: Milestone, done: bool) -> Milestone:
     if not user.is_office:
         _require_lead(user, milestone.task)
+    if _lock_task(milestone.task).status == TaskStatus.DONE:
+        raise ValidationError("任务已完成，节点不能再修改。")
     milestone.done = done
     milestone.save(update_fields=["done"])
     return milestone

@@ -303,7 +303,10 @@ def milestone_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
         Milestone.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")).select_related("task"),
         pk=pk,
     )
-    services.milestone_set_done(user=request.user, milestone=milestone, done=not milestone.done)
+    try:
+        services.milestone_set_done(user=request.user, milestone=milestone, done=not milestone.done)
+    except ValidationError as e:
+        _error_messages(request, e)
     return redirect("tasks:task_detail", pk=milestone.task_id)
 
 

@@ -27,10 +27,22 @@ class ReturnAdmin(SimpleHistoryAdmin):
 
 @admin.register(IdentityAccessLog)
 class IdentityAccessLogAdmin(admin.ModelAdmin):
-    """Read-only: nobody edits the trail of who saw full identity numbers."""
+    """Read-only: nobody edits the trail of who saw full identity numbers.
 
-    list_display = ["at", "user", "beneficiary", "action"]
+    The system administrator keeps the system; the ledger is not theirs to read (only the person's
+    township and the office see it). So the person appears here as a record number and the masked
+    identity number, never by name: the office reads names in the portal, scoped.
+    """
+
+    list_display = ["at", "user", "person", "action"]
     list_filter = ["action"]
+    fields = ["at", "user", "person", "action"]
+    readonly_fields = ["at", "user", "person", "action"]
+    list_select_related = ["user", "beneficiary"]
+
+    @admin.display(description="联系对象")
+    def person(self, log: IdentityAccessLog) -> str:
+        return f"档案 #{log.beneficiary_id}（{log.beneficiary.masked_id_number}）"
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

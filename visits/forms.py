@@ -189,7 +189,7 @@ def person_label(person: Beneficiary) -> str:
 
 
 class VisitRecordForm(BootstrapFormMixin, VersionedForm):
-    visit_date = forms.DateField(label="走访日期", widget=DATE)
+    visit_date = forms.DateField(label="走访日期", widget=DATE)  # bounded by the campaign window (clean)
     # No default: the row decides where the record is counted in the official table, so the
     # clerk chooses it every time.
     table_row = forms.ChoiceField(

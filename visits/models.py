@@ -12,12 +12,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
-from shuangyong.fields import LONG_TEXT, NOTE, TEXT, BoundedTextField
+from shuangyong.fields import LONG_TEXT, NOTE, TEXT, BoundedTextField, InRangeDateField
 from shuangyong.models import OrgUnit
 from visits.validators import mask_id_number, normalize_id_number, validate_id_number
 
@@ -160,7 +160,7 @@ class ContactLog(models.Model):
     beneficiary = models.ForeignKey(
         Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="contacts"
     )
-    date = models.DateField("联系日期")
+    date = InRangeDateField("联系日期")
     way = models.CharField("联系方式", max_length=16, choices=ContactWay.choices)
     contacted_by = models.CharField("联系人", max_length=50)
     content = BoundedTextField("联系内容（谈了什么、意见建议）", max_length=TEXT)
@@ -187,7 +187,7 @@ class Difficulty(models.Model):
     state = models.CharField("状态", max_length=16, choices=DifficultyState.choices, default=DifficultyState.OPEN)
     resolution = BoundedTextField("化解情况", blank=True, max_length=NOTE)
     version = models.PositiveIntegerField("版本号", default=1, editable=False)  # optimistic locking
-    raised_on = models.DateField("提出日期")
+    raised_on = InRangeDateField("提出日期")
     history = HistoricalRecords()
 
     class Meta:
@@ -226,12 +226,12 @@ class IdentityAccessLog(models.Model):
 
 
 class Campaign(models.Model):
-    year = models.PositiveIntegerField("年度")
+    year = models.PositiveIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     kind = models.CharField("类型", max_length=16, choices=CampaignKind.choices)
     title = models.CharField("名称", max_length=100)
-    visit_start = models.DateField("走访开始日期")
-    visit_end = models.DateField("走访结束日期")
-    return_deadline = models.DateField("报送截止日期", help_text="当日（北京时间）24 时前提交为按时")
+    visit_start = InRangeDateField("走访开始日期")
+    visit_end = InRangeDateField("走访结束日期")
+    return_deadline = InRangeDateField("报送截止日期", help_text="当日（北京时间）24 时前提交为按时")
     early_submission = models.CharField(
         "走访开始前提交填报",
         max_length=8,
@@ -341,7 +341,7 @@ class VisitRecord(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="records")
     org_unit = models.ForeignKey(OrgUnit, verbose_name="走访单位", on_delete=models.PROTECT, related_name="+")
     unit_return = models.ForeignKey(Return, verbose_name="所属填报", on_delete=models.PROTECT, related_name="records")
-    visit_date = models.DateField("走访日期")
+    visit_date = models.DateField("走访日期")  # within the campaign window (services), itself within range
     table_row = models.CharField("统计表对象类别", max_length=16, choices=TableRow.choices)
     beneficiary = models.ForeignKey(
         Beneficiary, verbose_name="联系对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"

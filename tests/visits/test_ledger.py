@@ -168,6 +168,10 @@ def test_access_log_admin_and_history_show_the_number_masked(client_for, townshi
     changelist = client.get(reverse("admin:visits_identityaccesslog_changelist")).content.decode()
     assert MASKED in changelist and FULL not in changelist
     assert "李强" in changelist  # who
+    # The system administrator never reads the ledger's names (not even through this log).
+    assert person.name not in changelist
+    log_page = client.get(reverse("admin:visits_identityaccesslog_change", args=[log.pk])).content.decode()
+    assert log_page.count(MASKED) >= 1 and person.name not in log_page and FULL not in log_page
     detail = client_for(township_a).get(reverse("visits:beneficiary_detail", args=[person.pk])).content.decode()
     assert 'data-testid="history"' in detail and FULL not in detail
 
