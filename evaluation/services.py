@@ -142,11 +142,11 @@ def _draft(table_row: dict[str, Any], row: int, errors: list[CellError]) -> Item
     content = _text(table_row.get("考评内容"))
     if not content:
         errors.append(CellError(row, "考评内容", "考评内容不能为空。"))
-    points_text = _text(table_row.get("分值")).removesuffix("分")
+    points_text = _text(table_row.get("分值"))
     points = Decimal("0")
     if points_text:
         try:
-            points = Decimal(points_text)
+            points = Decimal(points_text.removesuffix("分"))
             if not points.is_finite() or points < 0 or points >= 10_000 or points != round(points, 2):
                 raise InvalidOperation
         except InvalidOperation:
