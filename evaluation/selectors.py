@@ -103,9 +103,8 @@ def get_budget_proof_for(user: User, pk: int) -> BudgetProof:
 
 
 def unit_documents_for(user: User) -> QuerySet[UnitDocument]:
-    """A member unit sees its own documents only; the office and leaders those of their units."""
-    if not policy.may_see_unit_documents(user):
-        return UnitDocument.objects.none()
+    """A unit sees its own documents only (a member unit: not another's); the office and leaders
+    those of the units below them."""
     return scoped(UnitDocument.objects.select_related("unit", "uploaded_by"), user, "unit")
 
 

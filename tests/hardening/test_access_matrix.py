@@ -53,6 +53,21 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from evaluation.models import (
+    BudgetProof,
+    BudgetProofKind,
+    DocumentKind,
+    Evaluation,
+    EvidenceLink,
+    ItemAssessment,
+    ItemFile,
+    ItemKind,
+    Meeting,
+    MeetingKind,
+    ScoringItem,
+    ScoringTable,
+    UnitDocument,
+)
 from reports.selectors import Basis
 from shuangyong.models import (
     DeliveryState,
@@ -143,6 +158,12 @@ DUAL_A_POST = expect(404, office=200, leader=403, admin=200, township_a=200, tro
 # (A and B; the member unit has none: 404).
 TROOP_PAGE = expect(404, office=200, leader=200, admin=200, township_a=200, township_b=200, troop=200)
 TROOP_PAGE_POST = expect(404, office=200, leader=403, admin=200, township_a=200, township_b=200, troop=200)
+# The county's evaluation binder (evaluation/): office and admin edit, the leader reads, nobody else.
+EVAL_READERS = expect(403, office=200, leader=200, admin=200)
+EVAL_READERS_POST = expect(403, office=200, admin=200)
+COUNTY_READ = expect(404, office=200, leader=200, admin=200)
+COUNTY_READ_POST = expect(404, office=200, leader=403, admin=200)
+COUNTY_WRITE = expect(404, office=302, leader=403, admin=302)
 # A value of a URL parameter that the view does not know: 404 (the leader's POST is refused first).
 UNKNOWN_VALUE = expect(404)
 UNKNOWN_VALUE_POST = expect(404, leader=403)
@@ -356,6 +377,39 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "reports:task_closure": Row(
         kw(year=2027), expect(403, office=200, leader=200, admin=200), expect(403, office=200, admin=200)
     ),
+    # --- evaluation: the 考评 binder of the county (evaluation/policy.py) ------------------------
+    # The county's binder: its office and admin edit, its leader reads; townships, member units and
+    # troops do not see it (404 on its objects, 403 on the pages without an object).
+    "evaluation:index": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:detail": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:export_index": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:export_zip": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item": Row(kw(pk=Ref("assessment")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item_link": Row(kw(pk=Ref("assessment")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:item_files": Row(kw(pk=Ref("assessment")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:link_delete": Row(kw(pk=Ref("evidence_link")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:item_file_download": Row(kw(pk=Ref("item_file")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item_file_delete": Row(kw(pk=Ref("item_file")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:table_import": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:table_detail": Row(kw(pk=Ref("scoring_table")), COUNTY_READ, COUNTY_READ_POST),
+    # Only the office edits the table; the leader reads it on the table page (403: role).
+    "evaluation:item_edit": Row(
+        kw(pk=Ref("scoring_item")), expect(404, office=200, admin=200, leader=403), COUNTY_READ_POST
+    ),
+    "evaluation:meeting_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:meeting_create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:meeting_detail": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:meeting_minutes": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:meeting_decision": Row(kw(pk=Ref("meeting")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:budget_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:budget_download": Row(kw(pk=Ref("budget_proof")), COUNTY_READ, COUNTY_READ_POST),
+    # Member units upload their own plans and summaries here; the office sets the requests.
+    "evaluation:documents": Row(
+        None, expect(403, office=200, leader=200, admin=200, member=200), expect(403, office=200, admin=200, member=200)
+    ),
+    # A unit's own document: the unit and the county (a member unit: never another unit's).
+    "evaluation:document_download": Row(kw(pk=Ref("unit_document")), A_ONLY_READ, A_ONLY_READ_POST),
 }
 
 # The values each non-pk URL parameter accepts; every one needs a row (and one unknown value).
@@ -375,8 +429,19 @@ PARAMETER_VALUES: dict[tuple[str, str], set[str]] = {
 # township_a does for A's (and township_a as that unit does): the owner of each place.
 OWNERS = {"a": "township_a", "b": "township_b", "member": "member"}
 OTHER_COUNTY = "other_county"
+# The county's 考评 binder (tests/hardening: _evaluation_objects).
+EVALUATION_OBJECTS = {
+    "evaluation",
+    "assessment",
+    "evidence_link",
+    "item_file",
+    "scoring_table",
+    "scoring_item",
+    "meeting",
+    "budget_proof",
+}
 PLACES = (*OWNERS, OTHER_COUNTY)
-COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit"}  # shared by the units of one county
+COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit", *EVALUATION_OBJECTS}  # shared by one county's units
 GLOBAL_OBJECTS = {"category"}  # the 双清单 categories: one list for the whole portal
 # The member unit keeps no ledger (a township's), and has no 双清单 item: so that the troop's
 # 对账 page has a unit of the county that it stays hidden from.
@@ -453,6 +518,11 @@ def _place_objects(
         o["dual_item"] = DualListItemFactory(
             year=2027, troop_unit=troop, responsible_unit=unit, state=DualListState.ASSIGNED, created_by=office
         )
+    document = UnitDocument(
+        unit=unit, year=2027, kind=DocumentKind.PLAN, original_name="计划.pdf", size=9, uploaded_by=staff
+    )
+    document.file.save("plan.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
+    o["unit_document"] = document
     o["notification"] = notify(recipients=[staff], title="填报已退回", body="请补充。", url="/")[0]
     task_type = ContentType.objects.get_for_model(o["task"])
     reminder = Reminder.objects.create(
@@ -470,6 +540,30 @@ def _place_objects(
     o["delegation"] = ReminderDelegation.objects.create(
         unit=unit, delegator=staff, delegate=UserFactory(org_unit=unit), starts_on=dt.date(2027, 1, 1),
         ends_on=dt.date(2027, 1, 31), reason="外出学习",
+    )  # fmt: skip
+
+
+def _evaluation_objects(o: dict[str, Any], *, county: Any, office: Any) -> None:
+    """The county's 考评 binder: a table with one item, an evaluation, a meeting with minutes, a
+    budget proof, both linked to the item, and a file uploaded to it."""
+    table = ScoringTable.objects.create(owner_unit=county, name="考评标准")
+    item = ScoringItem.objects.create(table=table, number="1", kind=ItemKind.ITEM, content="召开全体会议", points=1)
+    evaluation = Evaluation.objects.create(
+        owner_unit=county, table=table, title="届期考评", first_year=2024, last_year=2027
+    )
+    assessment = ItemAssessment.objects.create(evaluation=evaluation, item=item)
+    meeting = Meeting(owner_unit=county, date=dt.date(2027, 3, 1), kind=MeetingKind.LEADING_GROUP, title="全体会议",
+                      decisions="议定事项", minutes_name="纪要.pdf")  # fmt: skip
+    meeting.minutes.save("minutes.pdf", ContentFile(b"%PDF-1.4 m"), save=True)
+    proof = BudgetProof(owner_unit=county, year=2027, kind=BudgetProofKind.PAYMENT, amount=1, original_name="凭证.pdf",
+                        size=9, uploaded_by=office)  # fmt: skip
+    proof.file.save("proof.pdf", ContentFile(b"%PDF-1.4 p"), save=True)
+    item_file = ItemFile(assessment=assessment, original_name="规划.pdf", size=9, uploaded_by=office)
+    item_file.file.save("plan.pdf", ContentFile(b"%PDF-1.4 f"), save=True)
+    o.update(
+        evaluation=evaluation, assessment=assessment, scoring_table=table, scoring_item=item, meeting=meeting,
+        budget_proof=proof, item_file=item_file,
+        evidence_link=EvidenceLink.objects.create(assessment=assessment, meeting=meeting),
     )  # fmt: skip
 
 
@@ -497,6 +591,7 @@ def _build_world() -> World:
     plan = WorkPlanFactory(owner_unit=county, created_by=office_user, year=2027)
     shared = {"county": county, "campaign": campaign, "plan": plan, "troop_unit": troop_unit}
     county_of = {"office": office_user, "plan": plan, "campaign": campaign, "troop": troop_unit}
+    _evaluation_objects(shared, county=county, office=office_user)
     places = {name: dict(shared) for name in OWNERS}
     _place_objects(places["a"], unit=township_a_unit, staff=township_a, **county_of)
     _place_objects(places["b"], unit=township_b_unit, staff=township_b, **county_of)
@@ -511,6 +606,7 @@ def _build_world() -> World:
     campaign_x = CampaignFactory(owner_unit=county_x, expected_units=[township_x])
     plan_x = WorkPlanFactory(owner_unit=county_x, created_by=office_x, year=2027)
     other = {"county": county_x, "campaign": campaign_x, "plan": plan_x, "troop_unit": troop_x}
+    _evaluation_objects(other, county=county_x, office=office_x)
     _place_objects(
         other, unit=township_x, staff=staff_x, office=office_x, plan=plan_x, campaign=campaign_x, troop=troop_x
     )
