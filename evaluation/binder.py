@@ -42,16 +42,21 @@ class ItemRow:
         return [gap for f in self.figures for gap in f.gaps]
 
     @property
+    def stored_files(self) -> list[EvidenceFile]:
+        """The files that exist (a meeting linked before its minutes were filed has none yet)."""
+        return [f for f in self.files if f.file]
+
+    @property
     def is_heading(self) -> bool:
         return self.item.kind == ItemKind.HEADING
 
 
-def link_file(link: EvidenceLink) -> EvidenceFile | None:
+def link_file(link: EvidenceLink) -> EvidenceFile:
     if link.meeting is not None:
         m = link.meeting
-        if not m.minutes:
-            return None
         label = f"会议纪要：{m.date:%Y-%m-%d} {m.title}（{m.get_kind_display()}）"
+        if not m.minutes:  # linked, but its minutes are still to be filed: listed, nothing to pack
+            return EvidenceFile(f"{label}（未上传纪要）", "", 0, None, "", link)
         return EvidenceFile(
             label, m.minutes_name, m.minutes_size, m.minutes, reverse("evaluation:meeting_minutes", args=[m.pk]), link
         )
@@ -76,7 +81,7 @@ def item_file(f: ItemFile) -> EvidenceFile:
 
 
 def evidence_of(assessment: ItemAssessment) -> list[EvidenceFile]:
-    files = [ef for link in assessment.links.all() if (ef := link_file(link)) is not None]
+    files = [link_file(link) for link in assessment.links.all()]
     return files + [item_file(f) for f in assessment.files.all()]
 
 
@@ -122,11 +127,11 @@ class Binder:
 
     @property
     def file_count(self) -> int:
-        return sum(len(r.files) for r in self.rows)
+        return sum(len(r.stored_files) for r in self.rows)
 
     @property
     def file_bytes(self) -> int:
-        return sum(f.size for r in self.rows for f in r.files)
+        return sum(f.size for r in self.rows for f in r.stored_files)
 
 
 def binder_for(evaluation: Evaluation, *, today: dt.date | None = None) -> Binder:

@@ -37,7 +37,7 @@ def item_folder(row: ItemRow) -> str:
 def file_paths(row: ItemRow) -> list[str]:
     """Where each of the row's files lies in the zip: its folder, a running number, its own name."""
     folder = item_folder(row)
-    return [f"{folder}/{i:02d} {safe_name(f.name, 80)}" for i, f in enumerate(row.files, 1)]
+    return [f"{folder}/{i:02d} {safe_name(f.name, 80)}" for i, f in enumerate(row.stored_files, 1)]
 
 
 def _figure_lines(figures: list[Figure]) -> list[str]:
@@ -69,7 +69,10 @@ def index_xlsx(binder: Binder) -> bytes:
     for r, row in enumerate(binder.rows, 4):
         item = row.item
         flags = "".join(["【一票否决】" if item.is_veto else "", "【加分项】" if item.is_bonus else ""])
-        evidence = "\n".join(f"{path}（{f.label}）" for path, f in zip(file_paths(row), row.files, strict=True))
+        evidence = "\n".join(
+            [f"{path}（{f.label}）" for path, f in zip(file_paths(row), row.stored_files, strict=True)]
+            + [f.label for f in row.files if not f.file]
+        )
         values: list[Any] = [
             row.heading.content if row.heading and not row.is_heading else "",
             item.number,
@@ -121,6 +124,9 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def take(self) -> bytes:
         out = b"".join(self.chunks)
         self.chunks.clear()
@@ -142,7 +148,7 @@ def binder_zip(binder: Binder) -> Iterator[bytes]:
             if row.figures:
                 archive.writestr(f"{item_folder(row)}/{FIGURES_NAME}", figures_xlsx(row))
                 yield pipe.take()
-            for path, f in zip(file_paths(row), row.files, strict=True):
+            for path, f in zip(file_paths(row), row.stored_files, strict=True):
                 with f.file.open("rb") as source, archive.open(path, "w", force_zip64=True) as target:
                     while chunk := source.read(CHUNK):
                         target.write(chunk)

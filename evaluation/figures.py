@@ -235,8 +235,8 @@ class EvaluationFigures:
         return kind == DocumentKind.PLAN or (deadline is not None and deadline < self.today)
 
     def _budget_figure(self, key: str, kind: str) -> Figure:
-        rows = {
-            r["year"]: r
+        rows: dict[int, dict[str, Any]] = {
+            r["year"]: dict(r)
             for r in BudgetProof.objects.filter(owner_unit=self.unit, kind=kind, year__in=self.years)
             .values("year")
             .annotate(n=Count("id"), amount=Sum("amount"))
@@ -246,7 +246,7 @@ class EvaluationFigures:
         years: list[YearFigure] = []
         gaps: list[str] = []
         for y in self.years:
-            r: dict[str, Any] = rows.get(y) or {"n": 0, "amount": Decimal("0")}
+            r = rows.get(y) or {"n": 0, "amount": Decimal("0")}
             years.append(YearFigure(y, f"{r['n']} 份，合计 {wan(r['amount'] or Decimal('0'))} 万元", {"count": r["n"]}))
             if y <= self.today.year and not r["n"]:
                 gaps.append(f"{y}年 {label}缺失")

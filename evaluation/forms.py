@@ -73,7 +73,7 @@ class AssessmentForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
 
 
 class ItemFilesForm(BootstrapFormMixin, forms.Form):
-    files = EvidenceField(required=True, label="上传材料")
+    uploads = EvidenceField(required=True, label="上传材料")
 
 
 class LinkForm(BootstrapFormMixin, forms.Form):

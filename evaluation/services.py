@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 
 from evaluation import policy
@@ -58,7 +58,7 @@ def _office_unit(user: User) -> OrgUnit:
     return unit
 
 
-def _file_fields(user: User, upload: UploadedFile) -> dict[str, Any]:
+def _file_fields(user: User, upload: File) -> dict[str, Any]:
     validate_upload(upload)
     return {"file": upload, "original_name": upload.name or "", "size": upload.size or 0, "uploaded_by": user}
 
@@ -308,7 +308,7 @@ def assessment_update(
 
 
 @transaction.atomic
-def item_files_add(*, user: User, assessment: ItemAssessment, files: Sequence[UploadedFile]) -> list[ItemFile]:
+def item_files_add(*, user: User, assessment: ItemAssessment, files: Sequence[File]) -> list[ItemFile]:
     """Validate every file first, then store them: one bad file stores none."""
     _require_editor(user, assessment.evaluation.owner_unit)
     for f in files:
@@ -367,7 +367,7 @@ def meeting_create(
     title: str,
     attendees: str = "",
     decisions: str = "",
-    minutes: UploadedFile | None = None,
+    minutes: File | None = None,
 ) -> Meeting:
     unit = _office_unit(user)
     meeting = Meeting(owner_unit=unit, date=date, kind=kind, title=title, attendees=attendees, decisions=decisions)
@@ -377,7 +377,7 @@ def meeting_create(
     return meeting
 
 
-def _set_minutes(meeting: Meeting, minutes: UploadedFile | None) -> None:
+def _set_minutes(meeting: Meeting, minutes: File | None) -> None:
     if minutes is not None:
         validate_upload(minutes)
         meeting.minutes = minutes  # type: ignore[assignment]
@@ -396,7 +396,7 @@ def meeting_update(
     title: str,
     attendees: str = "",
     decisions: str = "",
-    minutes: UploadedFile | None = None,
+    minutes: File | None = None,
 ) -> Meeting:
     _require_editor(user, meeting.owner_unit)
     claim_version(meeting, expected_version=version)
@@ -435,9 +435,7 @@ def meeting_decision_to_dual_list(
 
 
 @transaction.atomic
-def budget_proof_create(
-    *, user: User, year: int, kind: str, amount: Decimal, note: str, file: UploadedFile
-) -> BudgetProof:
+def budget_proof_create(*, user: User, year: int, kind: str, amount: Decimal, note: str, file: File) -> BudgetProof:
     unit = _office_unit(user)
     proof = BudgetProof(owner_unit=unit, year=year, kind=kind, amount=amount, note=note, **_file_fields(user, file))
     proof.full_clean(exclude=["file"])
@@ -462,7 +460,7 @@ def document_request_create(*, user: User, year: int, kind: str, deadline: dt.da
 
 
 @transaction.atomic
-def unit_document_upload(*, user: User, year: int, kind: str, file: UploadedFile) -> UnitDocument:
+def unit_document_upload(*, user: User, year: int, kind: str, file: File) -> UnitDocument:
     """A member-unit liaison uploads its own unit's plan, summary or 述职 report."""
     if user.is_read_only or not policy.may_upload_unit_document(user):
         raise PermissionDenied("只有成员单位联络员可以上传本单位的计划、总结和述职报告。")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -179,8 +179,10 @@ def item_link(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择要关联的材料。")
         return redirect("evaluation:item", pk=assessment.pk)
     kind, _, target_pk = form.cleaned_data["target"].partition(":")
-    model = {"meeting": Meeting, "document": UnitDocument, "budget": BudgetProof}[kind]
-    target = get_object_or_404(model, pk=int(target_pk))
+    models: dict[str, type[Meeting | UnitDocument | BudgetProof]] = {
+        "meeting": Meeting, "document": UnitDocument, "budget": BudgetProof
+    }  # fmt: skip
+    target = cast(Meeting | UnitDocument | BudgetProof, get_object_or_404(models[kind], pk=int(target_pk)))
     try:
         services.evidence_link_create(user=request.user, assessment=assessment, target=target)
     except ValidationError as e:
@@ -209,7 +211,7 @@ def item_files(request: AuthedRequest, pk: int) -> HttpResponse:
     if not policy.may_edit_for(request.user, assessment.evaluation.owner_unit):
         raise PermissionDenied(services.NOT_OFFICE)
     form = ItemFilesForm(request.POST, request.FILES)
-    if _save(form, lambda d: services.item_files_add(user=request.user, assessment=assessment, files=d["files"])):
+    if _save(form, lambda d: services.item_files_add(user=request.user, assessment=assessment, files=d["uploads"])):
         messages.success(request, "已上传。")
     else:
         messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))

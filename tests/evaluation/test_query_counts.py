@@ -72,7 +72,9 @@ def counts(client, urls: dict[str, str]) -> dict[str, int]:
     return out
 
 
-def test_each_page_costs_the_same_with_twice_the_rows(client_for, office_user, leader, member_liaison, evaluation, today):
+def test_each_page_costs_the_same_with_twice_the_rows(
+    client_for, office_user, leader, member_liaison, evaluation, today
+):
     add_rows(office_user, member_liaison, evaluation, 3)
     urls = pages(evaluation)
     client = client_for(office_user)
