@@ -13,7 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.models import BudgetProofKind, DocumentKind, ItemAssessment, MeetingKind
+from evaluation.models import (
+    BudgetProof,
+    BudgetProofKind,
+    DocumentKind,
+    ItemAssessment,
+    ItemFile,
+    Meeting,
+    MeetingKind,
+    UnitDocument,
+)
 from tests.evaluation.conftest import assessment, pdf
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +56,7 @@ def add_rows(office_user, member_liaison, evaluation, n: int) -> None:
 
 def pages(evaluation) -> dict[str, str]:
     a1 = assessment(evaluation, "1")
+    meeting = Meeting.objects.order_by("pk").first()
     return {
         "index": reverse("evaluation:index"),
         "detail": reverse("evaluation:detail", args=[evaluation.pk]),
@@ -59,6 +69,13 @@ def pages(evaluation) -> dict[str, str]:
         "create": reverse("evaluation:create"),
         "import": reverse("evaluation:table_import"),
         "meeting_create": reverse("evaluation:meeting_create"),
+        "export_zip": reverse("evaluation:export_zip", args=[evaluation.pk]),
+        "item_edit": reverse("evaluation:item_edit", args=[a1.item_id]),
+        "meeting_detail": reverse("evaluation:meeting_detail", args=[meeting.pk]),
+        "meeting_minutes": reverse("evaluation:meeting_minutes", args=[meeting.pk]),
+        "budget_download": reverse("evaluation:budget_download", args=[BudgetProof.objects.first().pk]),
+        "document_download": reverse("evaluation:document_download", args=[UnitDocument.objects.first().pk]),
+        "item_file_download": reverse("evaluation:item_file_download", args=[ItemFile.objects.first().pk]),
     }
 
 
@@ -67,6 +84,8 @@ def counts(client, urls: dict[str, str]) -> dict[str, int]:
     for name, url in urls.items():
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
+            if response.streaming:  # a streamed zip or file queries while it is sent
+                b"".join(response.streaming_content)
         assert response.status_code == 200, name
         out[name] = len(ctx)
     return out

@@ -268,7 +268,7 @@ EXCLUDED: dict[str, str] = {
             "document_download",
             "item_file_download",
         )
-    },  # fmt: skip
+    },
     **{
         f"evaluation:{name}": POST_ONLY
         for name in ("item_link", "item_files", "link_delete", "item_file_delete", "meeting_decision")
