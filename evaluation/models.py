@@ -206,7 +206,8 @@ class Meeting(models.Model):
     minutes_name = models.CharField("纪要文件名", max_length=255, blank=True)
     minutes_size = models.PositiveBigIntegerField("纪要大小（字节）", default=0)
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
-    history = HistoricalRecords()
+    # The stored name is ours and says nothing: the history keeps the file's own name and size.
+    history = HistoricalRecords(excluded_fields=["minutes"])
 
     class Meta:
         verbose_name = "会议"
@@ -273,7 +274,7 @@ class UnitDocument(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
         verbose_name = "成员单位材料"
@@ -304,7 +305,7 @@ class BudgetProof(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
         verbose_name = "经费凭证"
