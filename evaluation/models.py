@@ -151,8 +151,10 @@ class Evaluation(models.Model):
         if self.first_year and self.last_year:
             if self.last_year < self.first_year:
                 raise ValidationError({"last_year": "截止年度不能早于起始年度。"})
+            if self.kind == EvaluationKind.MID_TERM and self.last_year - self.first_year != 1:
+                raise ValidationError({"last_year": "届中考评的考评期为两年。"})
             if self.last_year - self.first_year > 3:
-                raise ValidationError({"last_year": "考评期最长四年。"})
+                raise ValidationError({"last_year": "届期考评的考评期最长四年。"})
 
     @property
     def years(self) -> list[int]:

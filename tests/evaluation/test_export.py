@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from evaluation import services
 from evaluation.exports import INDEX_NAME
-from evaluation.models import BudgetProofKind, DocumentKind, MeetingKind
+from evaluation.models import BudgetProofKind, DocumentKind, Evaluation, MeetingKind
 from tests.evaluation.conftest import assessment, pdf, score
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,18 @@ def test_a_formula_in_a_reason_stays_text_in_the_index(client_for, office_user, 
     sheet = load_workbook(io.BytesIO(response.content)).active
     cell = next(c for c in sheet["F"] if c.value and str(c.value).startswith("=HYP"))
     assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_a_mid_term_review_builds_the_same_binder_for_its_two_years(client_for, office_user, table, members, today):
+    client = client_for(office_user)
+    data = {"title": "届中考评", "table": table.pk, "kind": "mid_term", "first_year": 2024, "last_year": 2026}
+    refused = client.post(reverse("evaluation:create"), data)
+    assert "届中考评的考评期为两年。" in refused.content.decode()
+    response = client.post(reverse("evaluation:create"), {**data, "first_year": 2025})
+    evaluation = Evaluation.objects.get()
+    assert response.url == reverse("evaluation:detail", args=[evaluation.pk]) and evaluation.years == [2025, 2026]
+    zipped = client.get(reverse("evaluation:export_zip", args=[evaluation.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(zipped.streaming_content)))
+    sheet = load_workbook(io.BytesIO(archive.read(INDEX_NAME))).active
+    figures = " ".join(str(r[7] or "") for r in sheet.iter_rows(min_row=5, values_only=True))
+    assert "2025年" in figures and "2026年" in figures and "2024年" not in figures
