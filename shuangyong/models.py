@@ -29,6 +29,18 @@ class OrgUnitKind(models.TextChoices):
     TROOP = "troop", "驻地部队"
 
 
+#: Units with a 双拥办 of their own (office staff and leaders). Each office publishes work points and
+#: runs campaigns for the units directly under it: its member units and the offices one level down
+#: (a city for its counties, a county for its townships, a street office for its villages).
+#: One code path for every level: code asks "is this an office unit", never "is this the county".
+OFFICE_KINDS: frozenset[str] = frozenset(
+    {OrgUnitKind.PROVINCE, OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP}
+)
+#: Personal data (the ledger, names in visit records, contact logs, ID numbers) never leaves the
+#: county (PIPL minimum-necessary): offices above it see tables, returns and task progress only.
+PERSONAL_DATA_BOUNDARY: str = OrgUnitKind.COUNTY
+
+
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
     def below(self, unit: OrgUnit, *, include_self: bool = True) -> OrgUnitQuerySet:
         """The unit and every unit under it, at any depth, in one query."""
@@ -120,6 +132,11 @@ class OrgUnit(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def has_office(self) -> bool:
+        """Whether the unit is a level with a 双拥办 of its own (OFFICE_KINDS)."""
+        return self.kind in OFFICE_KINDS
 
     def is_below(self, other: OrgUnit) -> bool:
         return self.path.startswith(other.path)
