@@ -594,7 +594,7 @@ def _refresh_statistics() -> None:
         return  # SQLite keeps no statistics unless asked (and plans these by their indexes anyway)
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Reminder, Notification))
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")  # noqa: S608 (the models' own table names)
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def run_scan(*, today: date | None = None, deliver: bool = True) -> ScanResult:
