@@ -76,6 +76,18 @@ def unit_in_scope(user: Any, unit: OrgUnit | None) -> bool:
     return bool(root and unit and unit.path.startswith(root.path))
 
 
+def is_office_of(user: Any, unit: OrgUnit | None) -> bool:
+    """Whether ``user`` is staff of the 双拥办 *of* ``unit`` (the office that owns a plan or a
+    campaign), not merely an office user whose scope contains it: a city office reads a county's
+    campaign, only the county's office runs it."""
+    return bool(
+        unit is not None
+        and getattr(user, "is_authenticated", False)
+        and user.role in (Role.OFFICE, Role.ADMIN)
+        and user.org_unit_id == unit.pk
+    )
+
+
 def require_role(user: User, *roles: str, message: str = "您的角色无权执行此操作。") -> None:
     """Raise PermissionDenied (403) unless the user has one of the roles."""
     if user.role not in roles:

@@ -34,6 +34,7 @@ from tasks.forms import (
 )
 from tasks.history import history_rows
 from tasks.models import ClosureRequest, ExtensionRequest, Milestone, Task, today_shanghai
+from tasks.policy import is_task_lead, is_task_unit
 from tasks.resources import SheetImport, TaskResource, export_xlsx, import_errors, import_table
 
 PAGE_SIZE = 30
@@ -142,8 +143,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.get_task_for(request.user, pk)
     user = request.user
-    unit_ids = task.unit_ids()
-    is_lead = user.org_unit_id == task.lead_unit_id and not user.is_read_only
+    is_lead = is_task_lead(user, task)
     context = {
         "task": task,
         "milestones": task.milestones.all(),
@@ -155,7 +155,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             Task,
             TASK_HISTORY_FIELDS,
         ),
-        "can_report": user.org_unit_id in unit_ids and not user.is_read_only and task.status != "done",
+        "can_report": is_task_unit(user, task) and task.status != "done",
         "is_lead": is_lead and task.status != "done",
         "is_office": user.is_office,
         "progress_form": ProgressForm(initial={"report_date": today_shanghai()}),
@@ -303,8 +303,15 @@ def milestone_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
         Milestone.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")).select_related("task"),
         pk=pk,
     )
+    # The form says which state the user chose (not "toggle"): two people ticking the same
+    # milestone at once both get it done, instead of the second click undoing the first.
+    wanted = request.POST.get("done")
+    done = not milestone.done if wanted not in ("0", "1") else wanted == "1"
+    if done == milestone.done:
+        messages.info(request, f"节点“{milestone.title}”已是{'已完成' if done else '未完成'}状态（可能刚被他人修改）。")
+        return redirect("tasks:task_detail", pk=milestone.task_id)
     try:
-        services.milestone_set_done(user=request.user, milestone=milestone, done=not milestone.done)
+        services.milestone_set_done(user=request.user, milestone=milestone, done=done)
     except ValidationError as e:
         _error_messages(request, e)
     return redirect("tasks:task_detail", pk=milestone.task_id)
