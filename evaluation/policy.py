@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shuangyong.access import is_office_of
 from shuangyong.models import OrgUnit, Role
 
 READER_ROLES = frozenset({Role.OFFICE, Role.ADMIN, Role.LEADER})
@@ -24,13 +25,8 @@ def may_read_evaluations(user: Any) -> bool:
 
 
 def may_edit_for(user: Any, owner_unit: OrgUnit | None) -> bool:
-    """The office of the owning unit itself; an office above it only reads."""
-    return bool(
-        owner_unit is not None
-        and getattr(user, "is_office", False)
-        and not user.is_read_only
-        and user.org_unit_id == owner_unit.pk
-    )
+    """The office of the owning unit itself (shuangyong.access.is_office_of); an office above it only reads."""
+    return is_office_of(user, owner_unit)
 
 
 def may_keep_records(user: Any) -> bool:
