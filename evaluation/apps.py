@@ -7,10 +7,10 @@ class EvaluationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from evaluation import demo, reminders
+        from evaluation import demo, panels, reminders
         from shuangyong.demo import register_demo_seeder
         from shuangyong.models import Role
-        from shuangyong.navigation import register_nav
+        from shuangyong.navigation import register_nav, register_waiting
 
         readers = (Role.OFFICE, Role.ADMIN, Role.LEADER)
         register_nav("考评迎检", "evaluation:index", roles=readers, order=60, group="考评")
@@ -19,5 +19,6 @@ class EvaluationConfig(AppConfig):
         register_nav(
             "成员单位材料", "evaluation:documents", roles=(*readers, Role.MEMBER_LIAISON), order=63, group="考评"
         )
+        register_waiting("evaluation", panels.waiting_groups, roles=(Role.MEMBER_LIAISON,), order=30)
         register_demo_seeder("evaluation", demo.seed_evaluation_demo, order=60)
         reminders.register_reminders()

@@ -8,18 +8,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from evaluation.models import DocumentDue, DocumentKind, UnitDocument
+from evaluation.models import DocumentDue, DocumentKind
+from evaluation.selectors import outstanding_dues
 from shuangyong.reminders import DeadlineSpec, ItemText, ReminderSource, register_source
 
 
 def open_dues(today: dt.date) -> QuerySet[DocumentDue]:
-    uploaded = UnitDocument.objects.filter(
-        unit=OuterRef("unit"), year=OuterRef("request__year"), kind=OuterRef("request__kind")
-    )
-    return DocumentDue.objects.filter(~Exists(uploaded))
+    return outstanding_dues(today)
 
 
 def describe_dues(ids: Any) -> dict[tuple[int, int], ItemText]:

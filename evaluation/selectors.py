@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evaluation import policy
 from evaluation.models import (
     BudgetProof,
+    DocumentDue,
     DocumentRequest,
     Evaluation,
     EvidenceLink,
@@ -133,4 +135,20 @@ def member_units_of(unit: OrgUnit) -> QuerySet[OrgUnit]:
     """The active member units (成员单位) of the leading group of ``unit``: its direct member units."""
     return OrgUnit.objects.filter(parent=unit, kind=OrgUnitKind.MEMBER_UNIT, is_active=True).order_by(
         "sort_order", "name"
+    )
+
+
+def outstanding_dues(today: dt.date | None = None) -> QuerySet[DocumentDue]:
+    """(request, member unit) pairs whose document of that year and kind is not uploaded yet."""
+    uploaded = UnitDocument.objects.filter(
+        unit=OuterRef("unit"), year=OuterRef("request__year"), kind=OuterRef("request__kind")
+    )
+    return DocumentDue.objects.filter(~Exists(uploaded))
+
+
+def my_outstanding_dues(user: User) -> QuerySet[DocumentDue]:
+    if not policy.may_upload_unit_document(user):
+        return DocumentDue.objects.none()
+    return (
+        outstanding_dues().filter(unit=user.org_unit_id).select_related("request").order_by("request__deadline", "pk")
     )

@@ -121,3 +121,19 @@ def test_member_units_without_the_requested_document_are_reminded(
     assert reminded == {"civil"}  # the 民政局 liaison; 教委 has uploaded, 财政局 has nobody to remind
     notes = Notification.objects.filter(recipient=other_member, url=reverse("evaluation:documents"))
     assert any("成员单位材料“2026年年度计划”" in n.title for n in notes), [n.title for n in notes]
+
+
+def test_the_member_unit_finds_the_documents_asked_of_it_in_its_work_queue(
+    client_for, office_user, member_liaison, members, today
+):
+    services.document_request_create(user=office_user, year=2026, kind=DocumentKind.PLAN, deadline=dt.date(2026, 3, 31))
+    services.document_request_create(
+        user=office_user, year=2026, kind=DocumentKind.SUMMARY, deadline=dt.date(2026, 12, 20)
+    )
+    client = client_for(member_liaison)
+    home = client.get(reverse("home")).content.decode()
+    queue = home.split('data-testid="waiting-documents"')[1]
+    assert "2026年年度计划" in queue and "已过截止日期" in queue and "2026年年度总结" in queue
+    upload(client, year=2026, kind=DocumentKind.PLAN)
+    queue = client.get(reverse("home")).content.decode().split('data-testid="waiting-documents"')[1]
+    assert "2026年年度计划" not in queue and "2026年年度总结" in queue
