@@ -160,3 +160,24 @@ def binder_zip(binder: Binder) -> Iterator[bytes]:
 def export_filename(binder: Binder, suffix: str) -> str:
     e = binder.evaluation
     return f"{safe_name(e.owner_unit.name)}{e.title}迎检资料{suffix}"
+
+
+TEMPLATE_ROWS: list[list[object]] = [
+    ["一", "考评项目", "", "组织领导坚强有力", 6, "", "", "", "", ""],
+    ["1", "考评内容", "一", "双拥工作领导小组每年至少召开一次全体会议", 2, "每缺一年扣0.5分", "会议纪要", "否", "否",
+     "领导小组全体会议、成员单位年度总结"],
+    ["1.1", "细项", "1", "成员单位在全体会议上述职", 1, "", "述职报告", "否", "否", "成员单位述职报告"],
+]  # fmt: skip
+
+
+def template_xlsx(columns: list[str]) -> bytes:
+    """The import template: the columns the importer reads and three example rows."""
+    book = XlsxBook()
+    ws = book.add_worksheet("考评标准")
+    for col, header in enumerate(columns):
+        book.write(ws, 0, col, header, HEAD)
+        ws.set_column(col, col, 30 if header in ("考评内容", "评分标准", "关联数据") else 10)
+    for r, row in enumerate(TEMPLATE_ROWS, 1):
+        for col, value in enumerate(row):
+            book.write(ws, r, col, value, CELL)
+    return book.to_bytes()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("files/<int:pk>/", views.item_file_download, name="item_file_download"),
     path("files/<int:pk>/delete/", views.item_file_delete, name="item_file_delete"),
     path("tables/import/", views.table_import, name="table_import"),
+    path("tables/template.xlsx", views.table_template, name="table_template"),
     path("tables/<int:pk>/", views.table_detail, name="table_detail"),
     path("table-items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("meetings/", views.meeting_list, name="meeting_list"),

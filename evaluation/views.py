@@ -281,6 +281,11 @@ def table_import(request: AuthedRequest) -> HttpResponse:
     return render(request, "evaluation/table_import.html", {"form": form, "errors": errors})
 
 
+def table_template(request: AuthedRequest) -> HttpResponse:
+    _require_office(request)
+    return xlsx_response(exports.template_xlsx(list(services.COLUMNS)), "考评标准导入模板.xlsx")
+
+
 def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     scoring_item = selectors.get_item_for(request.user, pk)
     if not policy.may_edit_for(request.user, scoring_item.table.owner_unit):

@@ -68,6 +68,7 @@ def pages(evaluation) -> dict[str, str]:
         "export_index": reverse("evaluation:export_index", args=[evaluation.pk]),
         "create": reverse("evaluation:create"),
         "import": reverse("evaluation:table_import"),
+        "template": reverse("evaluation:table_template"),
         "meeting_create": reverse("evaluation:meeting_create"),
         "export_zip": reverse("evaluation:export_zip", args=[evaluation.pk]),
         "item_edit": reverse("evaluation:item_edit", args=[a1.item_id]),

@@ -392,6 +392,7 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "evaluation:item_file_download": Row(kw(pk=Ref("item_file")), COUNTY_READ, COUNTY_READ_POST),
     "evaluation:item_file_delete": Row(kw(pk=Ref("item_file")), POST_ONLY, COUNTY_WRITE),
     "evaluation:table_import": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:table_template": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     "evaluation:table_detail": Row(kw(pk=Ref("scoring_table")), COUNTY_READ, COUNTY_READ_POST),
     # Only the office edits the table; the leader reads it on the table page (403: role).
     "evaluation:item_edit": Row(

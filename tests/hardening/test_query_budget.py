@@ -255,6 +255,7 @@ EXCLUDED: dict[str, str] = {
             "item",
             "table_detail",
             "table_import",
+            "table_template",
             "meeting_list",
             "meeting_create",
             "budget_list",
