@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from evaluation.models import ItemKind, ScoringItem, ScoringTable
 from tests.evaluation.conftest import CSV_HEADER, GOOD_ROWS
@@ -94,3 +94,14 @@ def test_the_office_edits_an_item_and_a_stale_form_is_refused(client_for, office
     assert stale.status_code == 200 and "该记录已被他人修改" in stale.content.decode()
     item.refresh_from_db()
     assert item.content == "经费列入预算"
+
+
+def test_the_template_imports_as_it_is(client_for, office_user):
+    client = client_for(office_user)
+    template = client.get(reverse("evaluation:table_template"))
+    header = [c.value for c in next(load_workbook(io.BytesIO(template.content)).active.iter_rows(max_row=1))]
+    assert header[:5] == ["序号", "层级", "上级序号", "考评内容", "分值"]
+    assert post(client, "模板.xlsx", template.content).status_code == 302
+    assert list(ScoringItem.objects.values_list("number", "kind")) == [
+        ("一", ItemKind.HEADING), ("1", ItemKind.ITEM), ("1.1", ItemKind.SUB_ITEM)
+    ]  # fmt: skip
