@@ -152,3 +152,14 @@ def my_outstanding_dues(user: User) -> QuerySet[DocumentDue]:
     return (
         outstanding_dues().filter(unit=user.org_unit_id).select_related("request").order_by("request__deadline", "pk")
     )
+
+
+def outstanding_dues_for(user: User) -> QuerySet[DocumentDue]:
+    """The office's view of who still owes a requested document (first by deadline)."""
+    if not policy.may_read_evaluations(user):
+        return DocumentDue.objects.none()
+    return (
+        scoped(outstanding_dues(), user, "request__owner_unit")
+        .select_related("unit", "request")
+        .order_by("request__deadline", "unit__sort_order", "unit__name")
+    )

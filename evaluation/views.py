@@ -87,10 +87,11 @@ def evaluation_create(request: AuthedRequest) -> HttpResponse:
     _require_office(request)
     tables = selectors.tables_for(request.user).filter(owner_unit=request.user.org_unit)
     form = EvaluationForm(request.POST or None, tables=tables)
+    created: list[Any] = []
     if request.method == "POST" and _save(
-        form, lambda d: setattr(form, "created", services.evaluation_create(user=request.user, **d))
+        form, lambda d: created.append(services.evaluation_create(user=request.user, **d))
     ):
-        return redirect("evaluation:detail", pk=form.created.pk)  # type: ignore[attr-defined]
+        return redirect("evaluation:detail", pk=created[0].pk)
     return render(request, "evaluation/form.html", {"form": form, "title": "新建考评"})
 
 
@@ -462,6 +463,7 @@ def documents(request: AuthedRequest) -> HttpResponse:
         {
             "page": page,
             "requests": selectors.document_requests_for(request.user)[:20],
+            "outstanding": selectors.outstanding_dues_for(request.user)[:200],
             "upload_form": upload_form,
             "request_form": request_form,
         },

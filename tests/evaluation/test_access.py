@@ -137,3 +137,11 @@ def test_the_member_unit_finds_the_documents_asked_of_it_in_its_work_queue(
     upload(client, year=2026, kind=DocumentKind.PLAN)
     queue = client.get(reverse("home")).content.decode().split('data-testid="waiting-documents"')[1]
     assert "2026年年度计划" not in queue and "2026年年度总结" in queue
+
+
+def test_the_office_sees_who_still_owes_a_requested_document(client_for, office_user, member_liaison, members, today):
+    services.document_request_create(user=office_user, year=2026, kind=DocumentKind.PLAN, deadline=dt.date(2026, 3, 31))
+    upload(client_for(member_liaison), year=2026, kind=DocumentKind.PLAN)
+    page = client_for(office_user).get(reverse("evaluation:documents")).content.decode()
+    owed = page.split('data-testid="outstanding"')[1].split("</table>")[0]
+    assert "区民政局" in owed and "区财政局" in owed and "区教育委员会" not in owed
