@@ -398,6 +398,9 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "evaluation:item_edit": Row(
         kw(pk=Ref("scoring_item")), expect(404, office=200, admin=200, leader=403), COUNTY_READ_POST
     ),
+    "evaluation:item_create": Row(
+        kw(pk=Ref("scoring_table")), expect(404, office=200, admin=200, leader=403), COUNTY_READ_POST
+    ),
     "evaluation:meeting_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
     "evaluation:meeting_create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     "evaluation:meeting_detail": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),

@@ -263,6 +263,7 @@ EXCLUDED: dict[str, str] = {
             "export_index",
             "export_zip",
             "item_edit",
+            "item_create",
             "meeting_detail",
             "meeting_minutes",
             "budget_download",
