@@ -107,7 +107,11 @@ def seed_visits() -> None:
     bc, dc = township.org_unit, township2.org_unit
     if bc is None or dc is None:
         return
-    units = list(OrgUnit.objects.filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT], is_active=True))
+    county = office.org_unit
+    assert county is not None
+    units = list(
+        OrgUnit.objects.below(county).filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT], is_active=True)
+    )
     townships = [u for u in units if u.kind == OrgUnitKind.TOWNSHIP][:4]
     people = _ledger(office, townships)
     army = _campaign(office, 2026, CampaignKind.ARMY_DAY, units)
