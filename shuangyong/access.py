@@ -111,6 +111,16 @@ def within_personal_data_boundary(user: Any) -> bool:
     return root is not None and root.kind not in ABOVE_PERSONAL_DATA_BOUNDARY
 
 
+def personal_data_home(unit: OrgUnit | None) -> OrgUnit | None:
+    """The county (PERSONAL_DATA_BOUNDARY) that holds ``unit``'s personal data: the unit itself or
+    its nearest such ancestor; None for a unit that is not inside a county (a city's member unit)."""
+    if unit is None:
+        return None
+    if unit.kind == PERSONAL_DATA_BOUNDARY:
+        return unit
+    return OrgUnit.objects.filter(pk__in=unit.ancestor_pks(), kind=PERSONAL_DATA_BOUNDARY).order_by("-path").first()
+
+
 def scoped(queryset: QuerySet[M], user: Any, *unit_fields: str) -> QuerySet[M]:
     return queryset.filter(scope_q(user, *unit_fields))
 

@@ -16,10 +16,11 @@ from decimal import Decimal
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from shuangyong.access import NOTHING, scope_q, scope_root, scoped
-from shuangyong.models import OrgUnit, User
+from shuangyong.access import NOTHING, personal_data_home, personal_scope_q, scope_q, scope_root, scoped
+from shuangyong.models import PERSONAL_DATA_BOUNDARY, OrgUnit, OrgUnitKind, User
 from visits.models import (
     Beneficiary,
+    BeneficiaryTransfer,
     Campaign,
     DifficultyKind,
     IdentityAccessLog,
@@ -361,3 +362,37 @@ def ledger_search(qs: QuerySet[Beneficiary], query: str) -> QuerySet[Beneficiary
     if not query:
         return qs
     return qs.filter(Q(name__icontains=query) | Q(phone__icontains=query) | Q(address__icontains=query))
+
+
+# --- transfers (迁出 → 迁入) ------------------------------------------------------------------
+
+
+def transfers_for(user: User) -> QuerySet[BeneficiaryTransfer]:
+    """Transfers the user's ledger takes part in: as the origin (the person's unit when it left),
+    the destination county's office (before and after the decision), or the township the person
+    moved to. Personal data: never above the county, never for leaders or the administrator."""
+    qs = BeneficiaryTransfer.objects.select_related(
+        "beneficiary", "beneficiary__category", "from_unit", "to_county", "to_unit", "requested_by", "decided_by"
+    )
+    if not may_see_ledger(user):
+        return qs.filter(NOTHING)
+    return qs.filter(personal_scope_q(user, "from_unit", "to_county", "to_unit"))
+
+
+def get_transfer_for(user: User, pk: int) -> BeneficiaryTransfer:
+    return get_object_or_404(transfers_for(user), pk=pk)
+
+
+def transfer_destinations(user: User) -> QuerySet[OrgUnit]:
+    """The counties a person of the user's ledger may move to: every active county but the user's
+    own, by name only (nothing of their ledgers)."""
+    home = personal_data_home(user.org_unit)
+    counties = OrgUnit.objects.filter(kind=PERSONAL_DATA_BOUNDARY, is_active=True).order_by("path")
+    return counties.exclude(pk=home.pk) if home is not None else counties
+
+
+def transfer_target_units(transfer: BeneficiaryTransfer) -> QuerySet[OrgUnit]:
+    """Where the destination county's office may register the person: its townships and villages."""
+    return (
+        OrgUnit.objects.below(transfer.to_county).active().filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE])
+    )
