@@ -32,6 +32,14 @@ def _offices_of(unit: OrgUnit | None) -> QuerySet[User]:
     return User.objects.filter(org_unit=unit, role=Role.OFFICE, is_active=True)
 
 
+def may_withdraw_transfer(user: User, transfer: BeneficiaryTransfer) -> bool:
+    return _may_keep(user, transfer.from_unit)
+
+
+def may_decide_transfer(user: User, transfer: BeneficiaryTransfer) -> bool:
+    return _destination_office(user, transfer)
+
+
 def _may_keep(user: User, unit: OrgUnit) -> bool:
     """Whether ``user`` keeps the ledger of ``unit`` (the origin side of a transfer)."""
     return user.role in TRANSFER_ROLES and within_personal_data_boundary(user) and unit_in_scope(user, unit)
@@ -161,7 +169,7 @@ def transfer_refuse(*, user: User, transfer: BeneficiaryTransfer, reason: str, v
 @transaction.atomic
 def transfer_withdraw(*, user: User, transfer: BeneficiaryTransfer, version: Version) -> BeneficiaryTransfer:
     """The origin (the person's township or county office) withdraws a transfer that still waits."""
-    if not _may_keep(user, transfer.from_unit):
+    if not may_withdraw_transfer(user, transfer):
         raise PermissionDenied("只有迁出的乡镇（街道）和双拥办可以撤回迁移申请。")
     claim_version(transfer, expected_version=version)
     _pending(transfer, "撤回")
