@@ -111,6 +111,14 @@ def within_personal_data_boundary(user: Any) -> bool:
     return root is not None and root.kind not in ABOVE_PERSONAL_DATA_BOUNDARY
 
 
+def unit_in_personal_scope(user: Any, unit: OrgUnit | None) -> bool:
+    """``personal_scope_q`` for one unit: whether ``user`` may see the personal data of ``unit``."""
+    root = scope_root(user)
+    if root is None or unit is None or not unit.path.startswith(root.path):
+        return False
+    return root.kind not in ABOVE_PERSONAL_DATA_BOUNDARY or personal_data_home(unit) is None
+
+
 def personal_data_home(unit: OrgUnit | None) -> OrgUnit | None:
     """The county (PERSONAL_DATA_BOUNDARY) that holds ``unit``'s personal data: the unit itself or
     its nearest such ancestor; None for a unit that is not inside a county (a city's member unit)."""

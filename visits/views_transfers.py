@@ -16,6 +16,7 @@ from shuangyong.history import history_entries
 from shuangyong.types import AuthedRequest
 from visits.forms import TransferAcceptForm, TransferRefuseForm, TransferRequestForm, TransferWithdrawForm
 from visits.models import BeneficiaryTransfer, TransferState
+from visits.policy import may_decide_transfer, may_withdraw_transfer
 from visits.selectors import (
     get_beneficiary_for,
     get_transfer_for,
@@ -24,9 +25,7 @@ from visits.selectors import (
     transfer_target_units,
     transfers_for,
 )
-from visits.transfer_services import (
-    may_decide_transfer,
-    may_withdraw_transfer,
+from visits.services import (
     transfer_accept,
     transfer_refuse,
     transfer_request,

@@ -10,44 +10,26 @@ withdraw a transfer that waits. Every decision is optimistically locked and noti
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangyong.access import is_office_of, personal_data_home, unit_in_scope, within_personal_data_boundary
+from shuangyong.access import personal_data_home, unit_in_scope
 from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import PERSONAL_DATA_BOUNDARY, OrgUnit, OrgUnitKind, Role, User
 from shuangyong.notifications import notify
 from visits.models import Beneficiary, BeneficiaryTransfer, TransferState
+from visits.policy import may_decide_transfer, may_maintain_ledger, may_withdraw_transfer
+from visits.services._common import require
 
-#: Who starts and withdraws a transfer: those who keep the ledger (visits LEDGER_ROLES).
-TRANSFER_ROLES = frozenset({Role.TOWNSHIP_STAFF, Role.OFFICE})
 #: The units a person can be registered in (a township or a village of the destination county).
 LEDGER_KINDS = (OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE)
 
 
 def _offices_of(unit: OrgUnit | None) -> QuerySet[User]:
     return User.objects.filter(org_unit=unit, role=Role.OFFICE, is_active=True)
-
-
-def may_withdraw_transfer(user: User, transfer: BeneficiaryTransfer) -> bool:
-    return _may_keep(user, transfer.from_unit)
-
-
-def may_decide_transfer(user: User, transfer: BeneficiaryTransfer) -> bool:
-    return _destination_office(user, transfer)
-
-
-def _may_keep(user: User, unit: OrgUnit) -> bool:
-    """Whether ``user`` keeps the ledger of ``unit`` (the origin side of a transfer)."""
-    return user.role in TRANSFER_ROLES and within_personal_data_boundary(user) and unit_in_scope(user, unit)
-
-
-def _destination_office(user: User, transfer: BeneficiaryTransfer) -> bool:
-    """The destination county's 双拥办 staff (not its leaders, not the system administrator)."""
-    return user.role in TRANSFER_ROLES and is_office_of(user, transfer.to_county)
 
 
 def _url(transfer: BeneficiaryTransfer) -> str:
@@ -66,8 +48,10 @@ def transfer_request(
     """迁出: the person's township or county office asks ``to_county`` to take the person over."""
     # The row lock serialises two requests for the same person (the partial unique constraint backs it).
     person = Beneficiary.objects.select_for_update().select_related("org_unit").get(pk=beneficiary.pk)
-    if not _may_keep(user, person.org_unit):
-        raise PermissionDenied("只有联系对象所在的乡镇（街道）和双拥办可以办理迁出。")
+    require(
+        may_maintain_ledger(user) and unit_in_scope(user, person.org_unit),
+        "只有联系对象所在的乡镇（街道）和双拥办可以办理迁出。",
+    )
     home = personal_data_home(person.org_unit)
     if to_county.kind != PERSONAL_DATA_BOUNDARY or not to_county.is_active:
         raise ValidationError({"to_county": "请选择迁入的区县。"})
@@ -107,8 +91,7 @@ def transfer_accept(
 ) -> BeneficiaryTransfer:
     """迁入: the destination county's office takes the person into one of its townships. The ledger
     entry moves (its history records the move), with its contact logs and difficulties."""
-    if not _destination_office(user, transfer):
-        raise PermissionDenied("只有迁入区县的双拥办可以确认迁入。")
+    require(may_decide_transfer(user, transfer), "只有迁入区县的双拥办可以确认迁入。")
     if (
         to_unit is None
         or to_unit.kind not in LEDGER_KINDS
@@ -144,8 +127,7 @@ def transfer_accept(
 @transaction.atomic
 def transfer_refuse(*, user: User, transfer: BeneficiaryTransfer, reason: str, version: Version) -> BeneficiaryTransfer:
     """The destination county's office refuses, with a reason; the person stays where it is."""
-    if not _destination_office(user, transfer):
-        raise PermissionDenied("只有迁入区县的双拥办可以拒绝迁入。")
+    require(may_decide_transfer(user, transfer), "只有迁入区县的双拥办可以拒绝迁入。")
     if not reason.strip():
         raise ValidationError({"refusal_reason": "请填写拒绝理由。"})
     claim_version(transfer, expected_version=version)
@@ -169,8 +151,7 @@ def transfer_refuse(*, user: User, transfer: BeneficiaryTransfer, reason: str, v
 @transaction.atomic
 def transfer_withdraw(*, user: User, transfer: BeneficiaryTransfer, version: Version) -> BeneficiaryTransfer:
     """The origin (the person's township or county office) withdraws a transfer that still waits."""
-    if not may_withdraw_transfer(user, transfer):
-        raise PermissionDenied("只有迁出的乡镇（街道）和双拥办可以撤回迁移申请。")
+    require(may_withdraw_transfer(user, transfer), "只有迁出的乡镇（街道）和双拥办可以撤回迁移申请。")
     claim_version(transfer, expected_version=version)
     _pending(transfer, "撤回")
     transfer.state = TransferState.WITHDRAWN
