@@ -4,7 +4,7 @@ county's office accepts (choosing the township) or refuses. Personal data: the l
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -88,6 +88,11 @@ def _detail(request: AuthedRequest, transfer: BeneficiaryTransfer, **forms: obje
     return render(request, "visits/transfer_detail.html", context)
 
 
+def _require_decider(request: AuthedRequest, transfer: BeneficiaryTransfer) -> None:
+    if not may_decide_transfer(request.user, transfer):
+        raise PermissionDenied("只有迁入区县的双拥办可以确认或拒绝迁入。")
+
+
 def transfer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, get_transfer_for(request.user, pk))
 
@@ -95,6 +100,7 @@ def transfer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def transfer_accept_view(request: AuthedRequest, pk: int) -> HttpResponse:
     transfer = get_transfer_for(request.user, pk)
+    _require_decider(request, transfer)
     form = TransferAcceptForm(request.POST, units=transfer_target_units(transfer))
     if form.is_valid():
         try:
@@ -115,6 +121,7 @@ def transfer_accept_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def transfer_refuse_view(request: AuthedRequest, pk: int) -> HttpResponse:
     transfer = get_transfer_for(request.user, pk)
+    _require_decider(request, transfer)
     form = TransferRefuseForm(request.POST)
     if form.is_valid():
         try:
@@ -135,6 +142,8 @@ def transfer_refuse_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def transfer_withdraw_view(request: AuthedRequest, pk: int) -> HttpResponse:
     transfer = get_transfer_for(request.user, pk)
+    if not may_withdraw_transfer(request.user, transfer):
+        raise PermissionDenied("只有迁出的乡镇（街道）和双拥办可以撤回迁移申请。")
     form = TransferWithdrawForm(request.POST)
     if form.is_valid():
         try:
