@@ -46,3 +46,23 @@ def test_a_demo_seeded_with_the_county_as_root_is_moved_under_the_city():
     counts = (OrgUnit.objects.count(), User.objects.count())
     seed_all()
     assert (OrgUnit.objects.count(), User.objects.count()) == counts
+
+
+def test_the_demo_has_a_person_waiting_to_move_into_the_second_county(client):
+    from visits.models import BeneficiaryTransfer, TransferState
+
+    seed_all()
+    transfer = BeneficiaryTransfer.objects.get()
+    assert (
+        transfer.state,
+        transfer.to_county.code,
+        transfer.from_unit.is_below(OrgUnit.objects.get(code="tl-bc")),
+    ) == (
+        TransferState.PENDING,
+        "yc",
+        True,
+    )
+    client.force_login(User.objects.get(username="yc_office"))
+    assert transfer.beneficiary.name in client.get("/").content.decode()  # 等待我处理: 待确认迁入的人员
+    seed_all()
+    assert BeneficiaryTransfer.objects.count() == 1

@@ -275,3 +275,13 @@ def test_a_pending_transfer_refuses_a_second_registration(
         assert response.status_code == 200 and "待迁入" in page, user
     assert Beneficiary.objects.filter(id_number=FULL).count() == 1
     assert BeneficiaryTransfer.objects.get().state == TransferState.PENDING
+
+
+def test_the_destination_office_finds_the_transfer_in_its_work_queue(
+    client_for, person, township_a, yc_office, county_y
+):
+    _request(client_for(township_a), person, county_y)
+    page = client_for(yc_office).get(reverse("home")).content.decode()
+    assert 'data-testid="waiting-transfers"' in page and "王建国" in page
+    transfer = BeneficiaryTransfer.objects.get()
+    assert reverse("visits:transfer_detail", args=[transfer.pk]) in page
