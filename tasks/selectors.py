@@ -42,8 +42,10 @@ def plans_for(user: User) -> QuerySet[WorkPlan]:
     root = scope_root(user)
     if root is None:
         return WorkPlan.objects.none()
-    # The county's plan is read by everyone below the county: its owner is an ancestor (or self).
-    return WorkPlan.objects.filter(owner_unit_id__in=root.ancestor_pks()).select_related("owner_unit")
+    # The county's plan is read by everyone below the county: its owner is an ancestor (or self);
+    # an office above reads the plans of the offices below it (a city its counties' plans).
+    mine_or_above = Q(owner_unit_id__in=root.ancestor_pks())
+    return WorkPlan.objects.filter(mine_or_above | scope_q(user, "owner_unit")).select_related("owner_unit")
 
 
 def plans_of_the_same_notice(user: User, *, doc_number: str, title: str, year: int | None) -> QuerySet[WorkPlan]:
