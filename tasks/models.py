@@ -134,7 +134,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
             task_id=OuterRef("pk"), orgunit__kind__in=OFFICE_KINDS
         ).exclude(orgunit_id__in=breaking_down)
         pending_cooperating = Subquery(
-            cooperating.order_by().values("task_id").annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+            cooperating.order_by().values("task_id").annotate(n=count).values("n"),  # type: ignore[misc]
             output_field=models.IntegerField(),
         )
         lead_pending = Case(
@@ -226,7 +226,7 @@ class Task(models.Model):
         if self.is_broken_down and self.status != TaskStatus.DONE:
             if getattr(self, "linked_late", 0) or self.is_overdue:
                 return TaskStatus.OVERDUE.value
-            if getattr(self, "linked_done", 0) == self.linked_total and not getattr(self, "offices_pending", 0):
+            if getattr(self, "linked_done", 0) == getattr(self, "linked_total", 0) and not getattr(self, "offices_pending", 0):
                 return TaskStatus.DONE.value
             return TaskStatus.IN_PROGRESS.value
         return TaskStatus.OVERDUE.value if self.is_overdue else self.status

@@ -22,8 +22,8 @@ from import_export import fields, resources, widgets
 from import_export.results import Result
 
 from shuangyong.access import units_in_scope
-from shuangyong.selectors import units_run_for
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.selectors import units_run_for
 from shuangyong.spreadsheets import datasets_xlsx
 from shuangyong.tables import UNIT_NOT_FOUND, CellError, ChoiceLabelWidget, column_limits, read_table
 from tasks import dual_list_services as dls

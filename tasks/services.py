@@ -24,6 +24,7 @@ from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, User
 from shuangyong.selectors import units_run_for
 from shuangyong.uploads import validate_upload
+from tasks import policy
 from tasks.models import (
     ClosureRequest,
     Evidence,
@@ -36,7 +37,6 @@ from tasks.models import (
     TaskStatus,
     WorkPlan,
 )
-from tasks import policy
 from tasks.notifying import office_users, tell, unit_users
 
 OFFICE_ONLY = "只有双拥办可以执行此操作。"
@@ -473,7 +473,10 @@ def task_breakdown(
         tell(
             unit_users([u for u in [draft.lead_unit, *cooperating] if u is not None and u.pk != user.org_unit_id]),
             title=f"新任务：{task.title}",
-            body=f"{plan.owner_unit.name}分解上级任务“{parent.number}{parent.title}”；完成时限：{task.deadline or '未定'}",
+            body=(
+                f"{plan.owner_unit.name}分解上级任务“{parent.number}{parent.title}”；"
+                f"完成时限：{task.deadline or '未定'}"
+            ),
             url_name="tasks:task_detail",
             pk=task.pk,
             obj=task,

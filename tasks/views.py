@@ -235,9 +235,7 @@ def task_breakdown(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已分解为 {len(created)} 项本单位任务。")
             return redirect("tasks:task_detail", pk=parent.pk)
-    return render(
-        request, "tasks/task_breakdown.html", {"task": parent, "plan_form": plan_form, "rows": rows}
-    )
+    return render(request, "tasks/task_breakdown.html", {"task": parent, "plan_form": plan_form, "rows": rows})
 
 
 def _task_action(
