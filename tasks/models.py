@@ -226,7 +226,8 @@ class Task(models.Model):
         if self.is_broken_down and self.status != TaskStatus.DONE:
             if getattr(self, "linked_late", 0) or self.is_overdue:
                 return TaskStatus.OVERDUE.value
-            if getattr(self, "linked_done", 0) == getattr(self, "linked_total", 0) and not getattr(self, "offices_pending", 0):
+            all_done = getattr(self, "linked_done", 0) == getattr(self, "linked_total", 0)
+            if all_done and not getattr(self, "offices_pending", 0):
                 return TaskStatus.DONE.value
             return TaskStatus.IN_PROGRESS.value
         return TaskStatus.OVERDUE.value if self.is_overdue else self.status
