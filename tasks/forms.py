@@ -340,7 +340,10 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX)
     direction = forms.ChoiceField(label="清单", choices=DualListDirection.choices)
     category = forms.ModelChoiceField(
-        label="类别", queryset=DualListCategory.objects.filter(is_active=True), required=False
+        label="类别",
+        queryset=DualListCategory.objects.none(),
+        required=False,
+        help_text="默认类别和本双拥办自定的类别。",
     )
     content = forms.CharField(max_length=TEXT, label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
@@ -348,8 +351,9 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
         max_length=NOTE, label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
-    def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], categories: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
         troops = [u for u in units if u.kind == OrgUnitKind.TROOP]
         self.fields["troop_unit"] = UnitChoiceField(troops, label="对口部队")
         self.fields["troop_unit"].widget.attrs["class"] = "form-select"

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from shuangyong.models import OrgUnit, ReminderPolicy, Role, User
+from shuangyong.models import OFFICE_KINDS, OrgUnit, ReminderPolicy, Role, User
 from shuangyong.notifications import absolute_url
 from shuangyong.reminders import (
     DeadlineSpec,
@@ -133,11 +133,12 @@ class DualListSource(ReminderSource):
             .select_related("org_unit")
             .order_by("pk")
         )
+        office_units = _office_units_running([item.troop_unit for item in waiting])
         dues: list[DueReminder] = []
         for item in waiting:
             assert item.close_requested_at is not None
             requested = item.close_requested_at.astimezone(SHANGHAI).date()
-            recipients = self._missing_confirmers(item, confirmers)
+            recipients = self._missing_confirmers(item, confirmers, office_units.get(item.troop_unit_id))
             message = cache(partial(self._message, item, requested=requested, today=today))
             dues.extend(
                 DueReminder(item, uid, CLOSE_CONFIRM, requested, message, unit_id=item.responsible_unit_id)
@@ -146,11 +147,12 @@ class DualListSource(ReminderSource):
         return dues
 
     @staticmethod
-    def _missing_confirmers(item: DualListItem, confirmers: list[User]) -> list[int]:
+    def _missing_confirmers(item: DualListItem, confirmers: list[User], office_unit_id: int | None) -> list[int]:
         def covers(user: User, unit: OrgUnit) -> bool:
             return user.org_unit is not None and unit.path.startswith(user.org_unit.path)
 
-        offices = [u for u in confirmers if u.role == Role.OFFICE and covers(u, item.troop_unit)]
+        # The office that signs is the troop's own (tasks.policy.runs_dual_list_item), not every office above.
+        offices = [u for u in confirmers if u.role == Role.OFFICE and u.org_unit_id == office_unit_id]
         wanted: list[User] = []
         if item.receiver_confirmed_by_id is None:
             if item.direction == DualListDirection.TO_TROOPS:
@@ -176,6 +178,18 @@ class DualListSource(ReminderSource):
             f"请核实办结情况后确认销号或退回。\n{link}"
         )
         return ReminderMessage(title[:200], body, path, subject=label)
+
+
+def _office_units_running(troops: list[OrgUnit]) -> dict[int, int]:
+    """troop id → the id of its nearest office unit above, for many troops in one query."""
+    ancestors = {pk for troop in troops for pk in troop.ancestor_pks()}
+    offices = set(OrgUnit.objects.filter(pk__in=ancestors, kind__in=OFFICE_KINDS).values_list("pk", flat=True))
+    running: dict[int, int] = {}
+    for troop in troops:
+        above = [pk for pk in troop.ancestor_pks()[:-1] if pk in offices]
+        if above:
+            running[troop.pk] = above[-1]
+    return running
 
 
 def register_reminders() -> None:

@@ -37,7 +37,7 @@ from tasks.models import (
     Task,
     TaskStatus,
 )
-from tasks.selectors import dual_list_items_for, tasks_for
+from tasks.selectors import categories_for, dual_list_items_for, tasks_for
 from tasks.validators import YEAR_MAX, YEAR_MIN, validate_date_in_range
 
 
@@ -93,14 +93,17 @@ class YearWidget(widgets.IntegerWidget):
 class CategoryWidget(widgets.ForeignKeyWidget):
     """A 双清单 category by its name, or a Chinese error at the cell for a name not in the list."""
 
-    def __init__(self) -> None:
+    def __init__(self, user: User | None = None) -> None:
         super().__init__(DualListCategory, "name")
+        self.user = user
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         name = str(value or "").strip()
         if not name:
             return None
-        category = DualListCategory.objects.filter(name=name).first()
+        # The shared defaults and the importing office's own categories (never another office's).
+        offered = categories_for(self.user) if self.user is not None else DualListCategory.objects.none()
+        category = offered.filter(name=name).first()
         if category is None:
             raise ValueError(f"类别“{_shown(name)}”不存在，请填写“类别管理”中已有的类别，或留空。")
         return category
@@ -243,6 +246,7 @@ class DualListItemResource(resources.ModelResource):
         self._before: dict[int, _Before] = {}
         self.fields["responsible_unit"].widget = ScopedUnitWidget(user)
         self.fields["troop_unit"].widget = ScopedUnitWidget(user, kinds=(OrgUnitKind.TROOP,))
+        self.fields["category"].widget = CategoryWidget(user)
 
     def get_queryset(self) -> QuerySet[DualListItem]:
         return dual_list_items_for(self.user)

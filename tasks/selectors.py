@@ -17,9 +17,11 @@ from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, scope_q, scope_root
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.selectors import nearest_office_unit
 from shuangyong.validators import DATE_MAX, DATE_MIN
 from tasks.models import (
     SHANGHAI,
+    DualListCategory,
     DualListItem,
     DualListItemQuerySet,
     DualListState,
@@ -177,6 +179,27 @@ def dual_list_items_for(user: User) -> DualListItemQuerySet:
 
 def get_dual_list_item_for(user: User, pk: int) -> DualListItem:
     return get_object_or_404(dual_list_items_for(user), pk=pk)
+
+
+def dual_list_office_for(user: User) -> OrgUnit | None:
+    """The office whose 双清单 the user works on: their own office unit, or the one running their unit
+    (a troop liaison's county office)."""
+    unit = scope_root(user)
+    return nearest_office_unit(unit) if unit is not None else None
+
+
+def categories_for(user: User, *, office: OrgUnit | None = None) -> QuerySet[DualListCategory]:
+    """The categories an item can take: the shared defaults (no owner) and the office's own."""
+    office = office if office is not None else dual_list_office_for(user)
+    own = Q(owner_unit=office) if office is not None else NOTHING
+    return DualListCategory.objects.filter(Q(owner_unit__isnull=True) | own).select_related("owner_unit")
+
+
+def own_categories_for(user: User) -> QuerySet[DualListCategory]:
+    """The categories the user's office keeps (``tasks.policy.keeps_category``)."""
+    if scope_root(user) is None or user.org_unit_id is None:
+        return DualListCategory.objects.none()
+    return DualListCategory.objects.filter(owner_unit_id=user.org_unit_id)
 
 
 def troops_for(user: User) -> QuerySet[OrgUnit]:

@@ -213,3 +213,23 @@ def _client_get(user, url) -> str:
 
 def _client_page(user, task) -> str:
     return _client_get(user, reverse("tasks:task_detail", args=[task.pk]))
+
+
+def test_breakdown_page_costs_fixed_queries(
+    city_task, county_plan, office_user, township_a_unit, levels_city, django_assert_max_num_queries
+):
+    """The form's unit lists and the office's plans are each one query, whatever their size."""
+    client = _client(office_user)
+    url = reverse("tasks:task_breakdown", args=[city_task.pk])
+    client.get(url)
+    with django_assert_max_num_queries(15) as few:
+        assert client.get(url).status_code == 200
+    from tests.factories import OrgUnitFactory
+
+    for i in range(10):
+        OrgUnitFactory(name=f"新街道{i}", parent=office_user.org_unit)
+        WorkPlanFactory(owner_unit=office_user.org_unit, created_by=office_user, title=f"要点{i}")
+        _break_down(office_user, city_task, county_plan, BreakdownDraft(title=f"分解{i}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "新街道9" in page and "要点9" in page
