@@ -261,6 +261,14 @@ class ReminderPolicy(models.Model):
     def __str__(self) -> str:
         return f"提醒设置（{self.owner_unit}）" if self.owner_unit_id else "提醒设置（全站默认）"
 
+    def clean(self) -> None:
+        if self.owner_unit is not None and not self.owner_unit.has_office:
+            raise ValidationError({"owner_unit": "只能为双拥办（省、市、区县、乡镇街道）单位设置提醒。"})
+        if self.owner_unit_id is None:
+            others = type(self).objects.filter(owner_unit__isnull=True).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError({"owner_unit": "全站默认设置已有一份，请选择所属双拥办。"})
+
     @classmethod
     def load(cls) -> ReminderPolicy:
         """The site default row (no owner)."""

@@ -23,6 +23,7 @@ from shuangyong.reminders import (
     DueReminder,
     ItemText,
     ReminderMessage,
+    ReminderPolicies,
     ReminderSource,
     chinese_date,
     register_source,
@@ -117,15 +118,27 @@ class DualListSource(ReminderSource):
             ),
         )
 
-    def other_reminders(self, *, today: dt.date, policy: ReminderPolicy) -> Iterable[DueReminder]:
+    def other_reminders(
+        self, *, today: dt.date, policy: ReminderPolicy, policies: ReminderPolicies | None = None
+    ) -> Iterable[DueReminder]:
         """申请销号 waiting N days: remind whoever still has to confirm (receiving side, office)."""
-        days = policy.close_confirm_after_days
-        cutoff = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time.min, tzinfo=SHANGHAI)
+        # Each item waits the days of its office's policy (ReminderPolicies); the query takes the
+        # shortest wait of any policy, and each item is then held to its own.
+        policies = policies if policies is not None and policies.by_path else None
+        days = min(p.close_confirm_after_days for p in policies.all) if policies else policy.close_confirm_after_days
+        cutoff = _cutoff(today, days)
         waiting = list(
             DualListItem.objects.filter(state=DualListState.CLOSE_REQUESTED, close_requested_at__lt=cutoff)
             .select_related("troop_unit", "responsible_unit")
             .order_by("pk")
         )
+        if policies is not None:
+            waiting = [
+                i
+                for i in waiting
+                if i.close_requested_at
+                and i.close_requested_at < _cutoff(today, policies.for_unit(i.troop_unit).close_confirm_after_days)
+            ]
         if not waiting:
             return []
         confirmers = list(
@@ -178,6 +191,10 @@ class DualListSource(ReminderSource):
             f"请核实办结情况后确认销号或退回。\n{link}"
         )
         return ReminderMessage(title[:200], body, path, subject=label)
+
+
+def _cutoff(today: dt.date, days: int) -> dt.datetime:
+    return dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time.min, tzinfo=SHANGHAI)
 
 
 def _office_units_running(troops: list[OrgUnit]) -> dict[int, int]:
