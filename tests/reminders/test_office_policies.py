@@ -80,7 +80,7 @@ def test_the_scan_with_office_policies_costs_the_same_for_more_items(
     run_scan(deliver=False)
     with django_assert_max_num_queries(20) as steady:
         assert run_scan(deliver=False).reminders_created == 0
-    for i in range(40):
+    for _ in range(40):
         source.add(unit=township_a_unit, deadline=DEADLINE + 30 * DAY)
         source.add(unit=other_county, deadline=DEADLINE + 30 * DAY)
     with django_assert_max_num_queries(len(steady.captured_queries)):
