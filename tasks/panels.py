@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, F, When
@@ -36,6 +37,57 @@ def overdue_panel(user: Any) -> dict[str, Any] | None:
     if not task_count and not item_count:
         return None
     return {"tasks": first_tasks, "task_count": task_count, "items": first_items, "item_count": item_count}
+
+
+LEVEL_PLANS = 5  # the office's latest plans on its home
+LEVEL_TASKS = 500  # tasks of those plans counted on the home (a plan has a few dozen)
+
+
+def levels_panel(user: Any) -> dict[str, Any] | None:
+    """An office's (or its leader's) home at any level: its own latest plans with their progress,
+    and the units it gives work to (a city: its counties and member units) with theirs, the
+    breakdown below rolled up (``TaskQuerySet.with_rollup``). Three queries, whatever the level."""
+    unit = getattr(user, "org_unit", None)
+    if unit is None or not unit.has_office:
+        return None
+    plans = list(selectors.own_plans_for(user)[:LEVEL_PLANS])
+    if not plans:
+        return {"unit": unit, "plans": [], "units": []}
+    tasks = (
+        selectors.tasks_for(user)
+        .filter(plan__in=plans)
+        .prefetch_related(None)
+        .select_related(None)
+        .select_related("lead_unit")
+        .order_by("pk")[:LEVEL_TASKS]
+    )
+    by_plan: dict[int, Progress] = {p.pk: Progress() for p in plans}
+    by_unit: dict[int, Progress] = {}
+    for task in tasks:
+        shown = task.display_status
+        by_plan[task.plan_id].add(shown)
+        if task.lead_unit is not None and task.lead_unit_id != unit.pk:
+            by_unit.setdefault(task.lead_unit_id, Progress(unit=task.lead_unit)).add(shown)
+    return {
+        "unit": unit,
+        "plans": [(plan, by_plan[plan.pk]) for plan in plans],
+        "units": sorted(by_unit.values(), key=lambda p: p.unit.path if p.unit else ""),
+    }
+
+
+@dataclass
+class Progress:
+    """How many tasks, done and late (as shown: rolled up from the breakdown below)."""
+
+    unit: Any = None
+    total: int = 0
+    done: int = 0
+    late: int = 0
+
+    def add(self, shown: str) -> None:
+        self.total += 1
+        self.done += shown == TaskStatus.DONE
+        self.late += shown == TaskStatus.OVERDUE
 
 
 def waiting_groups(user: Any) -> list[WaitingGroup]:
