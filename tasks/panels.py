@@ -66,8 +66,9 @@ def levels_panel(user: Any) -> dict[str, Any] | None:
     for task in tasks:
         shown = task.display_status
         by_plan[task.plan_id].add(shown)
-        if task.lead_unit is not None and task.lead_unit_id != unit.pk:
-            by_unit.setdefault(task.lead_unit_id, Progress(unit=task.lead_unit)).add(shown)
+        lead = task.lead_unit
+        if lead is not None and lead.pk != unit.pk:
+            by_unit.setdefault(lead.pk, Progress(unit=lead)).add(shown)
     return {
         "unit": unit,
         "plans": [(plan, by_plan[plan.pk]) for plan in plans],
