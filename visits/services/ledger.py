@@ -12,13 +12,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from shuangyong.access import unit_in_scope
 from shuangyong.concurrency import CURRENT, Version, claim_version
-from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
+from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.notifications import notify
+from shuangyong.selectors import office_users_of
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
@@ -48,10 +48,10 @@ DUPLICATE_ID_NUMBER = "该身份证号已登记在台账中，同一县内不能
 FOREIGN_ID_NUMBER = "该身份证号无法在本单位登记，请联系双拥办核实。"
 
 
-def office_users_above(user: User) -> QuerySet[User]:
-    """The active 双拥办 staff of the user's county (the office units above or at the user's unit)."""
-    ancestors = user.org_unit.ancestor_pks() if user.org_unit else []
-    return User.objects.filter(org_unit_id__in=ancestors, role=Role.OFFICE, is_active=True)
+def office_users_above(user: User) -> list[User]:
+    """The active 双拥办 staff of the nearest office at or above the user's unit that has staff
+    (``shuangyong.selectors.office_users_of``): its county, not every office up to the province."""
+    return office_users_of(user.org_unit) if user.org_unit else []
 
 
 def foreign_id_numbers_report(*, user: User, people: Sequence[Beneficiary], source: str) -> None:
