@@ -106,35 +106,20 @@ def waiting_groups(user: Any) -> list[WaitingGroup]:
         )
     )
     if user.is_office:
-        closures: Any = selectors.pending_requests_for(user, ClosureRequest)
-        extensions: Any = selectors.pending_requests_for(user, ExtensionRequest)
+        # Only the office owning the plan decides (tasks.policy.runs_plan): an office above reads.
+        own = {"task__plan__owner_unit_id": user.org_unit_id}
+        closures: Any = selectors.pending_requests_for(user, ClosureRequest).filter(**own)
+        extensions: Any = selectors.pending_requests_for(user, ExtensionRequest).filter(**own)
         groups.append(_request_group(closures, title="待审核的完成申请", testid="waiting-closures"))
         groups.append(_request_group(extensions, title="待审批的延期申请", testid="waiting-extensions"))
+    if user.is_office and user.org_unit_id is not None:
+        # Tasks an office above gave to this office's unit: to carry out or break down (任务分解).
+        received = (
+            selectors.my_tasks(user).exclude(status=TaskStatus.DONE).exclude(plan__owner_unit_id=user.org_unit_id)
+        )
+        groups.append(_task_group(received, title="上级交办的任务", testid="waiting-received"))
     elif user.org_unit_id is not None and not user.is_read_only:
-        open_tasks = selectors.my_tasks(user).exclude(status=TaskStatus.DONE).prefetch_related(None)
-        first_tasks, total = selectors.first_rows_and_total(
-            open_tasks.order_by(F("deadline").asc(nulls_last=True), "pk"), WAITING_ROWS
-        )
-        today = today_shanghai()
-        rows = [
-            WaitingRow(
-                f"{t.number}{t.title}",
-                reverse("tasks:task_detail", args=[t.pk]),
-                note=f"时限 {t.deadline:%m-%d}" if t.deadline else "",
-                state="overdue" if t.deadline and t.deadline < today else t.status,
-                state_label="逾期" if t.deadline and t.deadline < today else t.get_status_display(),
-            )
-            for t in first_tasks
-        ]
-        groups.append(
-            WaitingGroup(
-                title="本单位未完成的任务",
-                rows=rows,
-                total=total,
-                more_url=reverse("tasks:my_tasks"),
-                testid="waiting-tasks",
-            )
-        )
+        groups.append(_task_group(selectors.my_tasks(user).exclude(status=TaskStatus.DONE), title="本单位未完成的任务"))
         mine = (
             selectors.dual_list_items_for(user)
             .filter(responsible_unit_id=user.org_unit_id, state__in=[DualListState.ASSIGNED, DualListState.IN_PROGRESS])
@@ -156,6 +141,25 @@ def waiting_groups(user: Any) -> list[WaitingGroup]:
             )
         )
     return groups
+
+
+def _task_group(open_tasks: Any, *, title: str, testid: str = "waiting-tasks") -> WaitingGroup:
+    """Open tasks of the user's unit, the soonest deadline first (no deadline last)."""
+    first_tasks, total = selectors.first_rows_and_total(
+        open_tasks.prefetch_related(None).order_by(F("deadline").asc(nulls_last=True), "pk"), WAITING_ROWS
+    )
+    today = today_shanghai()
+    rows = [
+        WaitingRow(
+            f"{t.number}{t.title}",
+            reverse("tasks:task_detail", args=[t.pk]),
+            note=f"时限 {t.deadline:%m-%d}" if t.deadline else "",
+            state="overdue" if t.deadline and t.deadline < today else t.status,
+            state_label="逾期" if t.deadline and t.deadline < today else t.get_status_display(),
+        )
+        for t in first_tasks
+    ]
+    return WaitingGroup(title=title, rows=rows, total=total, more_url=reverse("tasks:my_tasks"), testid=testid)
 
 
 def _request_group(pending: Any, *, title: str, testid: str) -> WaitingGroup:

@@ -122,3 +122,17 @@ def test_a_street_office_publishes_its_plan_to_its_villages(
     assert client.get(reverse("tasks:plan_detail", args=[plan.pk])).status_code == 200
     with pytest.raises(PermissionDenied):
         _edit(UserFactory(username="county_office3", org_unit=county, role="office"), task)
+
+
+def test_the_work_queue_at_each_level(city_task, county_task, office_user, levels_city_office, township_a):
+    """The county office finds the city's task it received (to break down); the county's pending
+    closure request waits for the county, not for the city that only reads it."""
+    from tasks.panels import waiting_groups
+
+    closure_request_create(user=township_a, task=county_task, note="已完成")
+    city = {g.testid: g for g in waiting_groups(levels_city_office)}
+    county = {g.testid: g for g in waiting_groups(office_user)}
+    assert city["waiting-closures"].total == 0 and county["waiting-closures"].total == 1
+    assert county["waiting-received"].total == 1
+    assert county["waiting-received"].rows[0].url == reverse("tasks:task_detail", args=[city_task.pk])
+    assert city["waiting-received"].total == 0
