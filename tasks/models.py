@@ -152,6 +152,22 @@ class TaskQuerySet(models.QuerySet["Task"]):
             offices_pending=lead_pending + Coalesce(pending_cooperating, 0),
         )
 
+    def with_shown_status(self, status: str, today: dt.date | None = None) -> TaskQuerySet:
+        """Tasks whose ``display_status`` (rolled up from the breakdown below) is ``status``; the
+        queryset must have ``with_rollup()``'s annotations. The same rules, in SQL."""
+        today = today or today_shanghai()
+        done = Q(status=TaskStatus.DONE)
+        late = ~done & (Q(deadline__lt=today) | Q(linked_late__gt=0))
+        broken_down = Q(linked_total__gt=0)
+        rolled_done = ~done & broken_down & ~late & Q(linked_done=F("linked_total")) & Q(offices_pending=0)
+        if status == TaskStatus.OVERDUE:
+            return self.filter(late)
+        if status == TaskStatus.DONE:
+            return self.filter(done | rolled_done)
+        if status == TaskStatus.IN_PROGRESS:
+            return self.filter(~done & ~late & ~rolled_done & (broken_down | Q(status=status)))
+        return self.filter(~done & ~late & ~broken_down & Q(status=status))
+
     def with_status(self, status: str, today: dt.date | None = None) -> TaskQuerySet:
         if status == TaskStatus.OVERDUE:
             return self.overdue(today)

@@ -145,7 +145,7 @@ def task_board(
         cooperating = Task.cooperating_units.through.objects.filter(orgunit=unit).values("task_id")
         qs = qs.filter(Q(lead_unit=unit) | Q(pk__in=cooperating))
     if status:
-        qs = qs.with_status(status)
+        qs = qs.with_shown_status(status)  # as the board shows it: rolled up from the breakdown below
     if section_number:
         qs = qs.filter(section__number=section_number)
     return qs.order_by("plan__year", "plan_id", "order", "id")

@@ -233,3 +233,19 @@ def test_breakdown_page_costs_fixed_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
     assert "新街道9" in page and "要点9" in page
+
+
+def test_the_board_filters_by_the_rolled_up_status(city_task, county_plan, office_user, levels_city_office):
+    city_task.cooperating_units.clear()  # the county alone received it
+    (linked,) = _break_down(office_user, city_task, county_plan, BreakdownDraft(title="分解"))
+    client = _client(levels_city_office)
+    url = reverse("tasks:task_board")
+
+    def listed(status: str) -> bool:
+        return city_task.title in client.get(url, {"status": status}).content.decode()
+
+    assert listed("in_progress") and not listed("not_started") and not listed("done")
+    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.DONE)
+    assert listed("done") and not listed("in_progress")
+    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.IN_PROGRESS, deadline=dt.date(2022, 5, 1))
+    assert listed("overdue") and not listed("in_progress") and not listed("done")
