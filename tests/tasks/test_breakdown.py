@@ -249,3 +249,21 @@ def test_the_board_filters_by_the_rolled_up_status(city_task, county_plan, offic
     assert listed("done") and not listed("in_progress")
     Task.objects.filter(pk=linked.pk).update(status=TaskStatus.IN_PROGRESS, deadline=dt.date(2022, 5, 1))
     assert listed("overdue") and not listed("in_progress") and not listed("done")
+
+
+def test_the_demo_breaks_a_city_task_down_when_the_demo_has_a_city(db):
+    from shuangyong.models import OrgUnitKind, Role
+    from tasks.demo import CITY_PLAN, _seed_city_breakdown
+    from tests.factories import OrgUnitFactory, UserFactory
+
+    city = OrgUnitFactory(code="cq", kind=OrgUnitKind.CITY, name="重庆市双拥工作领导小组办公室")
+    county = OrgUnitFactory(code="tl", kind=OrgUnitKind.COUNTY, parent=city, name="铜梁区双拥办")
+    OrgUnitFactory(code="tl-bc", kind=OrgUnitKind.TOWNSHIP, parent=county, name="巴川街道")
+    OrgUnitFactory(code="yc", kind=OrgUnitKind.COUNTY, parent=city, name="永川区双拥办")
+    UserFactory(username="city_office", org_unit=city, role=Role.OFFICE)
+    UserFactory(username="office", org_unit=county, role=Role.OFFICE)
+    _seed_city_breakdown(TODAY.date())
+    _seed_city_breakdown(TODAY.date())  # idempotent
+    parent = Task.objects.get(plan__title=CITY_PLAN)
+    assert parent.linked_tasks.count() == 2
+    assert {t.plan.owner_unit for t in parent.linked_tasks.all()} == {county}
