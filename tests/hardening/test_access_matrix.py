@@ -90,7 +90,7 @@ from shuangyong.notifications import notify
 from tasks.models import ClosureRequest, DualListState, Evidence, ExtensionRequest, Milestone, ProgressReport
 from tasks.policy import TRANSITIONS
 from tests.factories import OrgUnitFactory, UserFactory
-from tests.tasks.factories import DualListItemFactory, TaskFactory, WorkPlanFactory
+from tests.tasks.factories import DualListCategoryFactory, DualListItemFactory, TaskFactory, WorkPlanFactory
 from tests.visits.factories import BeneficiaryFactory, CampaignFactory, VisitRecordFactory
 from visits.models import BeneficiaryTransfer, ContactLog, ContactWay, Difficulty, DifficultyKind
 from visits.views_import import KINDS
@@ -174,6 +174,8 @@ EVAL_READERS_POST = expect(403, office=200, admin=200)
 COUNTY_READ = expect(404, office=200, leader=200, admin=200)
 COUNTY_READ_POST = expect(404, office=200, leader=403, admin=200)
 COUNTY_WRITE = expect(404, office=302, leader=403, admin=302)
+# An office's own 双清单 category: its office (and the admin) edits it, its leader may not (403).
+OWN_CATEGORY = expect(404, office=200, admin=200, leader=403)
 # A value of a URL parameter that the view does not know: 404 (the leader's POST is refused first).
 UNKNOWN_VALUE = expect(404)
 UNKNOWN_VALUE_POST = expect(404, leader=403)
@@ -262,6 +264,13 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         expect(404, office=200, leader=403, admin=200, township_a=403),
         expect(404, office=200, leader=403, admin=200, township_a=403),
     ),
+    # 任务分解 is for an office that received the task from a plan above (tests/tasks/test_breakdown.py):
+    # the county's own task is not one (403: role), A is no office, and the task is A's alone (404).
+    "tasks:task_breakdown": Row(
+        kw(pk=Ref("task")),
+        expect(404, office=403, leader=403, admin=403, township_a=403),
+        expect(404, office=403, leader=403, admin=403, township_a=403),
+    ),
     "tasks:progress_create": Row(kw(pk=Ref("task")), POST_ONLY, A_ONLY_WRITE),
     "tasks:closure_request": Row(kw(pk=Ref("task")), POST_ONLY, A_ONLY_WRITE),
     "tasks:extension_request": Row(kw(pk=Ref("task")), POST_ONLY, A_ONLY_WRITE),
@@ -279,7 +288,12 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "tasks:dual_list_import": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     # The editable list of 双清单 categories is the office's (403: role).
     "tasks:dual_categories": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
-    "tasks:dual_category_edit": Row(kw(pk=Ref("category")), OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    # A category is its office's own (DualListCategory.owner_unit): nobody else learns it exists.
+    "tasks:dual_category_edit": Row(
+        kw(pk=Ref("category")),
+        expect(404, office=200, admin=200, leader=403),
+        expect(404, office=200, admin=200, leader=403),
+    ),
     "tasks:dual_item_detail": Row(kw(pk=Ref("dual_item")), DUAL_A, DUAL_A_POST),
     # Each step of the workflow (tasks.policy.TRANSITIONS) on A's 已交办 地方为部队 item.
     # Who may take it is checked whatever the item's state (403: role); a step that does not fit
@@ -466,8 +480,10 @@ EVALUATION_OBJECTS = {
     "budget_proof",
 }
 PLACES = (*OWNERS, OTHER_COUNTY)
-COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit", *EVALUATION_OBJECTS}  # shared by one county's units
-GLOBAL_OBJECTS = {"category"}  # the 双清单 categories: one list for the whole portal
+# Shared by the units of one county (the 双清单 category is the county office's own), and the
+# county's 考评 binder (tests/hardening: _evaluation_objects).
+COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit", "category", *EVALUATION_OBJECTS}
+GLOBAL_OBJECTS: set[str] = set()  # nothing is one object for the whole portal
 # The member unit keeps no ledger (a township's), and has no 双清单 item: so that the troop's
 # 对账 page has a unit of the county that it stays hidden from.
 NOT_IN_MEMBER_PLACE = {"beneficiary", "difficulty", "dual_item", "transfer"}
@@ -645,7 +661,8 @@ def _build_world() -> World:
     county_z = OrgUnitFactory(name="荣昌区双拥办", code="rc", kind=OrgUnitKind.COUNTY)
     campaign = CampaignFactory(owner_unit=county, expected_units=[township_a_unit, township_b_unit, member_unit])
     plan = WorkPlanFactory(owner_unit=county, created_by=office_user, year=2027)
-    shared = {"county": county, "campaign": campaign, "plan": plan, "troop_unit": troop_unit}
+    category = DualListCategoryFactory(name="演训保障（铜梁）", owner_unit=county)
+    shared = {"county": county, "campaign": campaign, "plan": plan, "troop_unit": troop_unit, "category": category}
     county_of = {
         "office": office_user, "plan": plan, "campaign": campaign, "troop": troop_unit, "transfer_to": county_x,
     }  # fmt: skip
@@ -662,7 +679,8 @@ def _build_world() -> World:
     staff_x = UserFactory(username="township_x", org_unit=township_x, role=Role.TOWNSHIP_STAFF)
     campaign_x = CampaignFactory(owner_unit=county_x, expected_units=[township_x])
     plan_x = WorkPlanFactory(owner_unit=county_x, created_by=office_x, year=2027)
-    other = {"county": county_x, "campaign": campaign_x, "plan": plan_x, "troop_unit": troop_x}
+    category_x = DualListCategoryFactory(name="演训保障（永川）", owner_unit=county_x)
+    other = {"county": county_x, "campaign": campaign_x, "plan": plan_x, "troop_unit": troop_x, "category": category_x}
     _evaluation_objects(other, county=county_x, office=office_x)
     _place_objects(
         other,
@@ -675,9 +693,6 @@ def _build_world() -> World:
         transfer_to=county_z,
     )
     places[OTHER_COUNTY] = other
-    category = places["a"]["dual_item"].category  # one list of categories for the whole portal
-    for objs in places.values():
-        objs["category"] = category
     return World(users=users, places={name: Place(objs) for name, objs in places.items()})
 
 
