@@ -25,7 +25,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest, HttpResponse
 
-from shuangyong.models import PERSONAL_DATA_BOUNDARY, OrgUnit, OrgUnitKind, Role
+from shuangyong.models import OFFICE_KINDS, PERSONAL_DATA_BOUNDARY, OrgUnit, OrgUnitKind, Role
 
 if TYPE_CHECKING:
     from shuangyong.models import User
@@ -152,6 +152,21 @@ def is_office_of(user: Any, unit: OrgUnit | None) -> bool:
         and user.role in (Role.OFFICE, Role.ADMIN)
         and user.org_unit_id == unit.pk
     )
+
+
+def runs_unit(user: Any, unit: OrgUnit | None) -> bool:
+    """Whether ``user`` is staff of the office that runs ``unit``: the unit's own office, or the
+    nearest office unit above it (a troop stationed in a county is the county office's, not the
+    city's). No query when the unit sits directly under (or is) the user's office unit."""
+    if unit is None or not getattr(user, "is_authenticated", False) or user.role not in (Role.OFFICE, Role.ADMIN):
+        return False
+    office = scope_root(user)
+    if office is None or not office.has_office or not unit.path.startswith(office.path):
+        return False
+    if unit.pk == office.pk:
+        return True
+    between = unit.ancestor_pks()[office.depth : -1]  # strictly between the office and the unit
+    return not between or not OrgUnit.objects.filter(pk__in=between, kind__in=OFFICE_KINDS).exists()
 
 
 def require_role(user: User, *roles: str, message: str = "您的角色无权执行此操作。") -> None:

@@ -61,6 +61,21 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from evaluation.models import (
+    BudgetProof,
+    BudgetProofKind,
+    DocumentKind,
+    Evaluation,
+    EvidenceLink,
+    ItemAssessment,
+    ItemFile,
+    ItemKind,
+    Meeting,
+    MeetingKind,
+    ScoringItem,
+    ScoringTable,
+    UnitDocument,
+)
 from reports.selectors import Basis
 from shuangyong.models import (
     DeliveryState,
@@ -75,7 +90,7 @@ from shuangyong.notifications import notify
 from tasks.models import ClosureRequest, DualListState, Evidence, ExtensionRequest, Milestone, ProgressReport
 from tasks.policy import TRANSITIONS
 from tests.factories import OrgUnitFactory, UserFactory
-from tests.tasks.factories import DualListItemFactory, TaskFactory, WorkPlanFactory
+from tests.tasks.factories import DualListCategoryFactory, DualListItemFactory, TaskFactory, WorkPlanFactory
 from tests.visits.factories import BeneficiaryFactory, CampaignFactory, VisitRecordFactory
 from visits.models import BeneficiaryTransfer, ContactLog, ContactWay, Difficulty, DifficultyKind
 from visits.views_import import KINDS
@@ -153,6 +168,14 @@ DUAL_A_POST = expect(404, office=200, leader=403, admin=200, township_a=200, tro
 # (A and B; the member unit has none: 404).
 TROOP_PAGE = expect(404, office=200, leader=200, admin=200, township_a=200, township_b=200, troop=200)
 TROOP_PAGE_POST = expect(404, office=200, leader=403, admin=200, township_a=200, township_b=200, troop=200)
+# The county's evaluation binder (evaluation/): office and admin edit, the leader reads, nobody else.
+EVAL_READERS = expect(403, office=200, leader=200, admin=200)
+EVAL_READERS_POST = expect(403, office=200, admin=200)
+COUNTY_READ = expect(404, office=200, leader=200, admin=200)
+COUNTY_READ_POST = expect(404, office=200, leader=403, admin=200)
+COUNTY_WRITE = expect(404, office=302, leader=403, admin=302)
+# An office's own 双清单 category: its office (and the admin) edits it, its leader may not (403).
+OWN_CATEGORY = expect(404, office=200, admin=200, leader=403)
 # A value of a URL parameter that the view does not know: 404 (the leader's POST is refused first).
 UNKNOWN_VALUE = expect(404)
 UNKNOWN_VALUE_POST = expect(404, leader=403)
@@ -241,6 +264,13 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         expect(404, office=200, leader=403, admin=200, township_a=403),
         expect(404, office=200, leader=403, admin=200, township_a=403),
     ),
+    # 任务分解 is for an office that received the task from a plan above (tests/tasks/test_breakdown.py):
+    # the county's own task is not one (403: role), A is no office, and the task is A's alone (404).
+    "tasks:task_breakdown": Row(
+        kw(pk=Ref("task")),
+        expect(404, office=403, leader=403, admin=403, township_a=403),
+        expect(404, office=403, leader=403, admin=403, township_a=403),
+    ),
     "tasks:progress_create": Row(kw(pk=Ref("task")), POST_ONLY, A_ONLY_WRITE),
     "tasks:closure_request": Row(kw(pk=Ref("task")), POST_ONLY, A_ONLY_WRITE),
     "tasks:extension_request": Row(kw(pk=Ref("task")), POST_ONLY, A_ONLY_WRITE),
@@ -258,7 +288,12 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "tasks:dual_list_import": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     # The editable list of 双清单 categories is the office's (403: role).
     "tasks:dual_categories": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
-    "tasks:dual_category_edit": Row(kw(pk=Ref("category")), OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    # A category is its office's own (DualListCategory.owner_unit): nobody else learns it exists.
+    "tasks:dual_category_edit": Row(
+        kw(pk=Ref("category")),
+        expect(404, office=200, admin=200, leader=403),
+        expect(404, office=200, admin=200, leader=403),
+    ),
     "tasks:dual_item_detail": Row(kw(pk=Ref("dual_item")), DUAL_A, DUAL_A_POST),
     # Each step of the workflow (tasks.policy.TRANSITIONS) on A's 已交办 地方为部队 item.
     # Who may take it is checked whatever the item's state (403: role); a step that does not fit
@@ -380,6 +415,40 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "reports:task_closure": Row(
         kw(year=2027), expect(403, office=200, leader=200, admin=200), expect(403, office=200, admin=200)
     ),
+    # --- evaluation: the 考评 binder of the county (evaluation/policy.py) ------------------------
+    # The county's binder: its office and admin edit, its leader reads; townships, member units and
+    # troops do not see it (404 on its objects, 403 on the pages without an object).
+    "evaluation:index": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:detail": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:export_index": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:export_zip": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item": Row(kw(pk=Ref("assessment")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item_link": Row(kw(pk=Ref("assessment")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:item_files": Row(kw(pk=Ref("assessment")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:link_delete": Row(kw(pk=Ref("evidence_link")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:item_file_download": Row(kw(pk=Ref("item_file")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item_file_delete": Row(kw(pk=Ref("item_file")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:table_import": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:table_template": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:table_detail": Row(kw(pk=Ref("scoring_table")), COUNTY_READ, COUNTY_READ_POST),
+    # Only the office edits the table; the leader reads it on the table page (403: role).
+    "evaluation:item_edit": Row(
+        kw(pk=Ref("scoring_item")), expect(404, office=200, admin=200, leader=403), COUNTY_READ_POST
+    ),
+    "evaluation:meeting_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:meeting_create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:meeting_detail": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:meeting_minutes": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:meeting_decision": Row(kw(pk=Ref("meeting")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:budget_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:budget_download": Row(kw(pk=Ref("budget_proof")), COUNTY_READ, COUNTY_READ_POST),
+    # Member units upload their own plans and summaries here; the office sets the requests.
+    "evaluation:documents": Row(
+        None, expect(403, office=200, leader=200, admin=200, member=200), expect(403, office=200, admin=200, member=200)
+    ),
+    # A unit's own document: the unit and the county (a member unit: never another unit's).
+    "evaluation:document_download": Row(kw(pk=Ref("unit_document")), A_ONLY_READ, A_ONLY_READ_POST),
 }
 
 # The values each non-pk URL parameter accepts; every one needs a row (and one unknown value).
@@ -399,9 +468,22 @@ PARAMETER_VALUES: dict[tuple[str, str], set[str]] = {
 # township_a does for A's (and township_a as that unit does): the owner of each place.
 OWNERS = {"a": "township_a", "b": "township_b", "member": "member"}
 OTHER_COUNTY = "other_county"
+# The county's 考评 binder (tests/hardening: _evaluation_objects).
+EVALUATION_OBJECTS = {
+    "evaluation",
+    "assessment",
+    "evidence_link",
+    "item_file",
+    "scoring_table",
+    "scoring_item",
+    "meeting",
+    "budget_proof",
+}
 PLACES = (*OWNERS, OTHER_COUNTY)
-COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit"}  # shared by the units of one county
-GLOBAL_OBJECTS = {"category"}  # the 双清单 categories: one list for the whole portal
+# Shared by the units of one county (the 双清单 category is the county office's own), and the
+# county's 考评 binder (tests/hardening: _evaluation_objects).
+COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit", "category", *EVALUATION_OBJECTS}
+GLOBAL_OBJECTS: set[str] = set()  # nothing is one object for the whole portal
 # The member unit keeps no ledger (a township's), and has no 双清单 item: so that the troop's
 # 对账 page has a unit of the county that it stays hidden from.
 NOT_IN_MEMBER_PLACE = {"beneficiary", "difficulty", "dual_item", "transfer"}
@@ -496,6 +578,11 @@ def _place_objects(
         o["dual_item"] = DualListItemFactory(
             year=2027, troop_unit=troop, responsible_unit=unit, state=DualListState.ASSIGNED, created_by=office
         )
+    document = UnitDocument(
+        unit=unit, year=2027, kind=DocumentKind.PLAN, original_name="计划.pdf", size=9, uploaded_by=staff
+    )
+    document.file.save("plan.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
+    o["unit_document"] = document
     o["notification"] = notify(recipients=[staff], title="填报已退回", body="请补充。", url="/")[0]
     task_type = ContentType.objects.get_for_model(o["task"])
     reminder = Reminder.objects.create(
@@ -513,6 +600,30 @@ def _place_objects(
     o["delegation"] = ReminderDelegation.objects.create(
         unit=unit, delegator=staff, delegate=UserFactory(org_unit=unit), starts_on=dt.date(2027, 1, 1),
         ends_on=dt.date(2027, 1, 31), reason="外出学习",
+    )  # fmt: skip
+
+
+def _evaluation_objects(o: dict[str, Any], *, county: Any, office: Any) -> None:
+    """The county's 考评 binder: a table with one item, an evaluation, a meeting with minutes, a
+    budget proof, both linked to the item, and a file uploaded to it."""
+    table = ScoringTable.objects.create(owner_unit=county, name="考评标准")
+    item = ScoringItem.objects.create(table=table, number="1", kind=ItemKind.ITEM, content="召开全体会议", points=1)
+    evaluation = Evaluation.objects.create(
+        owner_unit=county, table=table, title="届期考评", first_year=2024, last_year=2027
+    )
+    assessment = ItemAssessment.objects.create(evaluation=evaluation, item=item)
+    meeting = Meeting(owner_unit=county, date=dt.date(2027, 3, 1), kind=MeetingKind.LEADING_GROUP, title="全体会议",
+                      decisions="议定事项", minutes_name="纪要.pdf")  # fmt: skip
+    meeting.minutes.save("minutes.pdf", ContentFile(b"%PDF-1.4 m"), save=True)
+    proof = BudgetProof(owner_unit=county, year=2027, kind=BudgetProofKind.PAYMENT, amount=1, original_name="凭证.pdf",
+                        size=9, uploaded_by=office)  # fmt: skip
+    proof.file.save("proof.pdf", ContentFile(b"%PDF-1.4 p"), save=True)
+    item_file = ItemFile(assessment=assessment, original_name="规划.pdf", size=9, uploaded_by=office)
+    item_file.file.save("plan.pdf", ContentFile(b"%PDF-1.4 f"), save=True)
+    o.update(
+        evaluation=evaluation, assessment=assessment, scoring_table=table, scoring_item=item, meeting=meeting,
+        budget_proof=proof, item_file=item_file,
+        evidence_link=EvidenceLink.objects.create(assessment=assessment, meeting=meeting),
     )  # fmt: skip
 
 
@@ -550,10 +661,12 @@ def _build_world() -> World:
     county_z = OrgUnitFactory(name="荣昌区双拥办", code="rc", kind=OrgUnitKind.COUNTY)
     campaign = CampaignFactory(owner_unit=county, expected_units=[township_a_unit, township_b_unit, member_unit])
     plan = WorkPlanFactory(owner_unit=county, created_by=office_user, year=2027)
-    shared = {"county": county, "campaign": campaign, "plan": plan, "troop_unit": troop_unit}
+    category = DualListCategoryFactory(name="演训保障（铜梁）", owner_unit=county)
+    shared = {"county": county, "campaign": campaign, "plan": plan, "troop_unit": troop_unit, "category": category}
     county_of = {
         "office": office_user, "plan": plan, "campaign": campaign, "troop": troop_unit, "transfer_to": county_x,
     }  # fmt: skip
+    _evaluation_objects(shared, county=county, office=office_user)
     places = {name: dict(shared) for name in OWNERS}
     _place_objects(places["a"], unit=township_a_unit, staff=township_a, **county_of)
     _place_objects(places["b"], unit=township_b_unit, staff=township_b, **county_of)
@@ -566,7 +679,9 @@ def _build_world() -> World:
     staff_x = UserFactory(username="township_x", org_unit=township_x, role=Role.TOWNSHIP_STAFF)
     campaign_x = CampaignFactory(owner_unit=county_x, expected_units=[township_x])
     plan_x = WorkPlanFactory(owner_unit=county_x, created_by=office_x, year=2027)
-    other = {"county": county_x, "campaign": campaign_x, "plan": plan_x, "troop_unit": troop_x}
+    category_x = DualListCategoryFactory(name="演训保障（永川）", owner_unit=county_x)
+    other = {"county": county_x, "campaign": campaign_x, "plan": plan_x, "troop_unit": troop_x, "category": category_x}
+    _evaluation_objects(other, county=county_x, office=office_x)
     _place_objects(
         other,
         unit=township_x,
@@ -578,9 +693,6 @@ def _build_world() -> World:
         transfer_to=county_z,
     )
     places[OTHER_COUNTY] = other
-    category = places["a"]["dual_item"].category  # one list of categories for the whole portal
-    for objs in places.values():
-        objs["category"] = category
     return World(users=users, places={name: Place(objs) for name, objs in places.items()})
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from shuangyong.access import personal_data_home, unit_in_scope
 from shuangyong.concurrency import CURRENT, Version, claim_version
-from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
+from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.notifications import notify
+from shuangyong.selectors import office_users_of
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
@@ -57,14 +57,10 @@ TRANSFER_NEEDED = (
 TRANSFER_PENDING = "该身份证号已有迁入本县的申请（待迁入），请由本县双拥办在“人员迁移”中确认迁入，不能重复登记。"
 
 
-def office_users_above(user: User) -> QuerySet[User]:
-    """The active 双拥办 staff of the user's county (the office units above or at the user's unit,
-    inside the county: what they are told names people, and personal data stays in the county)."""
-    unit = user.org_unit
-    ancestors = unit.ancestor_pks() if unit else []
-    users = User.objects.filter(org_unit_id__in=ancestors, role=Role.OFFICE, is_active=True)
-    home = personal_data_home(unit)
-    return users.filter(org_unit__path__startswith=home.path) if home is not None else users
+def office_users_above(user: User) -> list[User]:
+    """The active 双拥办 staff of the nearest office at or above the user's unit that has staff
+    (``shuangyong.selectors.office_users_of``): its county, not every office up to the province."""
+    return office_users_of(user.org_unit) if user.org_unit else []
 
 
 def registered_id_number_messages(*, user: User, people: Iterable[Beneficiary]) -> dict[str, str]:
