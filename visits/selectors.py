@@ -61,11 +61,16 @@ def identity_logs_for(user: User) -> QuerySet[IdentityAccessLog]:
 
 
 def campaigns_for(user: User) -> QuerySet[Campaign]:
-    """Campaigns of the user's county: run by the user's unit or by a unit above it."""
+    """Campaigns run by the user's unit or by a unit above it, and those of the offices below it
+    (a city reads its counties' campaigns: the drill-down of docs/levels.md)."""
     root = scope_root(user)
     if root is None:
         return Campaign.objects.none()
-    return Campaign.objects.filter(owner_unit_id__in=root.ancestor_pks()).order_by("-year", "-visit_start")
+    return (
+        Campaign.objects.filter(Q(owner_unit_id__in=root.ancestor_pks()) | scope_q(user, "owner_unit"))
+        .select_related("owner_unit", "parent", "parent__owner_unit")
+        .order_by("-year", "-visit_start")
+    )
 
 
 def get_campaign_for(user: User, pk: int) -> Campaign:
