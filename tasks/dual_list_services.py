@@ -1,6 +1,7 @@
 """The 双清单 workflow: 已提出 → 已交办 → 办理中 → 申请销号 → 已销号, with two-sided sign-off.
 
-Allowed transitions, per role (``TRANSITIONS`` is the whole table; anything else is refused):
+Allowed transitions, per role (``tasks.policy.TRANSITIONS`` is the whole table; anything else is
+refused; the role predicates live in ``tasks/policy.py``):
 
 | action         | from               | to               | who                                               |
 |----------------|--------------------|------------------|---------------------------------------------------|
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -41,28 +41,10 @@ from tasks.models import (
     ProposingSide,
 )
 from tasks.notifying import county_office_of, short_summary, tell, unit_users
+from tasks.policy import TRANSITIONS, is_confirmer, is_responsible, pending_confirmation_slot
 from tasks.services import evidence_create_many
 
 S = DualListState
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-
-
-TRANSITIONS = {
-    t.action: t
-    for t in [
-        Transition("assign", "交办", frozenset({S.PROPOSED, S.ASSIGNED})),
-        Transition("start", "开始办理", frozenset({S.ASSIGNED})),
-        Transition("request_close", "申请销号", frozenset({S.IN_PROGRESS})),
-        Transition("confirm", "确认销号", frozenset({S.CLOSE_REQUESTED})),
-        Transition("send_back", "退回", frozenset({S.CLOSE_REQUESTED})),
-    ]
-}
 
 
 def _check_state(item: DualListItem, action: str) -> None:
@@ -82,59 +64,6 @@ def _log(item: DualListItem, *, action: str, from_state: str, user: User, reason
 
 def _locked(item: DualListItem) -> DualListItem:
     return DualListItem.objects.select_for_update().get(pk=item.pk)
-
-
-def is_responsible(user: User, item: DualListItem) -> bool:
-    """A user of the responsible unit (or above it), or the office for an item given to its own unit.
-
-    The office never acts for a township or a member unit below it, but the 双拥办 may itself be
-    the responsible unit (the assign form offers the county): then its staff start and close it.
-    """
-    if user.is_read_only or item.responsible_unit is None:
-        return False
-    if user.is_office:
-        return user.org_unit_id == item.responsible_unit_id
-    return unit_in_scope(user, item.responsible_unit)
-
-
-def is_receiving_confirmer(user: User, item: DualListItem) -> bool:
-    if user.is_read_only:
-        return False
-    if item.direction == DualListDirection.TO_TROOPS:
-        return user.role == Role.TROOP_LIAISON and unit_in_scope(user, item.troop_unit)
-    return user.is_office
-
-
-def is_office_confirmer(user: User, item: DualListItem) -> bool:
-    return user.is_office and unit_in_scope(user, item.troop_unit)
-
-
-def has_role_for(user: User, item: DualListItem, action: str) -> bool:
-    """Whether the user's role and unit allow this action on this item at all (whatever its state)."""
-    if action == "assign":
-        return user.is_office
-    if action in ("start", "request_close"):
-        return is_responsible(user, item)
-    if action in ("confirm", "send_back"):
-        return is_receiving_confirmer(user, item) or is_office_confirmer(user, item)
-    return False
-
-
-def allowed_actions(user: User, item: DualListItem) -> list[str]:
-    """The actions this user may take on this item now (used to show only the right buttons)."""
-    actions = []
-    if user.is_office and item.state in TRANSITIONS["assign"].sources:
-        actions.append("assign")
-    if is_responsible(user, item):
-        if item.state == S.ASSIGNED:
-            actions.append("start")
-        if item.state == S.IN_PROGRESS:
-            actions.append("request_close")
-    if item.state == S.CLOSE_REQUESTED and (is_receiving_confirmer(user, item) or is_office_confirmer(user, item)):
-        if pending_confirmation_slot(user, item) is not None:
-            actions.append("confirm")
-        actions.append("send_back")
-    return actions
 
 
 @transaction.atomic
@@ -275,22 +204,11 @@ def dual_list_item_request_close(
     return item
 
 
-def pending_confirmation_slot(user: User, item: DualListItem) -> str | None:
-    """Which confirmation this user would give now: "receiver", "office" or None."""
-    if item.receiver_confirmed_by_id == user.pk or item.office_confirmed_by_id == user.pk:
-        return None
-    if item.receiver_confirmed_by_id is None and is_receiving_confirmer(user, item):
-        return "receiver"
-    if item.office_confirmed_by_id is None and is_office_confirmer(user, item):
-        return "office"
-    return None
-
-
 @transaction.atomic
 def dual_list_item_confirm(*, user: User, item: DualListItem) -> DualListItem:
     """One side's confirmation; the item is 已销号 only once both sides have confirmed."""
     item = _locked(item)
-    if not (is_receiving_confirmer(user, item) or is_office_confirmer(user, item)):
+    if not is_confirmer(user, item):
         raise PermissionDenied("只有受益方和双拥办可以确认销号。")
     _check_state(item, "confirm")
     slot = pending_confirmation_slot(user, item)
@@ -313,7 +231,7 @@ def dual_list_item_confirm(*, user: User, item: DualListItem) -> DualListItem:
 @transaction.atomic
 def dual_list_item_send_back(*, user: User, item: DualListItem, reason: str) -> DualListItem:
     item = _locked(item)
-    if not (is_receiving_confirmer(user, item) or is_office_confirmer(user, item)):
+    if not is_confirmer(user, item):
         raise PermissionDenied("只有受益方和双拥办可以退回。")
     _check_state(item, "send_back")
     if not reason.strip():

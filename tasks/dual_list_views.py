@@ -18,7 +18,7 @@ from shuangyong.models import OrgUnit, Role
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.types import AuthedRequest
 from tasks import dual_list_services as dls
-from tasks import exports, selectors
+from tasks import exports, policy, selectors
 from tasks.forms import (
     AssignForm,
     DualListCategoryForm,
@@ -68,12 +68,12 @@ def dual_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(items.order_by("-year", "troop_unit__path", "direction", "id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    can_create = request.user.is_office or request.user.role == Role.TROOP_LIAISON
+    can_create = policy.may_propose_dual_list_item(request.user)
     return render(request, "tasks/dual_list.html", {"form": form, "page": page, "can_create": can_create})
 
 
 def dual_item_create(request: AuthedRequest) -> HttpResponse:
-    if not (request.user.is_office or request.user.role == Role.TROOP_LIAISON):
+    if not policy.may_propose_dual_list_item(request.user):
         require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有双拥办或部队联络员可以提出事项。")
     units = task_units_for(request.user)
     form = DualListItemForm(
@@ -92,7 +92,7 @@ def dual_item_create(request: AuthedRequest) -> HttpResponse:
 
 def dual_item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.get_dual_list_item_for(request.user, pk)
-    actions = dls.allowed_actions(request.user, item)
+    actions = policy.allowed_actions(request.user, item)
     forms: dict[str, Any] = {}
     if "assign" in actions:
         forms["assign"] = AssignForm(
@@ -142,10 +142,10 @@ def _run(request: AuthedRequest, item: DualListItem, action: str) -> Callable[[d
 def dual_item_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """One workflow step; the service checks role and state and refuses anything else."""
     item = selectors.get_dual_list_item_for(request.user, pk)
-    if action not in dls.TRANSITIONS:
+    if action not in policy.TRANSITIONS:
         raise Http404("没有这个操作。")
-    if not dls.has_role_for(request.user, item, action):
-        raise PermissionDenied(f"您无权对该事项执行“{dls.TRANSITIONS[action].label}”。")
+    if not policy.has_role_for(request.user, item, action):
+        raise PermissionDenied(f"您无权对该事项执行“{policy.TRANSITIONS[action].label}”。")
     form: Any
     if action == "assign":
         form = AssignForm(request.POST, units=task_units_for(request.user))
@@ -168,7 +168,7 @@ def dual_item_action(request: AuthedRequest, pk: int, action: str) -> HttpRespon
             messages.error(request, message)
     else:
         item.refresh_from_db()
-        messages.success(request, f"已{dls.TRANSITIONS[action].label}，事项当前状态：{item.get_state_display()}。")
+        messages.success(request, f"已{policy.TRANSITIONS[action].label}，事项当前状态：{item.get_state_display()}。")
     return redirect("tasks:dual_item_detail", pk=item.pk)
 
 

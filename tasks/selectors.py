@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from shuangyong.access import NOTHING, scope_q, scope_root
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.validators import DATE_MAX, DATE_MIN
-from tasks.dual_list_services import is_office_confirmer, is_receiving_confirmer, pending_confirmation_slot
 from tasks.models import (
     SHANGHAI,
     DualListItem,
@@ -33,6 +32,7 @@ from tasks.models import (
     WorkPlan,
     today_shanghai,
 )
+from tasks.policy import is_confirmer, pending_confirmation_slot
 
 R = TypeVar("R", bound=OfficeReviewedRequest)
 M = TypeVar("M", bound=Model)
@@ -206,12 +206,7 @@ def dual_list_items_awaiting_confirmation(user: User) -> list[DualListItem]:
         .select_related("troop_unit")
         .order_by("close_requested_at")
     )
-    return [
-        item
-        for item in candidates[:200]
-        if (is_receiving_confirmer(user, item) or is_office_confirmer(user, item))
-        and pending_confirmation_slot(user, item)
-    ]
+    return [item for item in candidates[:200] if is_confirmer(user, item) and pending_confirmation_slot(user, item)]
 
 
 NO_LEAD_UNIT = "未指定牵头单位"

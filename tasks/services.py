@@ -36,6 +36,7 @@ from tasks.models import (
     WorkPlan,
 )
 from tasks.notifying import office_users, tell, unit_users
+from tasks.policy import is_task_lead, is_task_unit
 
 OFFICE_ONLY = "只有双拥办可以执行此操作。"
 
@@ -46,12 +47,12 @@ def _require_office(user: User) -> None:
 
 
 def _require_lead(user: User, task: Task) -> None:
-    if user.org_unit_id is None or user.org_unit_id != task.lead_unit_id or user.is_read_only:
+    if not is_task_lead(user, task):
         raise PermissionDenied("只有牵头单位可以执行此操作。")
 
 
 def _require_task_unit(user: User, task: Task) -> None:
-    if user.is_read_only or user.org_unit_id is None or user.org_unit_id not in task.unit_ids():
+    if not is_task_unit(user, task):
         raise PermissionDenied("只有牵头单位或配合单位可以报送进展。")
 
 

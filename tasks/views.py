@@ -34,6 +34,7 @@ from tasks.forms import (
 )
 from tasks.history import history_rows
 from tasks.models import ClosureRequest, ExtensionRequest, Milestone, Task, today_shanghai
+from tasks.policy import is_task_lead, is_task_unit
 from tasks.resources import SheetImport, TaskResource, export_xlsx, import_errors, import_table
 
 PAGE_SIZE = 30
@@ -142,8 +143,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.get_task_for(request.user, pk)
     user = request.user
-    unit_ids = task.unit_ids()
-    is_lead = user.org_unit_id == task.lead_unit_id and not user.is_read_only
+    is_lead = is_task_lead(user, task)
     context = {
         "task": task,
         "milestones": task.milestones.all(),
@@ -155,7 +155,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             Task,
             TASK_HISTORY_FIELDS,
         ),
-        "can_report": user.org_unit_id in unit_ids and not user.is_read_only and task.status != "done",
+        "can_report": is_task_unit(user, task) and task.status != "done",
         "is_lead": is_lead and task.status != "done",
         "is_office": user.is_office,
         "progress_form": ProgressForm(initial={"report_date": today_shanghai()}),

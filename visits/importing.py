@@ -41,15 +41,13 @@ from visits.models import (
     VisitDifficulty,
     VisitRecord,
 )
+from visits.policy import REPORTING_KINDS, may_enter_records, may_maintain_ledger
 from visits.resources import BENEFICIARY_COLUMNS, DIFFICULTY_COLUMNS, VISIT_COLUMNS
-from visits.selectors import beneficiaries_for, may_see_ledger
+from visits.selectors import beneficiaries_for
 from visits.services import (
     DUPLICATE_ID_NUMBER,
     FOREIGN_ID_NUMBER,
-    LEDGER_ROLES,
     MAX_COUNT,
-    RECORD_ROLES,
-    REPORTING_KINDS,
     ensure_return_editable,
     foreign_id_numbers_report,
     return_for,
@@ -247,7 +245,7 @@ def validate_visit_rows(*, user: User, campaign: Campaign, table: Table) -> Impo
     exist, so that an import never tells whether a name exists outside the user's scope.
     """
     result = ImportResult(kind="visits", total=len(table.rows))
-    if user.role not in RECORD_ROLES:
+    if not may_enter_records(user):
         result.errors.append(CellError(0, "", "您的角色不能导入走访记录。"))
         return result
     col = _positions(table, VISIT_COLUMNS)
@@ -394,7 +392,7 @@ def validate_beneficiary_rows(*, user: User, table: Table) -> ImportResult:
     """Every row checked as the ledger's form checks it (identity numbers by the same validator);
     units are looked up in the user's scope only (one message for "no such unit" and "not yours")."""
     result = ImportResult(kind="ledger", total=len(table.rows))
-    if not may_see_ledger(user) or user.role not in LEDGER_ROLES:
+    if not may_maintain_ledger(user):
         result.errors.append(CellError(0, "", "您的角色不能导入联系工作台账。"))
         return result
     col = _positions(table, BENEFICIARY_COLUMNS)

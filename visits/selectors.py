@@ -29,13 +29,8 @@ from visits.models import (
     VisitDifficulty,
     VisitRecord,
 )
-from visits.services import LEDGER_ROLES
+from visits.policy import may_see_ledger
 from visits.validators import normalize_id_number
-
-
-def may_see_ledger(user: User) -> bool:
-    return user.is_authenticated and user.role in LEDGER_ROLES
-
 
 # --- the ledger ---------------------------------------------------------------------------
 

@@ -28,8 +28,8 @@ from visits.importing import (
     visit_records_import,
 )
 from visits.models import Campaign
-from visits.selectors import campaigns_for, get_campaign_for, may_see_ledger
-from visits.services import LEDGER_ROLES, RECORD_ROLES
+from visits.policy import LEDGER_ROLES, RECORD_ROLES, may_see_ledger
+from visits.selectors import campaigns_for, get_campaign_for
 
 KINDS = {"visits": ("走访记录", RECORD_ROLES), "ledger": ("联系工作台账", LEDGER_ROLES)}
 SESSION_KEY = "visits_import"

@@ -22,7 +22,8 @@ from visits.forms import (
 )
 from visits.history import beneficiary_history
 from visits.models import Beneficiary, Difficulty, DifficultyState
-from visits.selectors import beneficiaries_for, get_beneficiary_for, ledger_search, may_see_ledger
+from visits.policy import may_see_ledger
+from visits.selectors import beneficiaries_for, get_beneficiary_for, ledger_search
 from visits.services import (
     beneficiary_create,
     beneficiary_reveal_id_number,

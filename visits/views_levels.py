@@ -18,8 +18,9 @@ from visits.forms import UpwardReturnForm
 from visits.history import return_history
 from visits.levels import campaign_completeness, linked_campaign_of
 from visits.models import Campaign, Return, ReturnStatus, TableRow
-from visits.rollup import upward_return_submit, upward_submit_errors
+from visits.policy import may_review_returns
 from visits.selectors import get_campaign_for
+from visits.services import upward_return_submit, upward_submit_errors
 from visits.table import Measures, campaign_report, rows_from_figures, sum_cells
 
 READERS = (Role.OFFICE, Role.LEADER, Role.ADMIN)
@@ -56,7 +57,7 @@ def office_return_page(
         "live": live,
         "live_table": _table(live.county_rows) if live else None,
         "can_submit": can_submit,
-        "can_review": is_office_of(request.user, campaign.owner_unit),
+        "can_review": may_review_returns(request.user, campaign),
         "form": form,
         "history": return_history(ret),
     }

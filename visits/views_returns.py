@@ -36,6 +36,7 @@ from visits.forms import (
 from visits.history import campaign_history, record_history, return_history
 from visits.levels import duplicates_across_units, expected_unit_choices, own_duplicates_elsewhere, upward_return_of
 from visits.models import Campaign, Return, VisitRecord, rolls_up
+from visits.policy import RECORD_ROLES, may_enter_records, may_review_returns, may_see_ledger, record_editable
 from visits.selectors import (
     beneficiaries_for,
     campaign_overview,
@@ -43,7 +44,6 @@ from visits.selectors import (
     get_campaign_for,
     get_return_for,
     get_visit_record_for,
-    may_see_ledger,
     money_duplicates,
     person_matches,
     unit_difficulties_summary,
@@ -51,12 +51,10 @@ from visits.selectors import (
     visit_records_for,
 )
 from visits.services import (
-    RECORD_ROLES,
     campaign_create,
     campaign_update,
     campaigns_create_for_year,
     ensure_return_editable,
-    record_editable,
     return_accept,
     return_reopen,
     return_send_back,
@@ -127,7 +125,7 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The office (and leaders) see every unit's return state; a unit goes to its own return."""
     campaign = get_campaign_for(request.user, pk)
     unit = request.user.org_unit
-    if request.user.role in RECORD_ROLES and not request.user.is_office and unit is not None:
+    if may_enter_records(request.user) and not request.user.is_office and unit is not None:
         return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     overview = campaign_overview(user=request.user, campaign=campaign)
     history = campaign_history(campaign)
@@ -201,12 +199,12 @@ def _unit_return_page(
         "records": page.object_list,
         "page": page,
         "summary": summary,
-        "can_enter": editable and request.user.role in RECORD_ROLES,
+        "can_enter": editable and may_enter_records(request.user),
         "submit_form": submit_form
         or ReturnSubmitForm(initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}),
         "history": return_history(ret),
         "show_person": may_see_ledger(request.user),
-        "can_review": is_office_of(request.user, campaign.owner_unit),
+        "can_review": may_review_returns(request.user, campaign),
     }
     return render(request, "visits/unit_return.html", context)
 

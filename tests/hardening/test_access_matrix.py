@@ -9,7 +9,7 @@ the troop) — as seen by:
 - leader (county): reads everything, every POST is 403 (ReadOnlyRoleMiddleware);
 - admin (系统管理员, at the county): runs the county like the office (it may enter visit records
   too), but never reads the personal ledger (台账): every ledger URL answers it 404
-  (visits.services.LEDGER_ROLES), and its person search finds nobody;
+  (visits.policy.LEDGER_ROLES), and its person search finds nobody;
 - township_a: inside the scope; township_b: outside (404 on A's objects, never 403: the URL does
   not reveal that the object exists);
 - member (区教委) and troop: outside A's scope; the troop is the partner of A's 双清单 item.
@@ -64,8 +64,8 @@ from shuangyong.models import (
     Role,
 )
 from shuangyong.notifications import notify
-from tasks.dual_list_services import TRANSITIONS
 from tasks.models import ClosureRequest, DualListState, Evidence, ExtensionRequest, Milestone, ProgressReport
+from tasks.policy import TRANSITIONS
 from tests.factories import OrgUnitFactory, UserFactory
 from tests.tasks.factories import DualListItemFactory, TaskFactory, WorkPlanFactory
 from tests.visits.factories import BeneficiaryFactory, CampaignFactory, VisitRecordFactory
@@ -250,7 +250,7 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "tasks:dual_categories": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     "tasks:dual_category_edit": Row(kw(pk=Ref("category")), OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     "tasks:dual_item_detail": Row(kw(pk=Ref("dual_item")), DUAL_A, DUAL_A_POST),
-    # Each step of the workflow (tasks.dual_list_services.TRANSITIONS) on A's 已交办 地方为部队 item.
+    # Each step of the workflow (tasks.policy.TRANSITIONS) on A's 已交办 地方为部队 item.
     # Who may take it is checked whatever the item's state (403: role); a step that does not fit
     # the state, or a form without data, is sent back to the item's page with a message (302).
     "tasks:dual_item_action": (
@@ -302,7 +302,7 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "visits:unit_return": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), A_ONLY_READ, A_ONLY_READ_POST),
     # An unconfirmed submit answers with the confirmation step (or the form's errors): a page of A's return.
     "visits:return_submit": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), POST_ONLY, A_ONLY_READ_POST),
-    # The admin may enter records (visits.services.RECORD_ROLES), without seeing the ledger.
+    # The admin may enter records (visits.policy.RECORD_ROLES), without seeing the ledger.
     "visits:record_create": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), A_ONLY_READ_POST, A_ONLY_READ_POST),
     # The record form's person search: A's people for A and the office; leaders may not enter records.
     # (The admin's search answers, but from an empty ledger: beneficiaries_for(admin) is empty.)

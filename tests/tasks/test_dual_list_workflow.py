@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shuangyong.models import Role
 from tasks.dual_list_services import (
-    allowed_actions,
     dual_list_carry_over,
     dual_list_item_assign,
     dual_list_item_confirm,
@@ -20,6 +19,7 @@ from tasks.dual_list_services import (
     dual_list_item_start,
 )
 from tasks.models import DualListDirection, DualListItem, DualListState
+from tasks.policy import allowed_actions
 from tests.factories import UserFactory
 from tests.tasks.factories import DualListItemFactory
 

@@ -29,6 +29,7 @@ from visits.models import (
     ReturnStatus,
     TableRow,
 )
+from visits.table import campaign_report, figures_from_rows
 
 LOCKED_BY_UPWARD = (
     "本级统计表已报送上级（{state}），本活动各单位填报的状态不能再改变；如需修改，请上级双拥办先退回本级统计表。"
@@ -149,8 +150,6 @@ def upward_return_submit(
     The figures are computed now from ``campaign``'s accepted returns (the same builder as its
     workbook) and stored on the return with the office's own 带队领导 per row; a resubmission after
     a send-back replaces them."""
-    from visits.table import campaign_report, figures_from_rows
-
     if not is_office_of(user, campaign.owner_unit):
         raise PermissionDenied("只有本级双拥办可以报送本级统计表。")
     parent = campaign.parent

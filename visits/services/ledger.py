@@ -1,0 +1,214 @@
+"""The ledger: people (beneficiaries), contact logs, difficulties and the identity-access log.
+
+Every function re-checks who may do it (``visits.policy``) and raises ValidationError with a
+message fit for the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from shuangyong.access import unit_in_scope
+from shuangyong.concurrency import CURRENT, Version, claim_version
+from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
+from shuangyong.notifications import notify
+from visits.models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    ContactLog,
+    Difficulty,
+    IdentityAccess,
+    IdentityAccessLog,
+)
+from visits.policy import (
+    may_export_full_id_numbers,
+    may_maintain_ledger,
+    may_see_ledger,
+)
+from visits.services._common import require
+from visits.validators import mask_id_number, normalize_id_number
+
+
+def _check_ledger_unit(user: User, org_unit: OrgUnit) -> None:
+    require(may_maintain_ledger(user), "只有乡镇（街道）和双拥办可以维护联系工作台账。")
+    if not unit_in_scope(user, org_unit) or org_unit.kind not in (OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE):
+        raise ValidationError({"org_unit": "只能登记到本辖区的乡镇（街道）或村（社区）。"})
+
+
+#: In the user's own scope a duplicate is named precisely; a number of another township's ledger
+#: gets this one answer, so that the form cannot be used to learn who is registered elsewhere.
+DUPLICATE_ID_NUMBER = "该身份证号已登记在台账中，同一县内不能重复登记。"
+FOREIGN_ID_NUMBER = "该身份证号无法在本单位登记，请联系双拥办核实。"
+
+
+def office_users_above(user: User) -> QuerySet[User]:
+    """The active 双拥办 staff of the user's county (the office units above or at the user's unit)."""
+    ancestors = user.org_unit.ancestor_pks() if user.org_unit else []
+    return User.objects.filter(org_unit_id__in=ancestors, role=Role.OFFICE, is_active=True)
+
+
+def foreign_id_numbers_report(*, user: User, people: Sequence[Beneficiary], source: str) -> None:
+    """Log (one entry per person) and tell the office that ``user`` entered numbers of another township's ledger.
+
+    Runs in its own transaction and is called before the refusal is raised, so that the entry stays.
+    """
+    if not people:
+        return
+    with transaction.atomic():
+        IdentityAccessLog.objects.bulk_create(
+            [IdentityAccessLog(user=user, beneficiary=p, action=IdentityAccess.FOREIGN_ID_NUMBER) for p in people]
+        )
+        unit = user.org_unit.name if user.org_unit else ""
+        numbers = "、".join(f"{mask_id_number(p.id_number)}（{p.org_unit.name}）" for p in people[:10])
+        more = f"等 {len(people)} 个" if len(people) > 10 else ""
+        notify(
+            recipients=office_users_above(user),
+            title=f"{unit}{user.full_name or user.username}{source}时输入了其他单位台账中的身份证号",
+            body=f"身份证号：{numbers}{more}。已拒绝登记，请核实是否重复登记或试探查询。",
+            url=reverse("visits:beneficiary_list"),
+        )
+
+
+def _refuse_registered_id_number(*, user: User, id_number: str, exclude_pk: int | None = None) -> None:
+    """A number already in the ledger is refused: precisely in the user's scope, generically (and reported) outside."""
+    same = Beneficiary.objects.select_related("org_unit").filter(id_number=id_number)
+    existing = (same.exclude(pk=exclude_pk) if exclude_pk is not None else same).first()
+    if existing is None:
+        return
+    if unit_in_scope(user, existing.org_unit):
+        raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
+    foreign_id_numbers_report(user=user, people=[existing], source="登记联系对象")
+    raise ValidationError({"id_number": FOREIGN_ID_NUMBER})
+
+
+def beneficiary_create(
+    *,
+    user: User,
+    org_unit: OrgUnit,
+    name: str,
+    category: BeneficiaryCategory,
+    id_number: str,
+    phone: str = "",
+    address: str = "",
+    notes: str = "",
+) -> Beneficiary:
+    _check_ledger_unit(user, org_unit)
+    number = normalize_id_number(id_number)
+    _refuse_registered_id_number(user=user, id_number=number)  # outside the transaction: its report stays
+    with transaction.atomic():
+        beneficiary = Beneficiary(
+            org_unit=org_unit,
+            name=name.strip(),
+            category=category,
+            id_number=number,
+            phone=phone,
+            address=address,
+            notes=notes,
+        )
+        beneficiary.full_clean()
+        beneficiary.save()
+    return beneficiary
+
+
+def beneficiary_update(*, user: User, beneficiary: Beneficiary, version: int, **fields: Any) -> Beneficiary:
+    _check_ledger_unit(user, fields.get("org_unit", beneficiary.org_unit))
+    if "id_number" in fields:
+        fields["id_number"] = normalize_id_number(fields["id_number"])
+        if fields["id_number"] != beneficiary.id_number:
+            _refuse_registered_id_number(user=user, id_number=fields["id_number"], exclude_pk=beneficiary.pk)
+    with transaction.atomic():
+        claim_version(beneficiary, expected_version=version)
+        for name, value in fields.items():
+            setattr(beneficiary, name, value)
+        beneficiary.full_clean()
+        beneficiary.save()
+    return beneficiary
+
+
+def beneficiary_view_log(*, user: User, beneficiary: Beneficiary) -> None:
+    """A read of a person's full record (the detail page) is logged, like every change."""
+    IdentityAccessLog.objects.create(user=user, beneficiary=beneficiary, action=IdentityAccess.VIEW)
+
+
+@transaction.atomic
+def beneficiary_reveal_id_number(*, user: User, beneficiary: Beneficiary) -> str:
+    """The full identity number, once, with the read logged (who, when, whose)."""
+    require(may_see_ledger(user), "您的角色无权查看完整身份证号。")
+    IdentityAccessLog.objects.create(user=user, beneficiary=beneficiary, action=IdentityAccess.SHOW)
+    return beneficiary.id_number
+
+
+@transaction.atomic
+def identity_export_log(*, user: User, beneficiaries: Iterable[Beneficiary]) -> int:
+    """Only the office may export full identity numbers; every exported person is logged."""
+    require(may_export_full_id_numbers(user), "只有双拥办可以导出完整身份证号。")
+    logs = [IdentityAccessLog(user=user, beneficiary=b, action=IdentityAccess.EXPORT_FULL) for b in beneficiaries]
+    IdentityAccessLog.objects.bulk_create(logs)
+    return len(logs)
+
+
+@transaction.atomic
+def ledger_export_log(*, user: User, beneficiaries: Iterable[Beneficiary]) -> int:
+    """The masked export still carries each person's full record (phone, address, notes): one entry per person."""
+    require(may_maintain_ledger(user), "只有乡镇（街道）和双拥办可以导出联系工作台账。")
+    logs = [IdentityAccessLog(user=user, beneficiary=b, action=IdentityAccess.EXPORT_MASKED) for b in beneficiaries]
+    IdentityAccessLog.objects.bulk_create(logs, batch_size=1000)
+    return len(logs)
+
+
+@transaction.atomic
+def contact_log_create(
+    *, user: User, beneficiary: Beneficiary, date: dt.date, way: str, contacted_by: str, content: str
+) -> ContactLog:
+    _check_ledger_unit(user, beneficiary.org_unit)
+    log = ContactLog(
+        beneficiary=beneficiary, date=date, way=way, contacted_by=contacted_by, content=content, created_by=user
+    )
+    log.full_clean()
+    log.save()
+    return log
+
+
+@transaction.atomic
+def difficulty_create(
+    *,
+    user: User,
+    beneficiary: Beneficiary,
+    kind: str,
+    description: str,
+    raised_on: dt.date,
+    state: str,
+    resolution: str,
+) -> Difficulty:
+    _check_ledger_unit(user, beneficiary.org_unit)
+    difficulty = Difficulty(
+        beneficiary=beneficiary,
+        kind=kind,
+        description=description,
+        raised_on=raised_on,
+        state=state,
+        resolution=resolution,
+    )
+    difficulty.full_clean()
+    difficulty.save()
+    return difficulty
+
+
+@transaction.atomic
+def difficulty_update(
+    *, user: User, difficulty: Difficulty, state: str, resolution: str, version: Version = CURRENT
+) -> Difficulty:
+    _check_ledger_unit(user, difficulty.beneficiary.org_unit)
+    claim_version(difficulty, expected_version=version)
+    difficulty.state = state
+    difficulty.resolution = resolution
+    difficulty.full_clean()
+    difficulty.save()
+    return difficulty
