@@ -86,9 +86,10 @@ def test_a_linked_deadline_is_no_later_than_the_parent(cq, client_for):
             expected_units=list(own.expected_units.all()),
             return_deadline=dt.date(2027, 2, 26),
         )
-    assert "报送截止日期不能晚于上级活动“2027年春节走访慰问”的截止日期（2027-02-25）。" in error.value.message_dict[
-        "return_deadline"
-    ]
+    assert (
+        "报送截止日期不能晚于上级活动“2027年春节走访慰问”的截止日期（2027-02-25）。"
+        in error.value.message_dict["return_deadline"]
+    )
     # Earlier is the county's choice.
     campaign_update(
         user=cq.tl_office,
@@ -142,9 +143,7 @@ def _fill_tl(cq, township_a_unit, township_b_unit, member_unit):
     return tl
 
 
-def test_the_county_submits_its_table_computed_from_accepted_returns(
-    cq, township_a_unit, township_b_unit, member_unit
-):
+def test_the_county_submits_its_table_computed_from_accepted_returns(cq, township_a_unit, township_b_unit, member_unit):
     tl = _fill_tl(cq, township_a_unit, township_b_unit, member_unit)
     records_before = VisitRecord.objects.count()
     ret = upward_return_submit(
