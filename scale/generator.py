@@ -416,7 +416,7 @@ class ScaleGenerator:
                 ),
                 self.batch_size,
             )
-            parent_of = {cc.owner_unit_id: cc for cc in city_campaigns}
+            parent_of: dict[int | None, Campaign] = {cc.owner_unit_id: cc for cc in city_campaigns}
             own = list(
                 Campaign.objects.filter(owner_unit__in=counties, year=year, kind=kind).select_related("owner_unit")
             )
