@@ -56,4 +56,8 @@ def get_report_unit_for(user: User, pk: int) -> OrgUnit:
 
 
 def same_campaign_last_year(user: User, campaign: Campaign) -> Campaign | None:
-    return campaigns_for(user).filter(kind=campaign.kind, year=campaign.year - 1).first()
+    return (
+        campaigns_for(user)
+        .filter(owner_unit_id=campaign.owner_unit_id, kind=campaign.kind, year=campaign.year - 1)
+        .first()
+    )

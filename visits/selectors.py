@@ -68,6 +68,23 @@ def campaigns_for(user: User) -> QuerySet[Campaign]:
     )
 
 
+def campaigns_listed_for(user: User) -> QuerySet[Campaign]:
+    """The campaigns the user takes part in, for lists and choices: those run by the user's unit
+    or above it, the nearest of each linked chain (a township lists its county's campaign, not the
+    city's one that the county's is linked under; the county lists both its own and the city's).
+    The offices below are reached from a campaign's completeness page (docs/levels.md)."""
+    root = scope_root(user)
+    if root is None:
+        return Campaign.objects.none()
+    above = [pk for pk in root.ancestor_pks() if pk != root.pk]
+    return (
+        Campaign.objects.filter(owner_unit_id__in=root.ancestor_pks())
+        .exclude(linked_campaigns__owner_unit_id__in=above)
+        .select_related("owner_unit", "parent", "parent__owner_unit")
+        .order_by("-year", "-visit_start")
+    )
+
+
 def get_campaign_for(user: User, pk: int) -> Campaign:
     return get_object_or_404(campaigns_for(user), pk=pk)
 
@@ -77,7 +94,7 @@ def current_campaign_for(user: User) -> Campaign | None:
     from django.utils import timezone
 
     today = timezone.localdate()
-    qs = campaigns_for(user)
+    qs = campaigns_listed_for(user)
     return qs.filter(return_deadline__gte=today).order_by("return_deadline").first() or qs.first()
 
 

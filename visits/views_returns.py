@@ -40,7 +40,7 @@ from visits.policy import RECORD_ROLES, may_enter_records, may_review_returns, m
 from visits.selectors import (
     beneficiaries_for,
     campaign_overview,
-    campaigns_for,
+    campaigns_listed_for,
     get_campaign_for,
     get_return_for,
     get_visit_record_for,
@@ -73,7 +73,7 @@ OFFICE = (Role.OFFICE, Role.ADMIN)
 
 
 def campaign_list(request: AuthedRequest) -> HttpResponse:
-    campaigns = campaigns_for(request.user).annotate(unit_count=Count("expected_units"))
+    campaigns = campaigns_listed_for(request.user).annotate(unit_count=Count("expected_units"))
     next_year = NextYearForm(initial={"year": timezone.localdate().year + 1})
     return render(request, "visits/campaign_list.html", {"campaigns": campaigns, "next_year_form": next_year})
 

@@ -155,3 +155,15 @@ def test_a_city_leader_reads_the_completeness_page_but_a_township_cannot(cq, cli
     township_a.org_unit.refresh_from_db()
     response = client_for(township_a).get(reverse("visits:campaign_completeness", args=[cq.own(cq.tl).pk]))
     assert response.status_code == 403
+
+
+def test_campaign_lists_show_the_nearest_campaign_of_each_chain(cq, client_for, township_a):
+    from visits.selectors import campaigns_listed_for
+
+    township_a.org_unit.refresh_from_db()
+    tl = cq.own(cq.tl)
+    assert list(campaigns_listed_for(township_a)) == [tl]  # not the city's one its county reports to
+    assert set(campaigns_listed_for(cq.tl_office)) == {tl, cq.campaign}
+    assert list(campaigns_listed_for(cq.city_office)) == [cq.campaign]  # the counties': via drill-down
+    page = client_for(cq.city_office).get(reverse("visits:campaign_detail", args=[tl.pk]))
+    assert page.status_code == 200  # the city reads the county's campaign
