@@ -169,7 +169,7 @@ def _leader_words(leaders: Sequence[str], *, others: int, others_label: str) -> 
 
 
 def leaders_cell_text(cell: TableCellLike, others_label: str) -> str:
-    others = len(getattr(cell, "other_leaders", ()))
+    others = len(getattr(cell, "other_leaders", ())) + getattr(cell, "other_leader_count", 0)
     words = _leader_words(cell.leaders, others=others, others_label=others_label)
     return pack_words(words, "", COLUMN_WIDTHS[1])
 

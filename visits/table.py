@@ -58,6 +58,9 @@ class Measures:
     # A dict used as an ordered set: it pickles the same in every process (the workbook cache's
     # key is a digest of the pickled data; a set of strings is ordered by a per-process hash).
     other_leaders: dict[tuple[int, str], None] = field(default_factory=dict)
+    # Leaders below counted already in a snapshot (a county's table read at the city): a number,
+    # since the units below one office are never below another, the counts simply add up.
+    other_leader_count: int = 0
 
     def add(self, cell: TableCellLike, *, leaders_of: int | None = None) -> None:
         """Add a cell's figures. ``leaders_of``: the cell belongs to that unit below the table's
@@ -77,6 +80,7 @@ class Measures:
                 if name not in self.leaders:
                     self.leaders.append(name)
         self.other_leaders.update(dict.fromkeys(getattr(cell, "other_leaders", ())))
+        self.other_leader_count += getattr(cell, "other_leader_count", 0)
         for kind, count in cell.difficulties.items():
             self.difficulties[kind] = self.difficulties.get(kind, 0) + count
 
@@ -88,6 +92,11 @@ class Measures:
     @property
     def difficulties_solved(self) -> int:
         return sum(self.difficulties.values())
+
+    @property
+    def others_counted(self) -> int:
+        """另有…领导 N 人次: the leaders of the units below, each once per unit."""
+        return len(self.other_leaders) + self.other_leader_count
 
 
 def sum_cells(cells: Iterable[TableCellLike]) -> Measures:
@@ -112,7 +121,8 @@ def figures_from_rows(rows: Sequence[Measures], *, counted: int, expected: int) 
                 "goods_count": row.goods_count,
                 "goods_recipients": row.goods_recipients,
                 "leaders": list(row.leaders),
-                "other_leaders": [[unit_id, name] for unit_id, name in row.other_leaders],
+                # The leaders below as a number (人次): the table counts them, never names them.
+                "other_leaders": row.others_counted,
                 "difficulties": dict(row.difficulties),
             }
             for row in rows
@@ -136,7 +146,7 @@ def rows_from_figures(figures: dict[str, Any] | None) -> list[Measures]:
             goods_recipients=row["goods_recipients"],
             leaders=list(row["leaders"]),
             difficulties=dict(row["difficulties"]),
-            other_leaders=dict.fromkeys((int(u), str(n)) for u, n in row["other_leaders"]),
+            other_leader_count=int(row["other_leaders"]),
         )
         for row in figures["rows"]
     ]
