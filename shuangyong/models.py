@@ -265,10 +265,19 @@ class Reminder(models.Model):
     produce it twice. The deadline is part of the key on purpose: a moved deadline is a new
     deadline and gets its own reminders; the daily digest uses the digest's date."""
 
-    # No index of its own: the unique constraint's index starts with it (the scan writes 100,000s).
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The scan writes 100,000s of claims in one go: every index and every foreign-key check of
+    # this table is paid per claim. So no index of its own for the content type (the unique
+    # constraint's index starts with it) or the recipient (the digest index has it, after the
+    # day), and no database-level check of the content type, unit, delegation and snooze
+    # references, whose rows are static or deleted only through the ORM (which applies
+    # ``on_delete`` itself): PostgreSQL checks deferred foreign keys one row at a time at commit.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     object_id = models.PositiveBigIntegerField()
-    recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="+", verbose_name="接收人")
+    recipient = models.ForeignKey(
+        "User", on_delete=models.CASCADE, related_name="+", verbose_name="接收人", db_index=False
+    )
     threshold = models.CharField("提醒节点", max_length=32)
     deadline = models.DateField("时限")
     claim_token = models.UUIDField(db_index=True, editable=False)
@@ -279,7 +288,13 @@ class Reminder(models.Model):
     # Never looked up by these three (deleting a unit, delegation or snooze is rare): unindexed,
     # so that the scan's bulk claims maintain fewer indexes.
     unit = models.ForeignKey(
-        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        OrgUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     delegation = models.ForeignKey(
         "ReminderDelegation",
@@ -289,6 +304,7 @@ class Reminder(models.Model):
         related_name="+",
         verbose_name="委托",
         db_index=False,
+        db_constraint=False,
     )
     digest_day = models.DateField("列入每日提醒", null=True, blank=True)
     snooze = models.ForeignKey(
@@ -299,6 +315,7 @@ class Reminder(models.Model):
         related_name="+",
         verbose_name="暂停",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -344,18 +361,31 @@ class Notification(models.Model):
     channels send it afterwards and record what went out, so a crash never loses a message.
     """
 
-    recipient = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人")
+    # Indexes cost the reminder scan's backlog (100,000s of rows in one go): the recipient is the
+    # first column of both composite indexes below, so its own foreign-key index is not kept, and
+    # nothing looks entries up by content type or by time alone.
+    recipient = models.ForeignKey(
+        "User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人", db_index=False
+    )
     title = models.CharField("标题", max_length=200)
     subject = models.CharField("事项", max_length=200, blank=True, help_text="提醒所说的事项，每日提醒汇总按它列出")
     # A day's digest lists up to 500 items (shuangyong.reminders.DIGEST_MAX_LINES), ~60,000 characters.
     body = BoundedTextField("内容", blank=True, max_length=DOCUMENT)
     url = models.CharField("链接", max_length=500, blank=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     reminder = models.OneToOneField(
         Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
     )
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     delivery_state = models.CharField(
         "外发状态", max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING

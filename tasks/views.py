@@ -303,8 +303,15 @@ def milestone_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
         Milestone.objects.filter(task__in=selectors.tasks_for(request.user).values("pk")).select_related("task"),
         pk=pk,
     )
+    # The form says which state the user chose (not "toggle"): two people ticking the same
+    # milestone at once both get it done, instead of the second click undoing the first.
+    wanted = request.POST.get("done")
+    done = not milestone.done if wanted not in ("0", "1") else wanted == "1"
+    if done == milestone.done:
+        messages.info(request, f"节点“{milestone.title}”已是{'已完成' if done else '未完成'}状态（可能刚被他人修改）。")
+        return redirect("tasks:task_detail", pk=milestone.task_id)
     try:
-        services.milestone_set_done(user=request.user, milestone=milestone, done=not milestone.done)
+        services.milestone_set_done(user=request.user, milestone=milestone, done=done)
     except ValidationError as e:
         _error_messages(request, e)
     return redirect("tasks:task_detail", pk=milestone.task_id)

@@ -146,6 +146,20 @@ def test_milestones(client_for, task, township_a, member_liaison):
     assert client_for(member_liaison).post(reverse("tasks:milestone_toggle", args=[milestone.pk])).status_code == 403
 
 
+def test_two_people_ticking_one_milestone_both_leave_it_done(client_for, task, township_a, office_user):
+    """Both pages showed ☐ and both clicked: the second click must not undo the first."""
+    milestone = Milestone.objects.create(task=task, title="组织座谈", deadline=dt.date(2022, 6, 30))
+    url = reverse("tasks:milestone_toggle", args=[milestone.pk])
+    client_for(township_a).post(url, {"done": "1"})
+    response = client_for(office_user).post(url, {"done": "1"}, follow=True)
+    milestone.refresh_from_db()
+    assert milestone.done
+    assert "已是已完成状态" in response.content.decode()
+    client_for(office_user).post(url, {"done": "0"})
+    milestone.refresh_from_db()
+    assert not milestone.done
+
+
 def _many_tasks(plan, units, n=12):
     for i in range(n):
         TaskFactory(plan=plan, section=None, lead_unit=units[i % len(units)], cooperating_units=units[:2])
