@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, scope_q, scope_root, scoped
@@ -90,12 +90,17 @@ def get_campaign_for(user: User, pk: int) -> Campaign:
 
 
 def current_campaign_for(user: User) -> Campaign | None:
-    """The campaign whose deadline is nearest ahead (or the latest one)."""
+    """The campaign whose deadline is nearest ahead (or the latest one); the office's own first
+    (a county's office, whose campaign is linked under the city's with the same deadline)."""
     from django.utils import timezone
 
     today = timezone.localdate()
     qs = campaigns_listed_for(user)
-    return qs.filter(return_deadline__gte=today).order_by("return_deadline").first() or qs.first()
+    own_first = Case(When(owner_unit_id=user.org_unit_id, then=Value(0)), default=Value(1))
+    return (
+        qs.filter(return_deadline__gte=today).order_by(own_first, "return_deadline").first()
+        or qs.order_by(own_first, "-year", "-visit_start").first()
+    )
 
 
 def returns_for(user: User) -> QuerySet[Return]:

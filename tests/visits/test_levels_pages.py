@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from shuangyong.models import OrgUnitKind
 from tests.factories import OrgUnitFactory
-from tests.levels import SHANGHAI, accepted_return, build_city, record
+from tests.levels import SHANGHAI, accepted_return, build_city, record, submitted_return
 from visits.models import Beneficiary, BeneficiaryCategory, Return, ReturnStatus
 from visits.services import campaign_update, return_accept, upward_return_submit
 from visits.validators import make_id_number
@@ -167,3 +167,21 @@ def test_campaign_lists_show_the_nearest_campaign_of_each_chain(cq, client_for, 
     assert list(campaigns_listed_for(cq.city_office)) == [cq.campaign]  # the counties': via drill-down
     page = client_for(cq.city_office).get(reverse("visits:campaign_detail", args=[tl.pk]))
     assert page.status_code == 200  # the city reads the county's campaign
+
+
+def test_the_work_queue_of_each_office(cq, township_a_unit, client_for):
+    """The city reviews only the tables sent to it; the county is asked for its table to the city."""
+    from visits.panels import waiting_groups
+
+    tl = cq.own(cq.tl)
+    submitted_return(tl, township_a_unit, cq.tl_office, [record()])
+    city_groups = {g.testid: g for g in waiting_groups(cq.city_office)}
+    assert city_groups["waiting-returns"].total == 0  # the township's return is the county's to review
+    county_groups = {g.testid: g for g in waiting_groups(cq.tl_office)}
+    assert county_groups["waiting-returns"].total == 1
+    assert [r.label for r in county_groups["waiting-upward"].rows] == [
+        "2027年春节走访慰问（报送重庆市双拥工作领导小组办公室）"
+    ]
+    upward_return_submit(user=cq.tl_office, campaign=tl, summary="小结", leaders={})
+    assert "waiting-upward" not in {g.testid for g in waiting_groups(cq.tl_office)}
+    assert {g.testid: g for g in waiting_groups(cq.city_office)}["waiting-returns"].total == 1
