@@ -47,21 +47,17 @@ def cq(frozen, county, township_a_unit, township_b_unit, member_unit, office_use
 def test_a_city_campaign_links_each_county_campaign_top_down(cq, township_a_unit, township_b_unit, member_unit):
     tl, yc = cq.own(cq.tl), cq.own(cq.yc)
     for own in (tl, yc):
-        assert (own.year, own.kind, own.visit_start, own.visit_end) == (2027, "spring", *cq.campaign_window)
+        assert (own.year, own.kind, own.visit_start, own.visit_end) == (
+            2027,
+            "spring",
+            cq.campaign.visit_start,
+            cq.campaign.visit_end,
+        )
         assert own.return_deadline == cq.campaign.return_deadline
     assert set(tl.expected_units.all()) == {township_a_unit, township_b_unit, member_unit}
     assert set(yc.expected_units.all()) == {cq.yc_a, cq.yc_b}
     # The city's own member unit enters records in the city's campaign; the counties do not.
     assert set(cq.campaign.expected_units.all()) == {cq.tl, cq.yc, cq.city_member}
-
-
-@pytest.fixture(autouse=True)
-def _window(monkeypatch):
-    monkeypatch.setattr(
-        "tests.levels.City.campaign_window",
-        property(lambda self: (self.campaign.visit_start, self.campaign.visit_end)),
-        raising=False,
-    )
 
 
 def test_a_county_campaign_that_exists_is_linked_not_duplicated_and_its_deadline_pulled_in(
