@@ -17,6 +17,7 @@ from django.urls import reverse
 from tests.levels import IN_WINDOW, accepted_return, build_city, record, submitted_return
 from tests.reports.conftest import make_campaign
 from visits.forms import UpwardReturnForm
+from visits.history import campaign_history
 from visits.models import Campaign, Return, ReturnStatus, TableRow, VisitRecord
 from visits.services import (
     campaign_update,
@@ -238,3 +239,12 @@ def test_the_office_return_pages_submit_in_two_steps(
     with django_assert_max_num_queries(40):
         city_page = client_for(cq.city_office).get(url).content.decode()
     assert "已报送的统计表" in city_page and "审核通过" in city_page and "报送上级（下一步核对）" not in city_page
+
+
+def test_linking_shows_in_the_campaign_history(frozen, county, township_a_unit, office_user, client_for):
+    existing = make_campaign(county, [township_a_unit])
+    cq = build_city(county, office_user)
+    page = client_for(cq.tl_office).get(reverse("visits:campaign_detail", args=[existing.pk])).content.decode()
+    assert "上级活动" in page and "2027年春节走访慰问" in page
+    changes = [c for entry in campaign_history(existing) for c in entry.changes]
+    assert any(c.label == "上级活动" for c in changes)
