@@ -248,3 +248,14 @@ def test_linking_shows_in_the_campaign_history(frozen, county, township_a_unit, 
     assert "上级活动" in page and "2027年春节走访慰问" in page
     changes = [c for entry in campaign_history(existing) for c in entry.changes]
     assert any(c.label == "上级活动" for c in changes)
+
+
+def test_editing_the_city_campaign_leaves_the_linked_ones_alone(cq):
+    before = {c.pk: (c.version, c.history.count()) for c in cq.campaign.linked_campaigns.all()}
+    campaign_update(
+        user=cq.city_office,
+        campaign=cq.campaign,
+        expected_units=list(cq.campaign.expected_units.all()),
+        title="2027年春节走访慰问活动",
+    )
+    assert {c.pk: (c.version, c.history.count()) for c in cq.campaign.linked_campaigns.all()} == before

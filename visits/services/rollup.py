@@ -85,10 +85,12 @@ def campaigns_link_below(*, campaign: Campaign) -> list[Campaign]:
                 raise ValidationError(
                     {"expected_units": f"{unit.name}的“{child.title}”已关联到其他上级活动，不能重复关联。"}
                 )
-            child.parent = campaign
-            child.return_deadline = min(child.return_deadline, campaign.return_deadline)
-            child.version += 1
-            child.save()
+            deadline = min(child.return_deadline, campaign.return_deadline)
+            if child.parent_id != campaign.pk or child.return_deadline != deadline:
+                child.parent = campaign
+                child.return_deadline = deadline
+                child.version += 1  # a county editing it meanwhile is told to reload
+                child.save()
         linked.append(child)
         linked.extend(campaigns_link_below(campaign=child))
     return linked
