@@ -57,15 +57,24 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(SimpleHistoryAdmin):
-    """One row: the office's reminder thresholds (the schedule itself is under 周期任务)."""
+    """The site default (no 所属双拥办) and each office's own thresholds, which apply to the units
+    under that office down to the next office with its own (the schedule itself is under 周期任务)."""
 
-    list_display = ["__str__", "days_before", "remind_on_due_day", "remind_overdue", "escalate_after_days"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not ReminderPolicy.objects.exists()
+    list_display = [
+        "__str__",
+        "owner_unit",
+        "days_before",
+        "remind_on_due_day",
+        "remind_overdue",
+        "escalate_after_days",
+        "close_confirm_after_days",
+    ]
+    list_select_related = ["owner_unit"]
+    raw_id_fields = ["owner_unit"]
 
     def has_delete_permission(self, request: HttpRequest, obj: ReminderPolicy | None = None) -> bool:
-        return False
+        # An office's own may go (its units fall back to the office above); the default stays.
+        return obj is not None and obj.owner_unit_id is not None
 
 
 @admin.register(Reminder)

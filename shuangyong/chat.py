@@ -29,6 +29,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -120,9 +121,10 @@ def post(channel: ChatChannel, *, title: str, text: str) -> None:
 # --- the day's posts ---
 
 
-def prepare_posts(*, today: date, policy: ReminderPolicy) -> int:
+def prepare_posts(*, today: date, policy: ReminderPolicy, policies: Any = None) -> int:
     """Today's summary post for every enabled channel that has not got one (nothing overdue:
-    no post). Returns how many were written."""
+    no post), by the channel's office's policy (``policies``: shuangyong.reminders.ReminderPolicies;
+    without it, ``policy`` for every office). Returns how many were written."""
     from shuangyong.reminders import overdue_summary
 
     done = ChatPost.objects.filter(day=today).values("channel_id")
@@ -132,7 +134,8 @@ def prepare_posts(*, today: date, policy: ReminderPolicy) -> int:
     for channel in channels:
         unit = channel.office_unit
         if unit.pk not in summaries:
-            summaries[unit.pk] = overdue_summary(unit, today=today, policy=policy)
+            office_policy = policies.for_unit(unit) if policies is not None else policy
+            summaries[unit.pk] = overdue_summary(unit, today=today, policy=office_policy)
         summary = summaries[unit.pk]
         if not getattr(summary, "total", 0):
             continue

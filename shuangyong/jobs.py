@@ -33,12 +33,11 @@ def send_daily_digest() -> int:
     """The day's digests (one e-mail per person with reminders, the office's overdue summary)
     and the group-chat posts, whatever the policy's hour: the beat entry is the schedule."""
     from shuangyong import chat
-    from shuangyong.models import ReminderPolicy
 
-    policy = ReminderPolicy.load()
+    policies = reminders.ReminderPolicies.load()  # each office's summary by its own policy
     today = timezone.localdate()
-    created = reminders.reminder_digests(today=today, policy=policy)
-    chat.prepare_posts(today=today, policy=policy)
+    created = reminders.reminder_digests(today=today, policies=policies)
+    chat.prepare_posts(today=today, policy=policies.default, policies=policies)
     notifications.deliver_pending()
     chat.deliver_posts()
     return created

@@ -205,8 +205,21 @@ def _validate_days_before(value: str) -> None:
 
 
 class ReminderPolicy(models.Model):
-    """The office's reminder settings: one row, edited in the admin (ReminderPolicy.load())."""
+    """Reminder settings. The row without an owner is the site default (``ReminderPolicy.load()``);
+    an office may have its own row (``owner_unit``), which applies to the items of every unit
+    under it, down to the next office below that has its own (``shuangyong.reminders``).
+    The digest hour and the retry interval are the site's (one scan, one outbox): only the
+    default row's count."""
 
+    owner_unit = models.OneToOneField(
+        OrgUnit,
+        verbose_name="所属双拥办",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_policy",
+        help_text="不填为全站默认设置；填写后适用于该单位及其下级单位（下级双拥办另有设置的除外）",
+    )
     days_before = models.CharField(
         "提前提醒天数",
         max_length=50,
@@ -246,12 +259,21 @@ class ReminderPolicy(models.Model):
         verbose_name_plural = "提醒设置"
 
     def __str__(self) -> str:
-        return "提醒设置"
+        return f"提醒设置（{self.owner_unit}）" if self.owner_unit_id else "提醒设置（全站默认）"
+
+    def clean(self) -> None:
+        if self.owner_unit is not None and not self.owner_unit.has_office:
+            raise ValidationError({"owner_unit": "只能为双拥办（省、市、区县、乡镇街道）单位设置提醒。"})
+        if self.owner_unit_id is None:
+            others = type(self).objects.filter(owner_unit__isnull=True).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError({"owner_unit": "全站默认设置已有一份，请选择所属双拥办。"})
 
     @classmethod
     def load(cls) -> ReminderPolicy:
-        policy, _ = cls.objects.get_or_create(pk=1)
-        return policy
+        """The site default row (no owner)."""
+        policy = cls.objects.filter(owner_unit__isnull=True).order_by("pk").first()
+        return policy or cls.objects.create()
 
     @property
     def days_before_list(self) -> list[int]:

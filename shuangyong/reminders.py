@@ -154,7 +154,10 @@ class ReminderSource:
     def deadline_specs(self) -> Sequence[DeadlineSpec]:
         return ()
 
-    def other_reminders(self, *, today: date, policy: ReminderPolicy) -> Iterable[DueReminder]:
+    def other_reminders(
+        self, *, today: date, policy: ReminderPolicy, policies: ReminderPolicies | None = None
+    ) -> Iterable[DueReminder]:
+        """``policy``: the site default; ``policies``: each office's own (``ReminderPolicies``)."""
         return ()
 
 
@@ -249,6 +252,61 @@ def deadline_message(
     if delegated_by:
         text += f"\n（{delegated_by}已将本单位的提醒委托给您。）"
     return ReminderMessage(one_line_title(title), f"{item.unit_name}：\n{text}\n{link}", item.url, subject=label[:200])
+
+
+# --- each office's policy ---
+
+
+@dataclass(frozen=True)
+class ReminderPolicies:
+    """Every reminder policy, loaded once per scan: the site default (no owner) and the offices'
+    own. A unit's items follow the policy of the nearest office at or above it that has one
+    (``for_unit``), else the default. ``regions`` turns that into SQL: for each policy, the
+    subtree of its office without the subtrees of the offices below that have their own, so that
+    the scan claims with one statement per policy (not per item)."""
+
+    default: ReminderPolicy
+    by_path: dict[str, ReminderPolicy] = field(default_factory=dict)  # owner unit path → its policy
+
+    @classmethod
+    def load(cls) -> ReminderPolicies:
+        rows = list(
+            ReminderPolicy.objects.filter(Q(owner_unit__isnull=True) | Q(owner_unit__is_active=True))
+            .select_related("owner_unit")
+            .order_by("pk")
+        )  # one query: the scan's steady state stays cheap
+        owned = {p.owner_unit.path: p for p in rows if p.owner_unit is not None}
+        default = next((p for p in rows if p.owner_unit_id is None), None)
+        return cls(default=default or ReminderPolicy.load(), by_path=owned)
+
+    def for_path(self, path: str) -> ReminderPolicy:
+        owners = [p for p in self.by_path if path.startswith(p)]
+        return self.by_path[max(owners, key=len)] if owners else self.default
+
+    def for_unit(self, unit: OrgUnit | None) -> ReminderPolicy:
+        return self.for_path(unit.path) if unit is not None else self.default
+
+    @property
+    def all(self) -> list[ReminderPolicy]:
+        return [self.default, *self.by_path.values()]
+
+    def regions(self, unit_field: str) -> list[tuple[ReminderPolicy, Q | None]]:
+        """(policy, the filter on ``unit_field`` of the units it applies to); None: every unit
+        (the default, when no office has a policy of its own: the common case costs nothing)."""
+        lookup = f"{unit_field}__path__startswith"
+
+        def under_any(paths: Iterable[str]) -> Q | None:
+            parts = [Q(**{lookup: p}) for p in paths]
+            return reduce(or_, parts) if parts else None
+
+        regions: list[tuple[ReminderPolicy, Q | None]] = []
+        outside = under_any(self.by_path)
+        regions.append((self.default, ~outside if outside is not None else None))
+        for path, policy in self.by_path.items():
+            nested = under_any(p for p in self.by_path if p != path and p.startswith(path))
+            region = Q(**{lookup: path})
+            regions.append((policy, region & ~nested if nested is not None else region))
+        return regions
 
 
 # --- claiming, set-based ---
@@ -381,12 +439,16 @@ def _claim_spec(
     now: datetime,
     delegations: ActiveDelegations,
     snoozes: bool,
+    region: Q | None = None,
 ) -> int:
-    """Claims of one spec for the unit's users, its heads and the delegates of active delegations."""
+    """Claims of one spec for the unit's users, its heads and the delegates of active delegations,
+    for the items of the units in ``region`` (the units that ``policy`` applies to; None: all)."""
     windows = Windows.build(spec, today=today, policy=policy)
     ct_id = ContentType.objects.get_for_model(spec.model).pk
     unit = spec.unit_field
     base = spec.rows(today).filter(**{f"{unit}__is_active": True})
+    if region is not None:
+        base = base.filter(region)
     insert = partial(_insert_claims, ct_id=ct_id, spec=spec, token=token, now=now, today=today, snoozes=snoozes)
     no_delegation = Value(None, output_field=models.IntegerField())
     claimed = 0
@@ -564,18 +626,35 @@ class ScanResult:
     delivery: DeliveryResult = field(default_factory=DeliveryResult)
 
 
-def claim_deadline_reminders(*, today: date, policy: ReminderPolicy, now: datetime | None = None) -> int:
-    """Every deadline reminder due today, claimed and written in one transaction per spec."""
+def claim_deadline_reminders(
+    *, today: date, policy: ReminderPolicy | None = None, now: datetime | None = None,
+    policies: ReminderPolicies | None = None,
+) -> int:  # fmt: skip
+    """Every deadline reminder due today, claimed and written in one transaction per spec: one
+    claim statement per policy (each office's own, for the units under it) and kind of recipient.
+    ``policy`` alone (tests, the bench) applies one policy to every unit."""
     now = now or timezone.now()
+    if policies is None:
+        policies = ReminderPolicies(default=policy) if policy is not None else ReminderPolicies.load()
     delegations = ActiveDelegations.load(today)
     snoozes = active_snoozes(today).exists()
     created = 0
     for spec in all_specs():
         token = uuid.uuid4()
         with transaction.atomic():
-            if _claim_spec(
-                spec, today=today, policy=policy, token=token, now=now, delegations=delegations, snoozes=snoozes
-            ):
+            claimed = 0
+            for region_policy, region in policies.regions(spec.unit_field):
+                claimed += _claim_spec(
+                    spec,
+                    today=today,
+                    policy=region_policy,
+                    token=token,
+                    now=now,
+                    delegations=delegations,
+                    snoozes=snoozes,
+                    region=region,
+                )
+            if claimed:
                 created += _write_entries(spec, token=token, today=today, now=now)
     if created >= ANALYZE_AFTER_CLAIMS:
         _refresh_statistics()
@@ -603,17 +682,19 @@ def run_scan(*, today: date | None = None, deliver: bool = True) -> ScanResult:
 
     now = timezone.localtime()
     today = today or now.date()
-    policy = ReminderPolicy.load()
+    policies = ReminderPolicies.load()
+    policy = policies.default  # the digest hour and the other site-wide settings are the default's
     result = ScanResult()
-    result.reminders_created = claim_deadline_reminders(today=today, policy=policy)
+    result.reminders_created = claim_deadline_reminders(today=today, policies=policies)
     snoozed = _snoozed_pairs(today)
     for source in registered_sources():
-        dues = [d for d in source.other_reminders(today=today, policy=policy) if not _is_snoozed(d, snoozed)]
+        dues = source.other_reminders(today=today, policy=policy, policies=policies)
+        dues = [d for d in dues if not _is_snoozed(d, snoozed)]
         result.reminders_created += record(dues)
     if today < now.date() or now.hour >= policy.digest_hour:
         # Digests ride on the scan too, so a missed digest job is caught up the same day.
-        result.digests_created = reminder_digests(today=today, policy=policy)
-        result.chat_posts = chat.prepare_posts(today=today, policy=policy)
+        result.digests_created = reminder_digests(today=today, policies=policies)
+        result.chat_posts = chat.prepare_posts(today=today, policy=policy, policies=policies)
     if deliver:
         result.delivery = deliver_pending()  # e-mail first: a slow group chat never holds it up
         chat.deliver_posts()
@@ -729,11 +810,14 @@ class DigestLine:
     urgency: tuple[int, date]
 
 
-def reminder_digests(*, today: date | None = None, policy: ReminderPolicy | None = None) -> int:
+def reminder_digests(
+    *, today: date | None = None, policy: ReminderPolicy | None = None, policies: ReminderPolicies | None = None
+) -> int:
     """One message per person for today: their reminders not yet e-mailed (and, for the
-    双拥办, the county's overdue summary). Returns how many this call wrote."""
+    双拥办, its subtree's overdue summary, by its own policy). Returns how many this call wrote."""
     today = today or timezone.localdate()
-    policy = policy or ReminderPolicy.load()
+    if policies is None:
+        policies = ReminderPolicies(default=policy) if policy is not None else ReminderPolicies.load()
     done = Reminder.objects.filter(threshold=DIGEST, deadline=today).values("recipient_id")
     waiting = set(
         Reminder.objects.filter(digest_day__isnull=True)
@@ -750,12 +834,14 @@ def reminder_digests(*, today: date | None = None, policy: ReminderPolicy | None
     for office in offices:
         assert office.org_unit is not None
         if office.org_unit.pk not in summaries:
-            summaries[office.org_unit.pk] = overdue_summary(office.org_unit, today=today, policy=policy)
+            summaries[office.org_unit.pk] = overdue_summary(
+                office.org_unit, today=today, policy=policies.for_unit(office.org_unit)
+            )
     office_summary = {u.pk: summaries[u.org_unit.pk] for u in offices if u.org_unit and summaries[u.org_unit.pk].total}
     recipients = sorted(waiting | set(office_summary))
     if not recipients:
         return 0
-    still_open = _still_open(today=today, policy=policy) if waiting else StillOpen()
+    still_open = _still_open(today=today, policies=policies) if waiting else StillOpen()
     return sum(
         _digest_for(user_id, today=today, summary=office_summary.get(user_id), still_open=still_open)
         for user_id in recipients
@@ -773,9 +859,9 @@ class StillOpen:
     other_kinds: dict[str, str] = field(default_factory=dict)
 
 
-def _still_open(*, today: date, policy: ReminderPolicy) -> StillOpen:
+def _still_open(*, today: date, policies: ReminderPolicies) -> StillOpen:
     found = StillOpen(
-        deadline_thresholds=_deadline_thresholds(policy),
+        deadline_thresholds=frozenset().union(*(_deadline_thresholds(p) for p in policies.all)),
         other_kinds={th: kind for source in registered_sources() for th, kind in source.other_kinds.items()},
     )
     waiting = Reminder.objects.filter(digest_day__isnull=True, threshold__in=found.deadline_thresholds)
@@ -909,4 +995,4 @@ def _digest_text(lines: list[DigestLine], *, today: date, summary: OverdueSummar
 
 def send_digests(*, today: date | None = None, policy: ReminderPolicy | None = None) -> int:
     """Kept for the beat entry's job: the day's digests (see ``reminder_digests``)."""
-    return reminder_digests(today=today, policy=policy)
+    return reminder_digests(today=today, policy=policy) if policy is not None else reminder_digests(today=today)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from functools import reduce
+from operator import or_
 
-from shuangyong.access import scoped, units_in_scope
-from shuangyong.models import OrgUnit, OrgUnitKind, User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
+
+from shuangyong.access import scope_root, scoped, units_in_scope
+from shuangyong.models import OFFICE_KINDS, PATH_STEP, OrgUnit, OrgUnitKind, Role, User
 
 
 def units_for(user: User, *, kinds: list[str] | None = None) -> QuerySet[OrgUnit]:
@@ -42,3 +46,64 @@ def get_unit_for(user: User, pk: int) -> OrgUnit:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(units_for(user), pk=pk)
+
+
+# --- offices at every level (docs/levels.md) ---
+
+
+def nearest_office_unit(unit: OrgUnit, *, include_self: bool = True) -> OrgUnit | None:
+    """The office unit that runs ``unit``: the unit itself if it has an office (unless
+    ``include_self`` is False), else the nearest office unit above it. One query at most."""
+    if include_self and unit.has_office:
+        return unit
+    ancestors = [pk for pk in unit.ancestor_pks() if pk != unit.pk]
+    if unit.parent_id is not None and unit.parent_id not in ancestors:
+        ancestors.append(unit.parent_id)  # a unit saved without its path yet
+    return OrgUnit.objects.filter(pk__in=ancestors, kind__in=OFFICE_KINDS).order_by("-path").first()
+
+
+def office_users_of(unit: OrgUnit) -> list[User]:
+    """The active 双拥办 staff of the nearest office at or above ``unit`` that has staff: a
+    township without office accounts of its own is covered by its county, and no office further
+    up is told. One query."""
+    users = list(
+        User.objects.filter(
+            org_unit_id__in=unit.ancestor_pks() or [unit.pk],
+            org_unit__kind__in=OFFICE_KINDS,
+            role=Role.OFFICE,
+            is_active=True,
+        ).select_related("org_unit")
+    )
+    if not users:
+        return []
+    deepest = max(len(u.org_unit.path) for u in users if u.org_unit)
+    return [u for u in users if u.org_unit and len(u.org_unit.path) == deepest]
+
+
+#: How deep below an office ``units_run_by`` looks for the next office down (levels of the tree).
+MAX_TREE_DEPTH = 12
+
+
+def units_run_by(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """The unit and the units its office runs: every unit below it down to, and including, the
+    next office units (a city: its member units, troops and counties, not the counties'
+    townships; a street office: its villages). One query when evaluated.
+
+    A unit is left out when one of its ancestors strictly between it and ``unit`` is an office
+    unit. Its ancestors' paths are its path's prefixes of fixed widths, so each level is an
+    equality lookup on the path index, not a LIKE against every office of the subtree."""
+    step = PATH_STEP + 1
+    levels = range(len(unit.path) + step, (MAX_TREE_DEPTH + 1) * step, step)
+    office_between = [
+        Q(_path_length__gt=n)
+        & Q(Exists(OrgUnit.objects.filter(kind__in=OFFICE_KINDS, path=Substr(OuterRef("path"), 1, n))))
+        for n in levels
+    ]
+    qs = OrgUnit.objects.filter(path__startswith=unit.path).alias(_path_length=Length("path"))
+    return qs.exclude(reduce(or_, office_between)) if office_between else qs
+
+
+def units_run_for(user: User) -> QuerySet[OrgUnit]:
+    """``units_run_by`` of the user's unit (their scope root): the units work is given to."""
+    root = scope_root(user)
+    return units_run_by(root) if root is not None else OrgUnit.objects.none()

@@ -36,8 +36,12 @@ class TaskAdmin(SimpleHistoryAdmin):
 
 @admin.register(DualListCategory)
 class DualListCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "sort_order", "is_active"]
+    """The shared defaults (no 所属双拥办) are kept here; each office keeps its own in the portal."""
+
+    list_display = ["name", "owner_unit", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
+    list_filter = [("owner_unit", admin.EmptyFieldListFilter)]
+    raw_id_fields = ["owner_unit"]
 
 
 class TransitionInline(admin.TabularInline):

@@ -29,6 +29,8 @@ class TasksConfig(AppConfig):
         # A leader's home is the dashboard, which lists the overdue tasks and items already.
         not_leaders = [role for role in Role.values if role != Role.LEADER]
         register_home_panel("tasks/_panel_overdue.html", panels.overdue_panel, roles=not_leaders, order=20)
+        # Every office level's own plans and the units it runs (a city: its counties), for its staff and leaders.
+        register_home_panel("tasks/_panel_levels.html", panels.levels_panel, roles=(*office, Role.LEADER), order=15)
         register_waiting("tasks", panels.waiting_groups, roles=not_leaders, order=20)
         register_demo_seeder("tasks", demo.seed_tasks_demo, order=20)
         reminders.register_reminders()

@@ -18,11 +18,13 @@ from tasks import dual_list_services as dls
 from tasks.models import DualListCategory, DualListDirection, DualListItem, Task, WorkPlan, today_shanghai
 from tasks.notice_parser import parse_notice
 from tasks.services import (
+    BreakdownDraft,
     SectionDraft,
     TaskDraft,
     closure_request_create,
     closure_request_decide,
     progress_report_create,
+    task_breakdown,
     work_plan_import,
 )
 
@@ -123,3 +125,53 @@ def seed_tasks_demo() -> None:
         if member and dual_item.responsible_unit_id == member.org_unit_id:
             dls.dual_list_item_start(user=member, item=dual_item)
             dls.dual_list_item_request_close(user=member, item=dual_item, note="3名官兵子女已就近入学。")
+    _seed_city_breakdown(today)
+
+
+CITY_PLAN = "2022年重庆市双拥工作要点（演示）"
+
+
+def _seed_city_breakdown(today: dt.date) -> None:
+    """When the demo has a city above the county (units "cq", "tl", "yc"; users city_office and
+    office): a city plan whose task the county breaks down into a township's task (任务分解), so
+    that the roll-up can be tried. Skipped without them; idempotent by the plan's title."""
+    units = _units()
+    city_office = User.objects.filter(username="city_office", org_unit__code="cq").first()
+    county_office = User.objects.filter(username="office", org_unit__code="tl").first()
+    city, county, township = units.get("cq"), units.get("tl"), units.get("tl-bc")
+    if not (city_office and county_office and city and county and township) or county.parent_id != city.pk:
+        return
+    if WorkPlan.objects.filter(owner_unit=city, title=CITY_PLAN).exists():
+        return
+    others = [u for u in (units.get("yc"), units.get("cq-jw")) if u is not None]
+    plan = work_plan_import(
+        user=city_office,
+        year=today.year,
+        title=CITY_PLAN,
+        issuing_unit=city.name,
+        recipients="各区县双拥办，市双拥领导小组各成员单位",
+        default_deadline=today + dt.timedelta(days=120),
+        sections=[SectionDraft(number="一", heading="全力服务部队练兵备战")],
+        tasks=[
+            TaskDraft(
+                section_index=0,
+                number="（一）",
+                title="协调解决驻训部队训练场地和交通保障",
+                text="各区县摸清驻训部队需求，建立清单，逐项落实。",
+                lead_unit=county,
+                cooperating_units=others,
+            )
+        ],
+    )
+    parent = plan.tasks.get()
+    county_plan = WorkPlan.objects.filter(owner_unit=county).order_by("-year", "-pk").first()
+    task_breakdown(
+        user=county_office,
+        parent=parent,
+        plan=county_plan,
+        new_plan_title="" if county_plan else f"{today.year}年铜梁区落实市双拥工作要点任务分解",
+        drafts=[
+            BreakdownDraft(title="巴川街道落实驻训部队训练场地保障", lead_unit=township),
+            BreakdownDraft(title="区双拥办统筹驻训部队交通保障", lead_unit=county),
+        ],
+    )

@@ -29,7 +29,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from shuangyong.access import unit_in_scope
+from shuangyong.access import runs_unit, unit_in_scope
 from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from tasks.models import (
@@ -40,8 +40,15 @@ from tasks.models import (
     DualListTransition,
     ProposingSide,
 )
-from tasks.notifying import county_office_of, short_summary, tell, unit_users
-from tasks.policy import TRANSITIONS, is_confirmer, is_responsible, pending_confirmation_slot
+from tasks.notifying import office_users_running, short_summary, tell, unit_users
+from tasks.policy import (
+    TRANSITIONS,
+    is_confirmer,
+    is_responsible,
+    keeps_category,
+    pending_confirmation_slot,
+    runs_dual_list_item,
+)
 from tasks.services import evidence_create_many
 
 S = DualListState
@@ -96,6 +103,8 @@ def dual_list_item_create(
         raise ValidationError({"troop_unit": "该部队不在您的管辖范围内。"})
     if responsible_unit is not None and not unit_in_scope(user, responsible_unit):
         raise ValidationError({"responsible_unit": "责任单位不在您的管辖范围内。"})
+    if category is not None and category.owner_unit is not None and not troop_unit.is_below(category.owner_unit):
+        raise ValidationError({"category": "该类别属于其他双拥办，请选择默认类别或本双拥办的类别。"})
     if proposing_side is None:
         proposing_side = ProposingSide.TROOPS if user.role == Role.TROOP_LIAISON else ProposingSide.LOCALITY
     item = DualListItem(
@@ -130,8 +139,8 @@ def dual_list_item_assign(
 ) -> DualListItem:
     """交办. ``version`` is the item's version the office user loaded: an assignment based on an
     older one (another office user assigned it meanwhile) is refused, and nobody is told."""
-    if not user.is_office:
-        raise PermissionDenied("只有双拥办可以交办事项。")
+    if not runs_dual_list_item(user, item):
+        raise PermissionDenied("只有对口部队所在地的双拥办可以交办事项。")
     item = _locked(item)
     claim_version(item, expected_version=version)
     _check_state(item, "assign")
@@ -190,7 +199,7 @@ def dual_list_item_request_close(
     item.receiver_confirmed_at = item.office_confirmed_at = None
     item.save()
     _log(item, action="request_close", from_state=S.IN_PROGRESS, user=user, reason=item.completion_note)
-    confirmers = county_office_of(item.troop_unit)
+    confirmers = office_users_running(item.troop_unit)
     if item.direction == DualListDirection.TO_TROOPS:
         confirmers += unit_users([item.troop_unit], roles=[Role.TROOP_LIAISON])
     tell(
@@ -263,13 +272,18 @@ def dual_list_category_save(
     is_active: bool = True,
     version: Version = CURRENT,
 ) -> DualListCategory:
-    """The office keeps the list of categories (演训保障, 子女入学 …)."""
-    if not user.is_office:
+    """An office keeps its own categories (演训保障, 子女入学 …) beside the shared defaults: a new one
+    belongs to the user's office unit; another office's, and the defaults, are not its to change."""
+    if not user.is_office or user.org_unit is None or not user.org_unit.has_office or user.is_read_only:
         raise PermissionDenied("只有双拥办可以维护类别。")
     if category is not None:
+        if not keeps_category(user, category):
+            raise PermissionDenied("只能修改本单位的类别；默认类别由系统管理员维护。")
         claim_version(category, expected_version=version)
-    category = category or DualListCategory()
+    category = category or DualListCategory(owner_unit=user.org_unit)
     category.name, category.sort_order, category.is_active = name.strip(), sort_order, is_active
+    if DualListCategory.objects.filter(owner_unit__isnull=True, name=category.name).exists():
+        raise ValidationError({"name": "已有同名的默认类别，无需另建。"})
     category.full_clean()
     category.save()
     return category
@@ -284,8 +298,8 @@ def dual_list_carry_over(*, user: User, troop_unit: OrgUnit, year: int) -> list[
     """
     if not user.is_office:
         raise PermissionDenied("只有双拥办可以结转事项。")
-    if not unit_in_scope(user, troop_unit):
-        raise PermissionDenied("该部队不在您的管辖范围内。")
+    if not runs_unit(user, troop_unit):
+        raise PermissionDenied("只有对口部队所在地的双拥办可以结转事项。")
     already_copied = DualListItem.objects.filter(carried_over_from__isnull=False).values("carried_over_from")
     originals = (
         DualListItem.objects.select_for_update()

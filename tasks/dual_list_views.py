@@ -30,7 +30,7 @@ from tasks.forms import (
     task_units_for,
 )
 from tasks.history import history_rows
-from tasks.models import DualListCategory, DualListDirection, DualListItem, today_shanghai
+from tasks.models import DualListDirection, DualListItem, today_shanghai
 from tasks.resources import DualListItemResource, export_xlsx
 from tasks.views import excel_import
 
@@ -77,7 +77,11 @@ def dual_item_create(request: AuthedRequest) -> HttpResponse:
         require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有双拥办或部队联络员可以提出事项。")
     units = task_units_for(request.user)
     form = DualListItemForm(
-        request.POST or None, user=request.user, units=units, initial={"year": today_shanghai().year}
+        request.POST or None,
+        user=request.user,
+        units=units,
+        categories=selectors.categories_for(request.user).filter(is_active=True),
+        initial={"year": today_shanghai().year},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,9 +242,10 @@ def carry_over(request: AuthedRequest, troop_pk: int, year: int) -> HttpResponse
 
 
 def categories(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    """The office edits the categories; everyone else may only read them."""
+    """An office keeps its own categories; the shared defaults are listed, read-only. Another
+    office's category does not exist for this user (404), even before the role is checked."""
+    category = get_object_or_404(selectors.own_categories_for(request.user), pk=pk) if pk else None
     require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有双拥办可以维护类别。")
-    category = get_object_or_404(DualListCategory, pk=pk) if pk else None
     form = DualListCategoryForm(request.POST or None, instance=category)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +258,11 @@ def categories(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "tasks/dual_categories.html",
-        {"form": form, "category": category, "categories": DualListCategory.objects.all()},
+        {
+            "form": form,
+            "category": category,
+            "categories": selectors.categories_for(request.user, office=request.user.org_unit),
+        },
     )
 
 

@@ -6,11 +6,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from shuangyong.access import units_in_scope
 from shuangyong.concurrency import VersionedForm
 from shuangyong.fields import LONG_TEXT, NOTE, TEXT
 from shuangyong.forms import BootstrapFormMixin, BoundedDateField
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.selectors import units_run_for
 from shuangyong.uploads import EVIDENCE_EXTENSIONS, validate_upload
 from tasks.models import (
     DualListCategory,
@@ -34,12 +34,14 @@ from tasks.notice_upload import (
 from tasks.validators import YEAR_MAX, YEAR_MIN
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TASK_UNIT_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT, OrgUnitKind.TROOP)
 
 
 def task_units_for(user: User) -> list[OrgUnit]:
-    """Units a task can be given to, evaluated once per page (choices of every row of a formset)."""
-    return list(units_in_scope(user).filter(kind__in=TASK_UNIT_KINDS, is_active=True).order_by("path"))
+    """Units a task (or a 双清单 item) can be given to, evaluated once per page (choices of every
+    row of a formset): the user's own office unit and the units it runs, at any level
+    (``shuangyong.selectors.units_run_by``: a city's member units and counties, a county's
+    townships and member units, a street office's villages)."""
+    return list(units_run_for(user).filter(is_active=True).order_by("path"))
 
 
 def _unit_lookup(units: dict[str, OrgUnit]) -> Any:
@@ -338,7 +340,10 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX)
     direction = forms.ChoiceField(label="清单", choices=DualListDirection.choices)
     category = forms.ModelChoiceField(
-        label="类别", queryset=DualListCategory.objects.filter(is_active=True), required=False
+        label="类别",
+        queryset=DualListCategory.objects.none(),
+        required=False,
+        help_text="默认类别和本双拥办自定的类别。",
     )
     content = forms.CharField(max_length=TEXT, label="事项内容", widget=forms.Textarea(attrs={"rows": 3}))
     deadline = BoundedDateField(label="时限", widget=DATE_WIDGET, required=False)
@@ -346,8 +351,9 @@ class DualListItemForm(BootstrapFormMixin, forms.Form):
         max_length=NOTE, label="工作质量要求", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
-    def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, units: Sequence[OrgUnit], categories: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
         troops = [u for u in units if u.kind == OrgUnitKind.TROOP]
         self.fields["troop_unit"] = UnitChoiceField(troops, label="对口部队")
         self.fields["troop_unit"].widget.attrs["class"] = "form-select"
@@ -400,3 +406,70 @@ class ExcelUploadForm(BootstrapFormMixin, forms.Form):
     """The file of an import; shuangyong.tables reads and checks it (type, size, zip bomb …)."""
 
     file = forms.FileField(label="Excel 文件（.xlsx 或 .csv）")
+
+
+# ------------------------------------------------------------------------------------------
+# 任务分解
+
+
+class BreakdownPlanForm(BootstrapFormMixin, forms.Form):
+    """Which of the office's own plans receives the linked tasks (or a new one)."""
+
+    new_plan_title = forms.CharField(
+        label="或新建工作要点",
+        max_length=200,
+        required=False,
+        help_text="本单位还没有合适的工作要点时，填写标题即新建一份（年度同上级任务）。",
+    )
+
+    def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"] = forms.ModelChoiceField(
+            label="本单位的工作要点", queryset=plans, required=False, empty_label="（新建）"
+        )
+        self.order_fields(["plan", "new_plan_title"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("plan") and not (data.get("new_plan_title") or "").strip():
+            self.add_error("new_plan_title", "请选择本单位的工作要点，或填写新工作要点的标题。")
+        return data
+
+
+class BreakdownTaskForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label="任务", max_length=200)
+    text = forms.CharField(max_length=LONG_TEXT, label="内容", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False, help_text="不填则同上级任务")
+
+    def __init__(self, *args: Any, units: Sequence[OrgUnit], latest: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.latest = latest  # the parent task's deadline
+        self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", required=False)
+        self.fields["cooperating_units"] = UnitsChoiceField(
+            units, label="配合单位", required=False, widget=GroupedUnitsWidget(attrs={"label": "配合单位"})
+        )
+        self.fields["lead_unit"].widget.attrs["class"] = "form-select"
+        self.fields["cooperating_units"].widget.attrs["class"] = ""
+        self.order_fields(["title", "text", "lead_unit", "cooperating_units", "deadline"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        deadline = data.get("deadline")
+        if deadline and self.latest and deadline > self.latest:
+            self.add_error("deadline", f"完成时限不能晚于上级任务的时限（{self.latest:%Y-%m-%d}）。")
+        lead = data.get("lead_unit")
+        if lead and lead in (data.get("cooperating_units") or []):
+            self.add_error("cooperating_units", "牵头单位不必再选为配合单位。")
+        return data
+
+
+BREAKDOWN_MAX_TASKS = 20
+BreakdownTaskFormSet = forms.formset_factory(
+    BreakdownTaskForm,
+    extra=3,
+    min_num=1,
+    validate_min=True,
+    max_num=BREAKDOWN_MAX_TASKS,
+    absolute_max=BREAKDOWN_MAX_TASKS,
+    validate_max=True,
+)

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from shuangyong.fields import DOCUMENT, LONG_TEXT, NOTE, TEXT, BoundedTextField
-from shuangyong.models import OrgUnit
+from shuangyong.models import OFFICE_KINDS, OrgUnit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -115,6 +116,58 @@ class TaskQuerySet(models.QuerySet["Task"]):
             )
         )
 
+    def with_rollup(self, today: dt.date | None = None) -> TaskQuerySet:
+        """Annotate the progress of the tasks that break each task down (任务分解, ``parent_task``):
+        ``linked_total``, ``linked_done``, ``linked_late``, and ``offices_pending``, the office
+        units the task was given to that have not broken it down yet. Subqueries of the same
+        statement: a list page costs no query per task (``Task.display_status`` reads them)."""
+        today = today or today_shanghai()
+        linked = Task.objects.filter(parent_task=OuterRef("pk")).order_by().values("parent_task")
+        count = Func(F("pk"), function="COUNT")
+
+        def linked_count(q: Q | None = None) -> Subquery:
+            rows = linked.filter(q) if q is not None else linked
+            return Subquery(rows.annotate(n=count).values("n"), output_field=models.IntegerField())
+
+        breaking_down = Task.objects.filter(parent_task=OuterRef(OuterRef("pk"))).values("plan__owner_unit")
+        cooperating = Task.cooperating_units.through.objects.filter(
+            task_id=OuterRef("pk"), orgunit__kind__in=OFFICE_KINDS
+        ).exclude(orgunit_id__in=breaking_down)
+        pending_cooperating = Subquery(
+            cooperating.order_by().values("task_id").annotate(n=count).values("n"),  # type: ignore[misc]
+            output_field=models.IntegerField(),
+        )
+        lead_pending = Case(
+            When(
+                Q(lead_unit__kind__in=OFFICE_KINDS)
+                & ~Q(Exists(Task.objects.filter(parent_task=OuterRef("pk"), plan__owner_unit=OuterRef("lead_unit")))),
+                then=Value(1),
+            ),
+            default=Value(0),
+        )
+        return self.annotate(
+            linked_total=Coalesce(linked_count(), 0),
+            linked_done=Coalesce(linked_count(Q(status=TaskStatus.DONE)), 0),
+            linked_late=Coalesce(linked_count(Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE)), 0),
+            offices_pending=lead_pending + Coalesce(pending_cooperating, 0),
+        )
+
+    def with_shown_status(self, status: str, today: dt.date | None = None) -> TaskQuerySet:
+        """Tasks whose ``display_status`` (rolled up from the breakdown below) is ``status``; the
+        queryset must have ``with_rollup()``'s annotations. The same rules, in SQL."""
+        today = today or today_shanghai()
+        done = Q(status=TaskStatus.DONE)
+        late = ~done & (Q(deadline__lt=today) | Q(linked_late__gt=0))
+        broken_down = Q(linked_total__gt=0)
+        rolled_done = ~done & broken_down & ~late & Q(linked_done=F("linked_total")) & Q(offices_pending=0)
+        if status == TaskStatus.OVERDUE:
+            return self.filter(late)
+        if status == TaskStatus.DONE:
+            return self.filter(done | rolled_done)
+        if status == TaskStatus.IN_PROGRESS:
+            return self.filter(~done & ~late & ~rolled_done & (broken_down | Q(status=status)))
+        return self.filter(~done & ~late & ~broken_down & Q(status=status))
+
     def with_status(self, status: str, today: dt.date | None = None) -> TaskQuerySet:
         if status == TaskStatus.OVERDUE:
             return self.overdue(today)
@@ -147,6 +200,15 @@ class Task(models.Model):
     original_deadline = models.DateField("原定时限", null=True, blank=True, help_text="延期获批前的时限")
     status = models.CharField("状态", max_length=20, choices=STORED_TASK_STATUSES, default=TaskStatus.NOT_STARTED)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # 任务分解: a county's task that breaks down the city task its county received (docs/levels.md).
+    parent_task = models.ForeignKey(
+        "self",
+        verbose_name="上级任务",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_tasks",
+    )
     version = models.PositiveIntegerField("版本号", default=1, editable=False)  # optimistic locking
     history = HistoricalRecords(m2m_fields=[cooperating_units])
 
@@ -168,7 +230,22 @@ class Task(models.Model):
         return bool(self.deadline and self.status != TaskStatus.DONE and self.deadline < today_shanghai())
 
     @property
+    def is_broken_down(self) -> bool:
+        """Whether tasks of the offices below break this one down (needs ``with_rollup``)."""
+        return bool(getattr(self, "linked_total", 0))
+
+    @property
     def display_status(self) -> str:
+        """The status shown: the task's own, or, for a task broken down below (``with_rollup``),
+        rolled up from its linked tasks: 逾期 when one of them is late, 已完成 when every office
+        it was given to has broken it down and every linked task is done."""
+        if self.is_broken_down and self.status != TaskStatus.DONE:
+            if getattr(self, "linked_late", 0) or self.is_overdue:
+                return TaskStatus.OVERDUE.value
+            all_done = getattr(self, "linked_done", 0) == getattr(self, "linked_total", 0)
+            if all_done and not getattr(self, "offices_pending", 0):
+                return TaskStatus.DONE.value
+            return TaskStatus.IN_PROGRESS.value
         return TaskStatus.OVERDUE.value if self.is_overdue else self.status
 
     @property
@@ -370,9 +447,22 @@ class ProposingSide(models.TextChoices):
 
 
 class DualListCategory(models.Model):
-    """An editable category (演训保障, 子女入学 …)."""
+    """An editable category (演训保障, 子女入学 …).
 
-    name = models.CharField("类别", max_length=50, unique=True)
+    A category without an owner is a shared default (offered to every office, kept by the system
+    administrator); an office's own categories have its unit as owner and only it edits them.
+    """
+
+    name = models.CharField("类别", max_length=50)
+    owner_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="所属双拥办",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dual_list_categories",
+        help_text="不填为各双拥办共用的默认类别",
+    )
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
     version = models.PositiveIntegerField("版本号", default=1, editable=False)  # optimistic locking
@@ -381,6 +471,19 @@ class DualListCategory(models.Model):
         verbose_name = "双清单类别"
         verbose_name_plural = "双清单类别"
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_unit", "name"],
+                name="dual_category_name_once_per_office",
+                violation_error_message="本单位已有同名类别。",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(owner_unit__isnull=True),
+                name="dual_category_default_name_once",
+                violation_error_message="已有同名的默认类别。",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from shuangyong.models import OrgUnit, Role, User
 from shuangyong.notifications import notify
+from shuangyong.selectors import nearest_office_unit
 
 
 def short_summary(text: str, limit: int = 30) -> str:
@@ -29,10 +30,11 @@ def office_users(owner_unit: OrgUnit) -> list[User]:
     return unit_users([owner_unit], roles=[Role.OFFICE])
 
 
-def county_office_of(unit: OrgUnit) -> list[User]:
-    """The office users of the county above ``unit`` (the root of its tree)."""
-    root_pk = unit.ancestor_pks()[0] if unit.path else unit.pk
-    return list(User.objects.filter(org_unit_id=root_pk, role=Role.OFFICE, is_active=True))
+def office_users_running(unit: OrgUnit) -> list[User]:
+    """The office staff of the office that runs ``unit`` (``shuangyong.access.runs_unit``): a
+    troop's county office, never every office above it nor the root of the tree."""
+    office = nearest_office_unit(unit)
+    return office_users(office) if office is not None else []
 
 
 def tell(users: Iterable[User], *, title: str, body: str, url_name: str, pk: int, obj: Model) -> None:

@@ -16,13 +16,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from shuangyong.models import OrgUnit, ReminderPolicy, Role, User
+from shuangyong.models import OFFICE_KINDS, OrgUnit, ReminderPolicy, Role, User
 from shuangyong.notifications import absolute_url
 from shuangyong.reminders import (
     DeadlineSpec,
     DueReminder,
     ItemText,
     ReminderMessage,
+    ReminderPolicies,
     ReminderSource,
     chinese_date,
     register_source,
@@ -117,15 +118,27 @@ class DualListSource(ReminderSource):
             ),
         )
 
-    def other_reminders(self, *, today: dt.date, policy: ReminderPolicy) -> Iterable[DueReminder]:
+    def other_reminders(
+        self, *, today: dt.date, policy: ReminderPolicy, policies: ReminderPolicies | None = None
+    ) -> Iterable[DueReminder]:
         """申请销号 waiting N days: remind whoever still has to confirm (receiving side, office)."""
-        days = policy.close_confirm_after_days
-        cutoff = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time.min, tzinfo=SHANGHAI)
+        # Each item waits the days of its office's policy (ReminderPolicies); the query takes the
+        # shortest wait of any policy, and each item is then held to its own.
+        policies = policies if policies is not None and policies.by_path else None
+        days = min(p.close_confirm_after_days for p in policies.all) if policies else policy.close_confirm_after_days
+        cutoff = _cutoff(today, days)
         waiting = list(
             DualListItem.objects.filter(state=DualListState.CLOSE_REQUESTED, close_requested_at__lt=cutoff)
             .select_related("troop_unit", "responsible_unit")
             .order_by("pk")
         )
+        if policies is not None:
+            waiting = [
+                i
+                for i in waiting
+                if i.close_requested_at
+                and i.close_requested_at < _cutoff(today, policies.for_unit(i.troop_unit).close_confirm_after_days)
+            ]
         if not waiting:
             return []
         confirmers = list(
@@ -133,11 +146,12 @@ class DualListSource(ReminderSource):
             .select_related("org_unit")
             .order_by("pk")
         )
+        office_units = _office_units_running([item.troop_unit for item in waiting])
         dues: list[DueReminder] = []
         for item in waiting:
             assert item.close_requested_at is not None
             requested = item.close_requested_at.astimezone(SHANGHAI).date()
-            recipients = self._missing_confirmers(item, confirmers)
+            recipients = self._missing_confirmers(item, confirmers, office_units.get(item.troop_unit_id))
             message = cache(partial(self._message, item, requested=requested, today=today))
             dues.extend(
                 DueReminder(item, uid, CLOSE_CONFIRM, requested, message, unit_id=item.responsible_unit_id)
@@ -146,11 +160,12 @@ class DualListSource(ReminderSource):
         return dues
 
     @staticmethod
-    def _missing_confirmers(item: DualListItem, confirmers: list[User]) -> list[int]:
+    def _missing_confirmers(item: DualListItem, confirmers: list[User], office_unit_id: int | None) -> list[int]:
         def covers(user: User, unit: OrgUnit) -> bool:
             return user.org_unit is not None and unit.path.startswith(user.org_unit.path)
 
-        offices = [u for u in confirmers if u.role == Role.OFFICE and covers(u, item.troop_unit)]
+        # The office that signs is the troop's own (tasks.policy.runs_dual_list_item), not every office above.
+        offices = [u for u in confirmers if u.role == Role.OFFICE and u.org_unit_id == office_unit_id]
         wanted: list[User] = []
         if item.receiver_confirmed_by_id is None:
             if item.direction == DualListDirection.TO_TROOPS:
@@ -176,6 +191,22 @@ class DualListSource(ReminderSource):
             f"请核实办结情况后确认销号或退回。\n{link}"
         )
         return ReminderMessage(title[:200], body, path, subject=label)
+
+
+def _cutoff(today: dt.date, days: int) -> dt.datetime:
+    return dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time.min, tzinfo=SHANGHAI)
+
+
+def _office_units_running(troops: list[OrgUnit]) -> dict[int, int]:
+    """troop id → the id of its nearest office unit above, for many troops in one query."""
+    ancestors = {pk for troop in troops for pk in troop.ancestor_pks()}
+    offices = set(OrgUnit.objects.filter(pk__in=ancestors, kind__in=OFFICE_KINDS).values_list("pk", flat=True))
+    running: dict[int, int] = {}
+    for troop in troops:
+        above = [pk for pk in troop.ancestor_pks()[:-1] if pk in offices]
+        if above:
+            running[troop.pk] = above[-1]
+    return running
 
 
 def register_reminders() -> None:

@@ -23,11 +23,11 @@ from import_export.results import Result
 
 from shuangyong.access import units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.selectors import units_run_for
 from shuangyong.spreadsheets import datasets_xlsx
 from shuangyong.tables import UNIT_NOT_FOUND, CellError, ChoiceLabelWidget, column_limits, read_table
 from tasks import dual_list_services as dls
 from tasks import services
-from tasks.forms import TASK_UNIT_KINDS
 from tasks.models import (
     DualListCategory,
     DualListDirection,
@@ -37,7 +37,7 @@ from tasks.models import (
     Task,
     TaskStatus,
 )
-from tasks.selectors import dual_list_items_for, tasks_for
+from tasks.selectors import categories_for, dual_list_items_for, tasks_for
 from tasks.validators import YEAR_MAX, YEAR_MIN, validate_date_in_range
 
 
@@ -93,14 +93,17 @@ class YearWidget(widgets.IntegerWidget):
 class CategoryWidget(widgets.ForeignKeyWidget):
     """A 双清单 category by its name, or a Chinese error at the cell for a name not in the list."""
 
-    def __init__(self) -> None:
+    def __init__(self, user: User | None = None) -> None:
         super().__init__(DualListCategory, "name")
+        self.user = user
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         name = str(value or "").strip()
         if not name:
             return None
-        category = DualListCategory.objects.filter(name=name).first()
+        # The shared defaults and the importing office's own categories (never another office's).
+        offered = categories_for(self.user) if self.user is not None else DualListCategory.objects.none()
+        category = offered.filter(name=name).first()
         if category is None:
             raise ValueError(f"类别“{_shown(name)}”不存在，请填写“类别管理”中已有的类别，或留空。")
         return category
@@ -148,15 +151,16 @@ def _refuse_inactive(units: Iterable[OrgUnit | None], *, keep: Iterable[int | No
 
 
 class ScopedUnitWidget(widgets.ForeignKeyWidget):
-    """A unit looked up by name among the units (of these kinds) in the user's scope only."""
+    """A unit looked up by name among the units the user's office runs (``units_run_for``), or
+    among the units of these kinds in the user's scope."""
 
-    def __init__(self, user: User, *, kinds: tuple[str, ...] = TASK_UNIT_KINDS, **kwargs: Any) -> None:
+    def __init__(self, user: User, *, kinds: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(OrgUnit, "name", **kwargs)
         self.user = user
         self.kinds = kinds
 
     def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
-        return units_in_scope(self.user).filter(kind__in=self.kinds)
+        return _candidate_units(self.user, self.kinds)
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         name = str(value or "").strip()
@@ -166,14 +170,18 @@ class ScopedUnitWidget(widgets.ForeignKeyWidget):
 
 
 class ScopedUnitsWidget(widgets.ManyToManyWidget):
-    def __init__(self, user: User, *, kinds: tuple[str, ...] = TASK_UNIT_KINDS) -> None:
+    def __init__(self, user: User, *, kinds: tuple[str, ...] = ()) -> None:
         super().__init__(OrgUnit, separator="、", field="name")
         self.user = user
         self.kinds = kinds
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         names = [n.strip() for n in str(value or "").replace("，", "、").replace(",", "、").split("、") if n.strip()]
-        return _units_named(units_in_scope(self.user).filter(kind__in=self.kinds), list(dict.fromkeys(names)))
+        return _units_named(_candidate_units(self.user, self.kinds), list(dict.fromkeys(names)))
+
+
+def _candidate_units(user: User, kinds: tuple[str, ...]) -> QuerySet[OrgUnit]:
+    return units_in_scope(user).filter(kind__in=kinds) if kinds else units_run_for(user)
 
 
 IMPORT_EDITABLE_STATES = frozenset({DualListState.PROPOSED, DualListState.ASSIGNED})
@@ -238,6 +246,7 @@ class DualListItemResource(resources.ModelResource):
         self._before: dict[int, _Before] = {}
         self.fields["responsible_unit"].widget = ScopedUnitWidget(user)
         self.fields["troop_unit"].widget = ScopedUnitWidget(user, kinds=(OrgUnitKind.TROOP,))
+        self.fields["category"].widget = CategoryWidget(user)
 
     def get_queryset(self) -> QuerySet[DualListItem]:
         return dual_list_items_for(self.user)

@@ -17,9 +17,11 @@ from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, scope_q, scope_root
 from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.selectors import nearest_office_unit
 from shuangyong.validators import DATE_MAX, DATE_MIN
 from tasks.models import (
     SHANGHAI,
+    DualListCategory,
     DualListItem,
     DualListItemQuerySet,
     DualListState,
@@ -39,11 +41,23 @@ M = TypeVar("M", bound=Model)
 
 
 def plans_for(user: User) -> QuerySet[WorkPlan]:
+    """The plans of the offices above the user's unit (or of the unit itself), read by everyone
+    below them, and the plans of the offices below it (a city reads its counties' plans)."""
     root = scope_root(user)
     if root is None:
         return WorkPlan.objects.none()
-    # The county's plan is read by everyone below the county: its owner is an ancestor (or self).
-    return WorkPlan.objects.filter(owner_unit_id__in=root.ancestor_pks()).select_related("owner_unit")
+    # The county's plan is read by everyone below the county: its owner is an ancestor (or self);
+    # an office above reads the plans of the offices below it (a city its counties' plans).
+    return WorkPlan.objects.filter(
+        Q(owner_unit_id__in=root.ancestor_pks()) | scope_q(user, "owner_unit")
+    ).select_related("owner_unit")
+
+
+def own_plans_for(user: User) -> QuerySet[WorkPlan]:
+    """The plans the user's office owns (and so runs: ``tasks.policy.runs_plan``)."""
+    if scope_root(user) is None or user.org_unit_id is None:
+        return WorkPlan.objects.none()
+    return WorkPlan.objects.filter(owner_unit_id=user.org_unit_id).order_by("-year", "-id")
 
 
 def plans_of_the_same_notice(user: User, *, doc_number: str, title: str, year: int | None) -> QuerySet[WorkPlan]:
@@ -67,11 +81,37 @@ def _task_scope_q(user: User) -> Q:
 
 
 def tasks_for(user: User) -> TaskQuerySet:
+    """Tasks the user may see, with the progress of their breakdown below (``with_rollup``)."""
     return (
         Task.objects.filter(_task_scope_q(user))
+        .with_rollup()
         .select_related("plan", "section", "lead_unit")
         .prefetch_related("cooperating_units")
     )
+
+
+def linked_tasks_for(user: User, task: Task) -> TaskQuerySet:
+    """The tasks of the offices below that break ``task`` down, which the user may see, by office."""
+    return (
+        tasks_for(user)
+        .filter(parent_task=task)
+        .select_related("plan__owner_unit")
+        .order_by("plan__owner_unit__path", "order", "id")
+    )
+
+
+def visible_parent_task(user: User, task: Task) -> Task | None:
+    """The task from above that ``task`` breaks down, if the user may see it."""
+    if task.parent_task_id is None:
+        return None
+    return Task.objects.filter(_task_scope_q(user), pk=task.parent_task_id).select_related("plan__owner_unit").first()
+
+
+def pending_breakdown_units(task: Task) -> list[OrgUnit]:
+    """The office units the task was given to that have not broken it down yet."""
+    done = set(Task.objects.filter(parent_task=task).values_list("plan__owner_unit", flat=True))
+    units = [u for u in [task.lead_unit, *task.cooperating_units.all()] if u is not None]
+    return [u for u in units if u.has_office and u.pk not in done]
 
 
 def get_task_for(user: User, pk: int) -> Task:
@@ -86,6 +126,7 @@ def my_tasks(user: User) -> TaskQuerySet:
     cooperating = Task.cooperating_units.through.objects.filter(orgunit_id=unit_id).values("task_id")
     return (
         Task.objects.filter(Q(lead_unit_id=unit_id) | Q(pk__in=cooperating))
+        .with_rollup()
         .select_related("plan", "section", "lead_unit")
         .prefetch_related("cooperating_units")
     )
@@ -106,7 +147,7 @@ def task_board(
         cooperating = Task.cooperating_units.through.objects.filter(orgunit=unit).values("task_id")
         qs = qs.filter(Q(lead_unit=unit) | Q(pk__in=cooperating))
     if status:
-        qs = qs.with_status(status)
+        qs = qs.with_shown_status(status)  # as the board shows it: rolled up from the breakdown below
     if section_number:
         qs = qs.filter(section__number=section_number)
     return qs.order_by("plan__year", "plan_id", "order", "id")
@@ -140,6 +181,27 @@ def dual_list_items_for(user: User) -> DualListItemQuerySet:
 
 def get_dual_list_item_for(user: User, pk: int) -> DualListItem:
     return get_object_or_404(dual_list_items_for(user), pk=pk)
+
+
+def dual_list_office_for(user: User) -> OrgUnit | None:
+    """The office whose 双清单 the user works on: their own office unit, or the one running their unit
+    (a troop liaison's county office)."""
+    unit = scope_root(user)
+    return nearest_office_unit(unit) if unit is not None else None
+
+
+def categories_for(user: User, *, office: OrgUnit | None = None) -> QuerySet[DualListCategory]:
+    """The categories an item can take: the shared defaults (no owner) and the office's own."""
+    office = office if office is not None else dual_list_office_for(user)
+    own = Q(owner_unit=office) if office is not None else NOTHING
+    return DualListCategory.objects.filter(Q(owner_unit__isnull=True) | own).select_related("owner_unit")
+
+
+def own_categories_for(user: User) -> QuerySet[DualListCategory]:
+    """The categories the user's office keeps (``tasks.policy.keeps_category``)."""
+    if scope_root(user) is None or user.org_unit_id is None:
+        return DualListCategory.objects.none()
+    return DualListCategory.objects.filter(owner_unit_id=user.org_unit_id)
 
 
 def troops_for(user: User) -> QuerySet[OrgUnit]:

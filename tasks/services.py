@@ -22,7 +22,9 @@ from django.utils import timezone
 from shuangyong.access import unit_in_scope
 from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, User
+from shuangyong.selectors import units_run_for
 from shuangyong.uploads import validate_upload
+from tasks import policy
 from tasks.models import (
     ClosureRequest,
     Evidence,
@@ -39,11 +41,18 @@ from tasks.notifying import office_users, tell, unit_users
 from tasks.policy import is_task_lead, is_task_unit
 
 OFFICE_ONLY = "只有双拥办可以执行此操作。"
+OWNER_ONLY = "只有制定该工作要点的双拥办可以执行此操作（上级双拥办只能查看）。"
 
 
 def _require_office(user: User) -> None:
     if not user.is_office:
         raise PermissionDenied(OFFICE_ONLY)
+
+
+def _require_plan_office(user: User, plan: WorkPlan) -> None:
+    """Only the office owning the plan runs it: an office above reads it (docs/levels.md)."""
+    if not policy.runs_plan(user, plan):
+        raise PermissionDenied(OWNER_ONLY)
 
 
 def _require_lead(user: User, task: Task) -> None:
@@ -201,7 +210,7 @@ def task_update(
     ``version`` is the task's version the office user loaded: a save based on an older one is
     refused before anything is written or anyone is told (shuangyong/concurrency.py).
     """
-    _require_office(user)
+    _require_plan_office(user, task.plan)
     claim_version(task, expected_version=version)
     cooperating = [u for u in cooperating_units if u != lead_unit]
     _check_units_in_scope(user, [lead_unit, *cooperating])
@@ -276,7 +285,7 @@ def closure_request_create(*, user: User, task: Task, note: str) -> ClosureReque
 @transaction.atomic
 def closure_request_decide(*, user: User, request: ClosureRequest, accept: bool, reason: str = "") -> ClosureRequest:
     """The office accepts (the task becomes 已完成) or returns it with a reason."""
-    _require_office(user)
+    _require_plan_office(user, request.task.plan)
     request = ClosureRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != RequestState.PENDING:
         raise ValidationError("该申请已经审核过了。")
@@ -338,7 +347,7 @@ def extension_request_decide(
     *, user: User, request: ExtensionRequest, approve: bool, note: str = ""
 ) -> ExtensionRequest:
     """Approving moves the deadline; the deadline first set stays in ``task.original_deadline``."""
-    _require_office(user)
+    _require_plan_office(user, request.task.plan)
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != RequestState.PENDING:
         raise ValidationError("该申请已经审核过了。")
@@ -368,7 +377,7 @@ def extension_request_decide(
 
 @transaction.atomic
 def milestone_create(*, user: User, task: Task, title: str, deadline: dt.date) -> Milestone:
-    if not user.is_office:
+    if not policy.runs_task(user, task):
         _require_lead(user, task)
     task = _lock_task(task)  # a closure accepted meanwhile is seen
     if task.status == TaskStatus.DONE:
@@ -381,10 +390,97 @@ def milestone_create(*, user: User, task: Task, title: str, deadline: dt.date) -
 
 @transaction.atomic
 def milestone_set_done(*, user: User, milestone: Milestone, done: bool) -> Milestone:
-    if not user.is_office:
+    if not policy.runs_task(user, milestone.task):
         _require_lead(user, milestone.task)
     if _lock_task(milestone.task).status == TaskStatus.DONE:
         raise ValidationError("任务已完成，节点不能再修改。")
     milestone.done = done
     milestone.save(update_fields=["done"])
     return milestone
+
+
+# ------------------------------------------------------------------------------------------
+# 任务分解: an office breaks a task received from above into tasks of its own plan
+
+
+@dataclass
+class BreakdownDraft:
+    title: str
+    text: str = ""
+    lead_unit: OrgUnit | None = None
+    cooperating_units: list[OrgUnit] = field(default_factory=list)
+    deadline: dt.date | None = None
+
+
+@transaction.atomic
+def task_breakdown(
+    *,
+    user: User,
+    parent: Task,
+    plan: WorkPlan | None,
+    drafts: Sequence[BreakdownDraft],
+    new_plan_title: str = "",
+) -> list[Task]:
+    """Create the linked tasks (``parent_task``) in one of the office's own plans (or in a new
+    plan of the parent's year titled ``new_plan_title``), all or nothing.
+
+    The parent task's progress is then rolled up from them (``TaskQuerySet.with_rollup``). A
+    linked task is given to units the office runs, and is due no later than the parent task.
+    """
+    if not policy.may_break_down(user, parent):
+        raise PermissionDenied("只有承接该任务的双拥办可以分解任务。")
+    if not drafts:
+        raise ValidationError("请至少填写一项分解任务。")
+    if plan is None:
+        if not new_plan_title.strip():
+            raise ValidationError({"plan": "请选择本单位的工作要点，或填写新工作要点的标题。"})
+        plan = work_plan_import(
+            user=user,
+            year=parent.plan.year,
+            title=new_plan_title.strip(),
+            issuing_unit=user.org_unit.name if user.org_unit else "",
+            sections=[],
+            tasks=[],
+        )
+    _require_plan_office(user, plan)
+    allowed = set(units_run_for(user).values_list("pk", flat=True))
+    errors: list[str] = []
+    for i, draft in enumerate(drafts, start=1):
+        units = [u for u in [draft.lead_unit, *draft.cooperating_units] if u is not None]
+        outside = [u.name for u in units if u.pk not in allowed]
+        if outside:
+            errors.append(f"第{i}项：单位“{'、'.join(outside)}”不是本单位可以交办的单位。")
+        if parent.deadline and draft.deadline and draft.deadline > parent.deadline:
+            errors.append(f"第{i}项：完成时限不能晚于上级任务的时限（{parent.deadline:%Y-%m-%d}）。")
+    if errors:
+        raise ValidationError(errors)
+    last = Task.objects.filter(plan=plan).order_by("-order").values_list("order", flat=True).first() or 0
+    created = []
+    for i, draft in enumerate(drafts, start=1):
+        task = Task(
+            plan=plan,
+            order=last + i,
+            title=draft.title,
+            text=draft.text,
+            lead_unit=draft.lead_unit,
+            deadline=draft.deadline or parent.deadline,
+            parent_task=parent,
+        )
+        task.full_clean()
+        task.save()
+        cooperating = [u for u in draft.cooperating_units if u != draft.lead_unit]
+        if cooperating:
+            task.cooperating_units.set(cooperating)
+        tell(
+            unit_users([u for u in [draft.lead_unit, *cooperating] if u is not None and u.pk != user.org_unit_id]),
+            title=f"新任务：{task.title}",
+            body=(
+                f"{plan.owner_unit.name}分解上级任务“{parent.number}{parent.title}”；"
+                f"完成时限：{task.deadline or '未定'}"
+            ),
+            url_name="tasks:task_detail",
+            pk=task.pk,
+            obj=task,
+        )
+        created.append(task)
+    return created

@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("<int:pk>/", views.task_detail, name="task_detail"),
     path("<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("<int:pk>/breakdown/", views.task_breakdown, name="task_breakdown"),
     path("<int:pk>/progress/", views.progress_create, name="progress_create"),
     path("<int:pk>/closure/", views.closure_request, name="closure_request"),
     path("<int:pk>/extension/", views.extension_request, name="extension_request"),

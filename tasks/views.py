@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +20,10 @@ from shuangyong.models import Role
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.tables import CellError, UploadRefused, upload_bytes
 from shuangyong.types import AuthedRequest
-from tasks import selectors, services
+from tasks import policy, selectors, services
 from tasks.forms import (
+    BreakdownPlanForm,
+    BreakdownTaskFormSet,
     ClosureRequestForm,
     DecisionForm,
     ExcelUploadForm,
@@ -131,6 +133,9 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "sections": [(s, by_section.get(s.pk, [])) for s in sections],
+            # Tasks outside the notice's outline: those of a 任务分解 (linked to a task from above).
+            "other_tasks": by_section.get(None, []),
+            "runs_plan": policy.runs_plan(request.user, plan),
             "history": history,
         },
     )
@@ -157,7 +162,11 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "can_report": is_task_unit(user, task) and task.status != "done",
         "is_lead": is_lead and task.status != "done",
-        "is_office": user.is_office,
+        "is_office": policy.runs_task(user, task),
+        "may_break_down": policy.may_break_down(user, task),
+        "linked_tasks": selectors.linked_tasks_for(user, task) if task.is_broken_down else [],
+        "pending_breakdown": selectors.pending_breakdown_units(task) if task.is_broken_down else [],
+        "parent_task": selectors.visible_parent_task(user, task),
         "progress_form": ProgressForm(initial={"report_date": today_shanghai()}),
         "closure_form": ClosureRequestForm(),
         "extension_form": ExtensionRequestForm(),
@@ -169,7 +178,8 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.get_task_for(request.user, pk)
-    require_role(request.user, *OFFICE_ROLES, message="只有双拥办可以分配任务。")
+    if not policy.runs_task(request.user, task):
+        raise PermissionDenied("只有制定该工作要点的双拥办可以分配、修改任务（上级双拥办只能查看）。")
     units = task_units_for(request.user)
     initial = {
         "title": task.title,
@@ -189,6 +199,43 @@ def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, "任务已保存。")
             return redirect("tasks:task_detail", pk=task.pk)
     return render(request, "tasks/task_edit.html", {"task": task, "form": form})
+
+
+def task_breakdown(request: AuthedRequest, pk: int) -> HttpResponse:
+    """任务分解: the office that received a task from above creates linked tasks in its own plan."""
+    parent = selectors.get_task_for(request.user, pk)
+    if not policy.may_break_down(request.user, parent):
+        raise PermissionDenied("只有承接该任务的双拥办可以分解任务。")
+    plans = selectors.own_plans_for(request.user)
+    units = task_units_for(request.user)
+    data = request.POST if request.method == "POST" else None
+    plan_form = BreakdownPlanForm(data, plans=plans, initial={"plan": plans.filter(year=parent.plan.year).first()})
+    rows = BreakdownTaskFormSet(
+        data,
+        prefix="tasks",
+        form_kwargs={"units": units, "latest": parent.deadline},
+        initial=[{"title": parent.title, "text": parent.text, "deadline": parent.deadline}],
+    )
+    if request.method == "POST" and plan_form.is_valid() and rows.is_valid():
+        drafts = [
+            services.BreakdownDraft(**row)
+            for row in rows.cleaned_data
+            if row and row.get("title")  # blank extra rows are left out
+        ]
+        try:
+            created = services.task_breakdown(
+                user=request.user,
+                parent=parent,
+                plan=plan_form.cleaned_data.get("plan"),
+                new_plan_title=plan_form.cleaned_data.get("new_plan_title") or "",
+                drafts=drafts,
+            )
+        except ValidationError as e:
+            apply_service_errors(plan_form, e)
+        else:
+            messages.success(request, f"已分解为 {len(created)} 项本单位任务。")
+            return redirect("tasks:task_detail", pk=parent.pk)
+    return render(request, "tasks/task_breakdown.html", {"task": parent, "plan_form": plan_form, "rows": rows})
 
 
 def _task_action(

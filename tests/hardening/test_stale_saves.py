@@ -130,7 +130,7 @@ def test_campaign_edit(client_for, office_user, second_office, county, township_
 
 
 def test_dual_list_category(client_for, office_user, second_office):
-    category = DualListCategoryFactory(name="演训保障")
+    category = DualListCategoryFactory(name="演训保障", owner_unit=office_user.org_unit)
     url = reverse("tasks:dual_category_edit", args=[category.pk])
     first, second = client_for(office_user), client_for(second_office)
     v1, v2 = loaded_version(first.get(url)), loaded_version(second.get(url))

@@ -54,9 +54,21 @@ def test_a_bad_list_of_days_is_refused_at_the_field(admin_client):
     assert policy.days_before == "7,3,1"
 
 
-def test_there_is_only_one_policy(admin_client):
-    ReminderPolicy.load()
-    assert admin_client.get(reverse("admin:shuangyong_reminderpolicy_add")).status_code == 403
+def test_an_office_gets_its_own_policy_and_the_default_stays_one(admin_client, county, township_a_unit, member_unit):
+    default = ReminderPolicy.load()
+    url = reverse("admin:shuangyong_reminderpolicy_add")
+    page = admin_client.get(url).content.decode()
+    assert "所属双拥办" in page and "不填为全站默认设置" in page
+    assert admin_client.post(url, policy_form(owner_unit=str(county.pk), days_before="10")).status_code == 302
+    assert ReminderPolicy.objects.get(owner_unit=county).days_before_list == [10]
+    refused = admin_client.post(url, policy_form(days_before="5"))  # a second site default
+    assert "全站默认设置已有一份" in refused.content.decode()
+    refused = admin_client.post(url, policy_form(owner_unit=str(member_unit.pk)))  # no office of its own
+    assert "只能为双拥办" in refused.content.decode()
+    refused = admin_client.post(url, policy_form(owner_unit=str(county.pk)))  # one per office
+    assert refused.status_code == 200 and ReminderPolicy.objects.count() == 2
+    delete = reverse("admin:shuangyong_reminderpolicy_delete", args=[default.pk])
+    assert admin_client.get(delete).status_code == 403
 
 
 def test_the_beat_schedule_is_listed_in_the_admin(admin_client):

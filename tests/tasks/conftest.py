@@ -9,3 +9,6 @@ import pytest
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     return settings.MEDIA_ROOT
+
+
+from tests.levels_fixtures import *  # noqa: E402, F403 (a city above the county: issue 15)

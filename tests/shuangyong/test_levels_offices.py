@@ -1,0 +1,44 @@
+"""Offices at every level (issue 15): which office runs a unit, and who is told — the nearest
+office, never the root of the tree nor every office above."""
+
+from __future__ import annotations
+
+import pytest
+
+from shuangyong.access import runs_unit
+from shuangyong.selectors import nearest_office_unit, office_users_of, units_run_by
+from visits.services import office_users_above
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_nearest_office_is_told_not_every_office_above(
+    levels_city, levels_city_office, county, office_user, township_a_unit, village_a1, township_a, levels_street_office
+):
+    assert nearest_office_unit(county) == county and nearest_office_unit(levels_city) == levels_city
+    assert office_users_of(county) == [office_user]
+    # The street office has staff of its own: its villages' office is the street office.
+    assert office_users_of(village_a1) == [levels_street_office]
+    assert office_users_above(township_a) == [levels_street_office]
+    levels_street_office.is_active = False
+    levels_street_office.save()
+    # Without them, the county (not the city, the root of the tree now) covers the street.
+    assert office_users_of(village_a1) == [office_user]
+    assert levels_city_office not in office_users_of(township_a_unit)
+
+
+def test_a_troop_is_run_by_its_county_office_not_the_city(
+    levels_city, levels_city_office, county, office_user, troop_unit, leader
+):
+    assert nearest_office_unit(troop_unit) == county
+    assert runs_unit(office_user, troop_unit) and not runs_unit(levels_city_office, troop_unit)
+    assert not runs_unit(leader, troop_unit)  # a leader reads; it runs nothing
+    assert runs_unit(levels_city_office, county) and runs_unit(levels_city_office, levels_city)
+
+
+def test_units_run_by_stop_at_the_next_offices(
+    levels_city, levels_city_member, levels_county2, county, township_a_unit, village_a1, member_unit
+):
+    assert set(units_run_by(levels_city)) == {levels_city, levels_city_member, levels_county2, county}
+    assert set(units_run_by(township_a_unit)) == {township_a_unit, village_a1}
+    assert member_unit in set(units_run_by(county)) and village_a1 not in set(units_run_by(county))

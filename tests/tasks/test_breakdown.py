@@ -1,0 +1,269 @@
+"""任务分解 (issue 15 point 4): a county breaks a city task down into tasks of its own plan, and the
+city sees the linked tasks' progress rolled up: done when every linked task is done, late when
+one of them is late (docs/levels.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from tasks import selectors
+from tasks.models import Task, TaskStatus, WorkPlan
+from tasks.services import BreakdownDraft, closure_request_create, closure_request_decide, task_breakdown
+from tests.tasks.factories import TaskFactory, WorkPlanFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.datetime(2022, 6, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def city_task(levels_city, county, levels_county2, levels_city_office):
+    """A task of the city's plan, led by the county (铜梁) with 永川 cooperating."""
+    return TaskFactory(
+        plan__owner_unit=levels_city,
+        plan__created_by=levels_city_office,
+        title="全力服务部队练兵备战",
+        lead_unit=county,
+        cooperating_units=[levels_county2],
+        deadline=dt.date(2022, 12, 31),
+    )
+
+
+@pytest.fixture
+def county_plan(county, office_user):
+    return WorkPlanFactory(owner_unit=county, created_by=office_user, title="2022年铜梁区双拥工作要点")
+
+
+def _break_down(user, parent, plan, *drafts):
+    return task_breakdown(user=user, parent=parent, plan=plan, drafts=list(drafts))
+
+
+def _shown(user, task) -> str:
+    return selectors.get_task_for(user, task.pk).display_status
+
+
+def test_closing_the_countys_linked_tasks_closes_the_citys_view(
+    city_task, county_plan, office_user, levels_county2_office, township_a_unit, township_a, levels_city_office
+):
+    first, second = _break_down(
+        office_user,
+        city_task,
+        county_plan,
+        BreakdownDraft(title="巴川街道落实练兵备战保障", lead_unit=township_a_unit, deadline=dt.date(2022, 11, 30)),
+        BreakdownDraft(title="区双拥办统筹协调"),
+    )
+    assert first.parent_task == city_task and second.plan == county_plan
+    assert second.deadline == city_task.deadline  # no deadline given: the parent's
+    yc_plan = WorkPlanFactory(owner_unit=levels_county2_office.org_unit, created_by=levels_county2_office)
+    (yc_task,) = _break_down(levels_county2_office, city_task, yc_plan, BreakdownDraft(title="永川区落实"))
+    assert _shown(levels_city_office, city_task) == TaskStatus.IN_PROGRESS
+
+    # The township closes its part through the county office; the county closes its own.
+    closure_request_decide(
+        user=office_user, request=closure_request_create(user=township_a, task=first, note="已完成"), accept=True
+    )
+    Task.objects.filter(pk__in=[second.pk, yc_task.pk]).update(status=TaskStatus.DONE)
+    assert Task.objects.get(pk=city_task.pk).status == TaskStatus.NOT_STARTED  # nothing re-entered above
+    assert _shown(levels_city_office, city_task) == TaskStatus.DONE
+
+    page = _client_page(levels_city_office, city_task)
+    assert 'data-status="done"' in page and page.count('data-testid="linked-task"') == 3
+
+
+def test_a_county_that_has_not_broken_it_down_keeps_it_open(
+    city_task, county_plan, office_user, levels_city_office, levels_county2
+):
+    (task,) = _break_down(office_user, city_task, county_plan, BreakdownDraft(title="区双拥办统筹协调"))
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.DONE)
+    # 永川 cooperates but has not broken its part down: the city task is not done yet.
+    assert _shown(levels_city_office, city_task) == TaskStatus.IN_PROGRESS
+    page = _client_page(levels_city_office, city_task)
+    assert "尚未分解：永川区双拥办" in page
+
+
+def test_a_late_linked_task_makes_the_city_task_late(city_task, county_plan, office_user, levels_city_office):
+    _break_down(office_user, city_task, county_plan, BreakdownDraft(title="按期完成", deadline=dt.date(2022, 12, 1)))
+    _break_down(office_user, city_task, county_plan, BreakdownDraft(title="已逾期", deadline=dt.date(2022, 5, 1)))
+    assert Task.objects.get(pk=city_task.pk).deadline > TODAY.date()  # the city's own deadline is not passed
+    assert _shown(levels_city_office, city_task) == TaskStatus.OVERDUE
+    board = _client_get(levels_city_office, reverse("tasks:task_board"))
+    assert 'data-status="overdue"' in board
+
+
+def test_the_board_rolls_up_without_a_query_per_task(
+    city_task, county_plan, office_user, levels_city_office, levels_city, django_assert_max_num_queries
+):
+    _break_down(office_user, city_task, county_plan, BreakdownDraft(title="一"))
+    client = _client(levels_city_office)
+    url = reverse("tasks:task_board")
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for i in range(12):
+        parent = TaskFactory(plan=city_task.plan, lead_unit=city_task.lead_unit, title=f"市任务{i}")
+        _break_down(office_user, parent, county_plan, BreakdownDraft(title=f"分解{i}", deadline=dt.date(2022, 5, 1)))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('data-status="overdue"') >= 12
+
+
+def test_breakdown_is_all_or_nothing(city_task, county_plan, office_user, township_a_unit, levels_county2):
+    with pytest.raises(ValidationError) as error:
+        _break_down(
+            office_user,
+            city_task,
+            county_plan,
+            BreakdownDraft(title="可以", lead_unit=township_a_unit),
+            BreakdownDraft(title="单位不对", lead_unit=levels_county2),  # another county: not the county's to task
+            BreakdownDraft(title="时限太晚", deadline=dt.date(2023, 1, 31)),
+        )
+    assert "第2项" in str(error.value) and "第3项" in str(error.value)
+    assert not Task.objects.filter(parent_task=city_task).exists()
+
+
+def test_only_a_receiving_office_breaks_down_into_its_own_plan(
+    city_task, county_plan, office_user, levels_city_office, leader, township_a, levels_county2_office
+):
+    for user in (levels_city_office, leader, township_a):  # the plan's owner, a reader, a township
+        with pytest.raises(PermissionDenied):
+            _break_down(user, city_task, county_plan, BreakdownDraft(title="x"))
+    with pytest.raises(PermissionDenied):  # 永川 received the task, but this is 铜梁's plan
+        _break_down(levels_county2_office, city_task, county_plan, BreakdownDraft(title="x"))
+    assert not Task.objects.filter(parent_task=city_task).exists()
+
+
+def test_breakdown_page_creates_linked_tasks_in_a_new_plan(city_task, office_user, township_a_unit, client):
+    client.force_login(office_user)
+    detail = client.get(reverse("tasks:task_detail", args=[city_task.pk])).content.decode()
+    assert 'data-testid="breakdown-link"' in detail
+    url = reverse("tasks:task_breakdown", args=[city_task.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "plan": "",
+        "new_plan_title": "铜梁区落实市双拥工作要点任务分解",
+        "tasks-TOTAL_FORMS": "2",
+        "tasks-INITIAL_FORMS": "1",
+        "tasks-MIN_NUM_FORMS": "1",
+        "tasks-MAX_NUM_FORMS": "20",
+        "tasks-0-title": "巴川街道落实",
+        "tasks-0-lead_unit": str(township_a_unit.pk),
+        "tasks-0-deadline": "2022-10-31",
+        "tasks-1-title": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()
+    plan = WorkPlan.objects.get(title="铜梁区落实市双拥工作要点任务分解")
+    (task,) = Task.objects.filter(parent_task=city_task)
+    assert task.plan == plan and plan.owner_unit == office_user.org_unit and task.lead_unit == township_a_unit
+    page = client.get(reverse("tasks:task_detail", args=[task.pk])).content.decode()
+    assert 'data-testid="parent-task"' in page
+    plan_page = client.get(reverse("tasks:plan_detail", args=[plan.pk])).content.decode()
+    assert "巴川街道落实" in plan_page
+
+
+def test_breakdown_page_refuses_a_late_deadline_at_the_row(city_task, county_plan, office_user, client):
+    client.force_login(office_user)
+    url = reverse("tasks:task_breakdown", args=[city_task.pk])
+    data = {
+        "plan": str(county_plan.pk),
+        "tasks-TOTAL_FORMS": "1",
+        "tasks-INITIAL_FORMS": "1",
+        "tasks-MIN_NUM_FORMS": "1",
+        "tasks-MAX_NUM_FORMS": "20",
+        "tasks-0-title": "太晚",
+        "tasks-0-deadline": "2023-03-01",
+    }
+    page = client.post(url, data).content.decode()
+    assert "完成时限不能晚于上级任务的时限（2022-12-31）" in page
+    assert not Task.objects.filter(parent_task=city_task).exists()
+
+
+def test_the_city_office_and_others_get_no_breakdown_page(city_task, levels_city_office, township_a, client):
+    url = reverse("tasks:task_breakdown", args=[city_task.pk])
+    client.force_login(levels_city_office)
+    assert client.get(url).status_code == 403
+    client.force_login(township_a)
+    assert client.get(url).status_code == 404  # the city task is not the township's
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _client_get(user, url) -> str:
+    response = _client(user).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _client_page(user, task) -> str:
+    return _client_get(user, reverse("tasks:task_detail", args=[task.pk]))
+
+
+def test_breakdown_page_costs_fixed_queries(
+    city_task, county_plan, office_user, township_a_unit, levels_city, django_assert_max_num_queries
+):
+    """The form's unit lists and the office's plans are each one query, whatever their size."""
+    client = _client(office_user)
+    url = reverse("tasks:task_breakdown", args=[city_task.pk])
+    client.get(url)
+    with django_assert_max_num_queries(15) as few:
+        assert client.get(url).status_code == 200
+    from tests.factories import OrgUnitFactory
+
+    for i in range(10):
+        OrgUnitFactory(name=f"新街道{i}", parent=office_user.org_unit)
+        WorkPlanFactory(owner_unit=office_user.org_unit, created_by=office_user, title=f"要点{i}")
+        _break_down(office_user, city_task, county_plan, BreakdownDraft(title=f"分解{i}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "新街道9" in page and "要点9" in page
+
+
+def test_the_board_filters_by_the_rolled_up_status(city_task, county_plan, office_user, levels_city_office):
+    city_task.cooperating_units.clear()  # the county alone received it
+    (linked,) = _break_down(office_user, city_task, county_plan, BreakdownDraft(title="分解"))
+    client = _client(levels_city_office)
+    url = reverse("tasks:task_board")
+
+    def listed(status: str) -> bool:
+        return city_task.title in client.get(url, {"status": status}).content.decode()
+
+    assert listed("in_progress") and not listed("not_started") and not listed("done")
+    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.DONE)
+    assert listed("done") and not listed("in_progress")
+    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.IN_PROGRESS, deadline=dt.date(2022, 5, 1))
+    assert listed("overdue") and not listed("in_progress") and not listed("done")
+
+
+def test_the_demo_breaks_a_city_task_down_when_the_demo_has_a_city(db):
+    from shuangyong.models import OrgUnitKind, Role
+    from tasks.demo import CITY_PLAN, _seed_city_breakdown
+    from tests.factories import OrgUnitFactory, UserFactory
+
+    city = OrgUnitFactory(code="cq", kind=OrgUnitKind.CITY, name="重庆市双拥工作领导小组办公室")
+    county = OrgUnitFactory(code="tl", kind=OrgUnitKind.COUNTY, parent=city, name="铜梁区双拥办")
+    OrgUnitFactory(code="tl-bc", kind=OrgUnitKind.TOWNSHIP, parent=county, name="巴川街道")
+    OrgUnitFactory(code="yc", kind=OrgUnitKind.COUNTY, parent=city, name="永川区双拥办")
+    UserFactory(username="city_office", org_unit=city, role=Role.OFFICE)
+    UserFactory(username="office", org_unit=county, role=Role.OFFICE)
+    _seed_city_breakdown(TODAY.date())
+    _seed_city_breakdown(TODAY.date())  # idempotent
+    parent = Task.objects.get(plan__title=CITY_PLAN)
+    assert parent.linked_tasks.count() == 2
+    assert {t.plan.owner_unit for t in parent.linked_tasks.all()} == {county}
