@@ -164,7 +164,10 @@ def _leader_words(leaders: Sequence[str], *, others: int, others_label: str) -> 
     if others:
         if words:
             words[-1] += "；"  # the break, if any, comes after the semicolon
-        words.append(("另有" if names else "") + f"{others_label}领导{others}人次")
+        # Two words: after named leaders (a county's own on a city's sheet) 另有乡镇、部门领导N人次
+        # is wider than the column, so it may break before 领导, never inside a word.
+        words.append(("另有" if names else "") + others_label)
+        words.append(f"领导{others}人次")
     return words
 
 
