@@ -377,33 +377,19 @@ class ScaleGenerator:
     # levels (docs/levels.md) ---------------------------------------------------------------------
 
     def _link_levels(self) -> None:
-        """Offices at every level: an office and a leader account for the province and each city;
-        each (year, holiday) campaign linked top-down (province → city → the counties' own); each
-        county's table submitted to its city and each city's to the province, computed by the one
-        table builder from the accepted returns (the closed campaigns' accepted, the open one's in
-        mixed states)."""
+        """Offices at every level: each (year, holiday) campaign linked top-down (province → city →
+        the counties' own); each county's table submitted to its city and each city's to the
+        province, computed by the one table builder from the accepted returns (the closed
+        campaigns' accepted, the open one's in mixed states)."""
         from visits.table import BASIS_STATUSES, Basis, campaign_report, figures_from_rows
 
         rng = random.Random(f"{self.seed}-levels")  # noqa: S311 — reproducible test data
-        offices: dict[int, User] = {}
-        for unit in [self.province, *self.cities]:
-            office, _leader = bulk(
-                User,
-                (
-                    User(
-                        username=f"{unit.code}-{suffix}",
-                        password=self.password_hash,
-                        full_name=f"{unit.name[:6]}{ACCOUNT_SUFFIX[role]}",
-                        email=f"{unit.code}-{suffix}@example.invalid",
-                        org_unit=unit,
-                        role=role,
-                        date_joined=JOINED,
-                    )
-                    for suffix, role in (("office", Role.OFFICE), ("leader", Role.LEADER))
-                ),
-                self.batch_size,
-            )
-            offices[unit.pk] = office
+        # The province's and cities' accounts were made with their units (_create_office_accounts).
+        offices: dict[int, User] = {
+            u.org_unit_id: u
+            for u in User.objects.filter(org_unit__in=[self.province, *self.cities], role=Role.OFFICE).order_by("pk")
+            if u.org_unit_id is not None
+        }
         counties = list(OrgUnit.objects.filter(parent__in=self.cities, kind=OrgUnitKind.COUNTY).order_by("path"))
         county_offices = {
             u.org_unit_id: u for u in User.objects.filter(org_unit__in=counties, role=Role.OFFICE).order_by("pk")
