@@ -962,7 +962,7 @@ def _page_text(response: Any) -> str:
 @pytest.mark.parametrize("persona", ABOVE)
 def test_nothing_personal_reaches_an_office_above(world, persona):
     """Every page of every URL (the places of this county, GET) that the persona may open: no name,
-    no identity number (full, masked or its last four), no contact log of the county's people."""
+    no identity number (full or masked), no contact log of the county's people."""
     people = [world.places[p].beneficiary for p in ("a", "b")]
     secrets = [s for p in people for s in (p.name, p.id_number, p.masked_id_number)] + ["反映住房困难"]
     client = Client()
