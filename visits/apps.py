@@ -11,7 +11,7 @@ class VisitsConfig(AppConfig):
         from shuangyong.models import Role
         from shuangyong.navigation import register_home_panel, register_nav, register_waiting
         from visits import panels
-        from visits.demo import seed_visits
+        from visits.demo import seed_levels, seed_visits
         from visits.policy import LEDGER_ROLES, may_see_ledger
         from visits.reminders import register_reminders
 
@@ -37,4 +37,6 @@ class VisitsConfig(AppConfig):
         )
         register_waiting("visits", panels.waiting_groups, roles=office | units, order=10)
         register_demo_seeder("visits", seed_visits, order=50)
+        # The city above the demo county: after the county's own campaigns exist.
+        register_demo_seeder("visits.levels", seed_levels, order=60)
         register_reminders()

@@ -356,6 +356,16 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     "visits:campaign_edit": Row(kw(pk=Ref("campaign")), OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     "visits:campaign_duplicates": Row(kw(pk=Ref("campaign")), OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    # Completeness and timeliness: the offices and leaders (403: role), scoped lines.
+    "visits:campaign_completeness": Row(
+        kw(pk=Ref("campaign")), expect(403, office=200, leader=200, admin=200), expect(403, office=200, admin=200)
+    ),
+    # An office unit's table to the level above; a township is no office unit (back to its page, 302).
+    "visits:office_return_submit": Row(
+        kw(pk=Ref("campaign"), unit_pk=Ref("unit")),
+        POST_ONLY,
+        expect(404, office=302, leader=403, admin=302, township_a=302),
+    ),
     # Everyone may export the records of the campaign that they can see (scoped rows).
     "visits:campaign_records_export": Row(kw(pk=Ref("campaign")), ALL_200, POST_AS_GET),
     "visits:unit_return": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), A_ONLY_READ, A_ONLY_READ_POST),
