@@ -5,6 +5,7 @@ same official forms and the same printed exactness as a county workbook (tests/r
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -184,3 +185,17 @@ def test_the_province_workbook_sums_the_city_tables(city, client_for, office_use
     expected = expected_cells(_accepted_records(city.own(city.tl), city.own(city.yc), city.campaign))
     assert read_row(wb["统计表"], 9)[NUMBERS] == expected[4][NUMBERS]
     assert read_row(wb["统计表"], 9)[2] == Decimal("1200.50") + 800 + 2000 + 10000
+
+
+def test_the_city_dashboard_charts_its_counties(city, client_for):
+    """The leaders' dashboard of a city draws the per-unit charts for the offices one level down (its
+    counties, from their accepted tables), not for townships it cannot see figures of one by one."""
+    response = client_for(city.city_leader).get(reverse("reports:dashboard"), {"campaign": city.campaign.pk})
+    assert response.status_code == 200
+    board = response.context["board"]
+    people = board.charts["people"]
+    assert "各区县走访慰问人数" in people and "各乡镇（街道）" not in people
+    # 铜梁's accepted table: 3 + 20 (巴川) + 1 (the member unit); 永川's: 4 + 2.
+    assert city.tl.name in people and city.yc.name in people
+    labels = re.findall(r">([^<>]+)</text>", people)
+    assert labels == [city.tl.name, "24人", city.yc.name, "6人"]
