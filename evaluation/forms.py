@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -17,11 +18,11 @@ from evaluation.models import (
     ScoringTable,
 )
 from shuangyong.concurrency import VersionedForm
-from shuangyong.forms import BootstrapFormMixin
+from shuangyong.forms import BootstrapFormMixin, BoundedDateField
 from shuangyong.models import OrgUnit
 from shuangyong.uploads import EVIDENCE_EXTENSIONS
-from tasks.forms import EvidenceField
-from tasks.models import DualListDirection
+from tasks.forms import DATE_WIDGET, EvidenceField, UnitChoiceField
+from tasks.models import DualListDirection, WorkPlan
 
 ACCEPT = ",".join(f".{e}" for e in EVIDENCE_EXTENSIONS)
 
@@ -107,6 +108,30 @@ class DecisionToDualListForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["troop_unit"].queryset = troops  # type: ignore[attr-defined]
         self.fields["responsible_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class DecisionToTaskForm(BootstrapFormMixin, forms.Form):
+    """A decision becomes a task: one of the office's own plans of the meeting's year, a unit the
+    office may assign as lead (``tasks.forms.task_units_for``), an optional deadline."""
+
+    index = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    deadline = BoundedDateField(label="完成时限", widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, plans: Sequence[WorkPlan], units: Sequence[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Lists evaluated once: the page repeats the form for every decision without a query each.
+        self.has_plans = bool(plans)
+        by_pk = {str(p.pk): p for p in plans}
+        self.fields["plan"] = forms.TypedChoiceField(
+            label="工作要点",
+            choices=[("", "选择工作要点")] + [(str(p.pk), p.title) for p in plans],
+            coerce=by_pk.__getitem__,
+            empty_value=None,
+        )
+        self.fields["plan"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["lead_unit"] = UnitChoiceField(units, label="牵头单位", empty_label="选择牵头单位")
+        self.fields["lead_unit"].widget.attrs["class"] = "form-select form-select-sm"
+        self.order_fields(["index", "plan", "lead_unit", "deadline"])
 
 
 class BudgetProofForm(BootstrapFormMixin, forms.ModelForm):

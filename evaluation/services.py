@@ -38,6 +38,7 @@ from shuangyong.concurrency import Version, claim_version
 from shuangyong.models import OrgUnit
 from shuangyong.tables import CellError, UploadRefused, column_limits, read_table
 from shuangyong.uploads import validate_upload
+from tasks.models import Task, WorkPlan
 
 if TYPE_CHECKING:
     from shuangyong.models import User
@@ -465,6 +466,35 @@ def meeting_decision_to_dual_list(
         content=decisions[index],
         troop_unit=troop_unit,
         responsible_unit=responsible_unit,
+    )
+
+
+@transaction.atomic
+def meeting_decision_to_task(
+    *, user: User, meeting: Meeting, index: int, plan: WorkPlan, lead_unit: OrgUnit, deadline: dt.date | None = None
+) -> Task:
+    """A decision of the meeting becomes a work-point task at the end of one of the office's plans
+    of the meeting's year, through the tasks app's own service (its rules, its notifications). The
+    title is the decision cut to the task title's length; the text keeps it whole with its source."""
+    from tasks.services import task_create
+
+    _require_editor(user, meeting.owner_unit)
+    decisions = meeting_decisions(meeting)
+    if not 0 <= index < len(decisions):
+        raise ValidationError("该议定事项不存在。")
+    if plan.year != meeting.date.year:
+        raise ValidationError({"plan": f"请选择{meeting.date.year}年度的工作要点。"})
+    decision = decisions[index]
+    limit = Task._meta.get_field("title").max_length or len(decision)
+    title = decision if len(decision) <= limit else decision[: limit - 1] + "…"
+    source = f"来源：{meeting.date:%Y-%m-%d} {meeting.get_kind_display()}{meeting.title}"
+    return task_create(
+        user=user,
+        plan=plan,
+        title=title,
+        text=f"{decision}\n{source}",
+        lead_unit=lead_unit,
+        deadline=deadline,
     )
 
 

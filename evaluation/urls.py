@@ -26,6 +26,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
     path("meetings/<int:pk>/decision/", views.meeting_decision, name="meeting_decision"),
+    path("meetings/<int:pk>/decision-task/", views.meeting_decision_task, name="meeting_decision_task"),
     path("budget/", views.budget_list, name="budget_list"),
     path("budget/<int:pk>/file/", views.budget_download, name="budget_download"),
     path("documents/", views.documents, name="documents"),

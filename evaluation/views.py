@@ -20,6 +20,7 @@ from evaluation.forms import (
     AssessmentForm,
     BudgetProofForm,
     DecisionToDualListForm,
+    DecisionToTaskForm,
     DocumentRequestForm,
     EvaluationForm,
     ItemFilesForm,
@@ -38,6 +39,8 @@ from shuangyong.models import OrgUnitKind
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.tables import CellError, UploadRefused, upload_bytes
 from shuangyong.types import AuthedRequest
+from tasks import selectors as task_selectors
+from tasks.forms import task_units_for
 
 PAGE_SIZE = 30
 
@@ -387,6 +390,7 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             if can_edit
             else None,
+            "task_form": _decision_task_form(request, meeting) if can_edit else None,
             "history": history_entries(
                 meeting.history.all(),
                 Meeting,
@@ -414,6 +418,39 @@ def meeting_decision(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, "已转为双清单事项。")
         return redirect("tasks:dual_item_detail", pk=created[0].pk)
     messages.error(request, "；".join(m for errors in form.errors.values() for m in errors) or "请检查填写的内容。")
+    return redirect("evaluation:meeting_detail", pk=meeting.pk)
+
+
+def _decision_task_form(request: AuthedRequest, meeting: Meeting, data: Any = None) -> DecisionToTaskForm:
+    return DecisionToTaskForm(
+        data,
+        plans=list(task_selectors.own_plans_for(request.user).filter(year=meeting.date.year)),
+        units=task_units_for(request.user),
+    )
+
+
+@require_POST
+def meeting_decision_task(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A decision of the meeting becomes a work-point task (through the tasks app's service)."""
+    meeting = selectors.get_meeting_for(request.user, pk)
+    if not policy.may_edit_for(request.user, meeting.owner_unit):
+        raise PermissionDenied(services.NOT_OFFICE)
+    form = _decision_task_form(request, meeting, request.POST)
+    created: list[Any] = []
+    if _save(
+        form, lambda d: created.append(services.meeting_decision_to_task(user=request.user, meeting=meeting, **d))
+    ):
+        messages.success(request, "已转为工作任务。")
+        return redirect("tasks:task_detail", pk=created[0].pk)
+    messages.error(
+        request,
+        "；".join(
+            f"{form.fields[name].label}：{m}" if name in form.fields else m
+            for name, errors in form.errors.items()
+            for m in errors
+        )
+        or "请检查填写的内容。",
+    )
     return redirect("evaluation:meeting_detail", pk=meeting.pk)
 
 

@@ -24,6 +24,7 @@ from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, User
 from shuangyong.selectors import units_run_for
 from shuangyong.uploads import validate_upload
+from shuangyong.validators import validate_date_in_range
 from tasks import policy
 from tasks.models import (
     ClosureRequest,
@@ -227,6 +228,51 @@ def task_update(
     tell(
         unit_users(newly_assigned),
         title=f"新任务：{task.number}{task.title}",
+        body=f"牵头单位：{lead_unit.name if lead_unit else '未定'}；完成时限：{deadline or '未定'}",
+        url_name="tasks:task_detail",
+        pk=task.pk,
+        obj=task,
+    )
+    return task
+
+
+@transaction.atomic
+def task_create(
+    *,
+    user: User,
+    plan: WorkPlan,
+    title: str,
+    text: str = "",
+    lead_unit: OrgUnit | None = None,
+    cooperating_units: Iterable[OrgUnit] = (),
+    deadline: dt.date | None = None,
+) -> Task:
+    """One task added at the end of a plan the office runs (e.g. a meeting's decision), given to
+    units the office may assign (``units_run_for``, as in 任务分解); those units are told."""
+    _require_plan_office(user, plan)
+    cooperating = [u for u in cooperating_units if u != lead_unit]
+    allowed = set(units_run_for(user).filter(is_active=True).values_list("pk", flat=True))
+    errors: dict[str, list[str]] = {}
+    if lead_unit is not None and lead_unit.pk not in allowed:
+        errors["lead_unit"] = [f"单位“{lead_unit.name}”不是本单位可以交办的单位。"]
+    outside = [u.name for u in cooperating if u.pk not in allowed]
+    if outside:
+        errors["cooperating_units"] = [f"单位“{'、'.join(outside)}”不是本单位可以交办的单位。"]
+    try:
+        validate_date_in_range(deadline)
+    except ValidationError as e:
+        errors["deadline"] = e.messages
+    if errors:
+        raise ValidationError(errors)
+    last = Task.objects.filter(plan=plan).order_by("-order").values_list("order", flat=True).first() or 0
+    task = Task(plan=plan, order=last + 1, title=title, text=text, lead_unit=lead_unit, deadline=deadline)
+    task.full_clean()
+    task.save()
+    if cooperating:
+        task.cooperating_units.set(cooperating)
+    tell(
+        unit_users([u for u in [lead_unit, *cooperating] if u is not None and u.pk != user.org_unit_id]),
+        title=f"新任务：{task.title}",
         body=f"牵头单位：{lead_unit.name if lead_unit else '未定'}；完成时限：{deadline or '未定'}",
         url_name="tasks:task_detail",
         pk=task.pk,

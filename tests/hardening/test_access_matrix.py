@@ -454,6 +454,7 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "evaluation:meeting_detail": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
     "evaluation:meeting_minutes": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
     "evaluation:meeting_decision": Row(kw(pk=Ref("meeting")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:meeting_decision_task": Row(kw(pk=Ref("meeting")), POST_ONLY, COUNTY_WRITE),
     "evaluation:budget_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
     "evaluation:budget_download": Row(kw(pk=Ref("budget_proof")), COUNTY_READ, COUNTY_READ_POST),
     # Member units upload their own plans and summaries here; the office sets the requests.

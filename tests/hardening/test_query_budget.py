@@ -293,7 +293,14 @@ EXCLUDED: dict[str, str] = {
     },
     **{
         f"evaluation:{name}": POST_ONLY
-        for name in ("item_link", "item_files", "link_delete", "item_file_delete", "meeting_decision")
+        for name in (
+            "item_link",
+            "item_files",
+            "link_delete",
+            "item_file_delete",
+            "meeting_decision",
+            "meeting_decision_task",
+        )
     },
 }
 
