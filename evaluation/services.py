@@ -273,7 +273,8 @@ def scoring_item_create(*, user: User, table: ScoringTable, parent: ScoringItem 
     kind = CHILD_KIND.get(parent.kind if parent is not None else None)
     if kind is None:
         raise ValidationError({"parent": "细项下不能再加下级。"})
-    items = ScoringItem.objects.select_for_update().filter(table=table)
+    # of=self: the subtree filter joins the nullable parent, which PostgreSQL cannot lock.
+    items = ScoringItem.objects.select_for_update(of=("self",)).filter(table=table)
     if parent is None:
         after = max(items.values_list("sort_order", flat=True), default=0)
     else:
