@@ -65,6 +65,8 @@ CAMPAIGNS: list[tuple[int, str]] = [
 ]
 
 M = TypeVar("M", bound=models.Model)
+#: The two accounts of every office unit: ``<unit code>-office`` and ``<unit code>-leader``.
+OFFICE_ACCOUNTS: tuple[tuple[str, str], ...] = (("office", Role.OFFICE), ("leader", Role.LEADER))
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ class ScaleGenerator:
                     for c in range(1, self.plan.cities + 1)
                 ]
             )
+            self._create_office_accounts([province, *cities])
         counties: list[tuple[str, str, OrgUnit | None]] = []
         for c, city in enumerate(cities, start=1):
             for x in range(1, self.plan.counties_per_city + 1):
@@ -312,18 +315,29 @@ class ScaleGenerator:
         self._create_tasks(rng, county, townships, members, users)
         self._create_dual_list(rng, townships, members, troops, users)
 
+    def _create_office_accounts(self, offices: Sequence[OrgUnit]) -> list[User]:
+        """``<code>-office`` and ``<code>-leader`` at each office unit (province, city, county):
+        the accounts a load test logs in with at every level."""
+        specs = [(f"{u.code}-{suffix}", u, role) for u in offices for suffix, role in OFFICE_ACCOUNTS]
+        return self._accounts(specs)
+
     def _create_users(
         self, county: OrgUnit, townships: list[OrgUnit], members: list[OrgUnit], troops: list[OrgUnit]
     ) -> dict[int | str, User]:
         """office + leader at the county, one account per township, member unit and troop."""
         specs: list[tuple[str, OrgUnit, str]] = [
-            (f"{county.code}-office", county, Role.OFFICE),
-            (f"{county.code}-leader", county, Role.LEADER),
+            (f"{county.code}-{suffix}", county, role) for suffix, role in OFFICE_ACCOUNTS
         ]
         specs += [(u.code, u, Role.TOWNSHIP_STAFF) for u in townships]
         specs += [(u.code, u, Role.MEMBER_LIAISON) for u in members]
         specs += [(u.code, u, Role.TROOP_LIAISON) for u in troops]
-        created = bulk(
+        created = self._accounts(specs)
+        by_unit: dict[int | str, User] = {u.org_unit.pk: u for u in created[2:] if u.org_unit}
+        by_unit["office"], by_unit["leader"] = created[0], created[1]
+        return by_unit
+
+    def _accounts(self, specs: Sequence[tuple[str, OrgUnit, str]]) -> list[User]:
+        return bulk(
             User,
             (
                 User(
@@ -339,9 +353,6 @@ class ScaleGenerator:
             ),
             self.batch_size,
         )
-        by_unit: dict[int | str, User] = {u.org_unit.pk: u for u in created[2:] if u.org_unit}
-        by_unit["office"], by_unit["leader"] = created[0], created[1]
-        return by_unit
 
     # visits ------------------------------------------------------------------------------------
 

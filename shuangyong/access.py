@@ -21,10 +21,11 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
 from django.http import HttpRequest, HttpResponse
 
-from shuangyong.models import OFFICE_KINDS, OrgUnit, Role
+from shuangyong.models import OFFICE_KINDS, PERSONAL_DATA_BOUNDARY, OrgUnit, OrgUnitKind, Role
 
 if TYPE_CHECKING:
     from shuangyong.models import User
@@ -61,6 +62,71 @@ def scope_q(user: Any, *unit_fields: str) -> Q:
     # the planner then reads the foreign-key index of the scoped table (3x faster for a
     # 双清单 item's two unit fields at province scale; bench/README.md).
     return reduce(or_, (Q(path__startswith=root.path) if not f else Q(**{f"{f}__in": subtree}) for f in fields))
+
+
+#: Unit kinds that can have a county (PERSONAL_DATA_BOUNDARY) strictly below them. A user of any
+#: other unit (a county, a township, a member unit …) has no county below: personal_scope_q is
+#: then scope_q itself, without the extra anti-join.
+ABOVE_PERSONAL_DATA_BOUNDARY: frozenset[str] = frozenset({OrgUnitKind.PROVINCE, OrgUnitKind.CITY})
+
+
+def personal_units(root: OrgUnit) -> QuerySet[OrgUnit]:
+    """The units of ``root``'s subtree whose personal data a user of ``root`` may see: every unit
+    except those inside a county (PERSONAL_DATA_BOUNDARY) strictly below ``root``.
+
+    One set: ``path LIKE 'root%' AND NOT EXISTS (a county below root whose path is a prefix of
+    the unit's path)``. The inner query reads the few counties of the subtree by the path index;
+    a prefix test is an equality on ``substr(unit.path, 1, length(county.path))``.
+    """
+    subtree = OrgUnit.objects.filter(path__startswith=root.path)
+    if root.kind not in ABOVE_PERSONAL_DATA_BOUNDARY:
+        return subtree
+    counties_below = OrgUnit.objects.filter(kind=PERSONAL_DATA_BOUNDARY, path__startswith=root.path).exclude(pk=root.pk)
+    inside_a_county = counties_below.filter(path=Substr(OuterRef("path"), 1, Length("path")))
+    return subtree.exclude(Exists(inside_a_county))
+
+
+def personal_scope_q(user: Any, *unit_fields: str) -> Q:
+    """Like ``scope_q``, for personal data (the ledger, visit records, contact logs, ID numbers):
+    it never leaves the county (PIPL minimum-necessary; docs/levels.md "Privacy by level").
+
+    A county or township user is unaffected. A city or province user matches nothing inside a
+    county below it, yet still the rows of the units that are not inside a county (the city's
+    own member units). Tables, returns and task progress use ``scope_q``: they go up.
+    """
+    root = scope_root(user)
+    if root is None:
+        return NOTHING
+    if root.kind not in ABOVE_PERSONAL_DATA_BOUNDARY:
+        return scope_q(user, *unit_fields)
+    fields = unit_fields or ("org_unit",)
+    visible = personal_units(root).values("pk")
+    return reduce(or_, (Q(pk__in=visible) if not f else Q(**{f"{f}__in": visible}) for f in fields))
+
+
+def within_personal_data_boundary(user: Any) -> bool:
+    """Whether the user's unit lies at or below the personal-data boundary (a county, a township …):
+    the ledger is theirs to keep. A city or province user has no ledger."""
+    root = scope_root(user)
+    return root is not None and root.kind not in ABOVE_PERSONAL_DATA_BOUNDARY
+
+
+def unit_in_personal_scope(user: Any, unit: OrgUnit | None) -> bool:
+    """``personal_scope_q`` for one unit: whether ``user`` may see the personal data of ``unit``."""
+    root = scope_root(user)
+    if root is None or unit is None or not unit.path.startswith(root.path):
+        return False
+    return root.kind not in ABOVE_PERSONAL_DATA_BOUNDARY or personal_data_home(unit) is None
+
+
+def personal_data_home(unit: OrgUnit | None) -> OrgUnit | None:
+    """The county (PERSONAL_DATA_BOUNDARY) that holds ``unit``'s personal data: the unit itself or
+    its nearest such ancestor; None for a unit that is not inside a county (a city's member unit)."""
+    if unit is None:
+        return None
+    if unit.kind == PERSONAL_DATA_BOUNDARY:
+        return unit
+    return OrgUnit.objects.filter(pk__in=unit.ancestor_pks(), kind=PERSONAL_DATA_BOUNDARY).order_by("-path").first()
 
 
 def scoped(queryset: QuerySet[M], user: Any, *unit_fields: str) -> QuerySet[M]:

@@ -1,4 +1,4 @@
-"""Demo data: the core seeds the county and its users; each app registers a seeder of its own.
+"""Demo data: the core seeds the city, its two counties and their users; each app registers a seeder of its own.
 
 Seeders run in order and must be idempotent (running `seed_demo` twice changes nothing).
 """
@@ -37,23 +37,42 @@ def _unit(*, name: str, code: str, kind: str, parent: OrgUnit | None, order: int
     return org_unit_create(name=name, code=code, kind=kind, parent=parent, sort_order=order, short_name=short_name)
 
 
-@transaction.atomic
-def seed_core() -> None:
-    data = demo_definition()
-    c = data["county"]
+def _county(c: dict[str, Any], *, parent: OrgUnit, order: int) -> OrgUnit:
+    """A county with its townships (and villages) and member units; stationed troops come separately."""
     county = _unit(
-        name=c["name"], code=c["code"], kind=OrgUnitKind.COUNTY, parent=None, order=0, short_name=c["short_name"]
+        name=c["name"], code=c["code"], kind=OrgUnitKind.COUNTY, parent=parent, order=order, short_name=c["short_name"]
     )
+    if county.parent_id != parent.pk:
+        # A demo seeded when the county was the root: put it under the city. OrgUnit.save moves the
+        # whole subtree (its paths), so everything seeded before stays where it was below the county.
+        county.parent = parent
+        county.save()
     if not county.troop_name:  # a demo seeded before the field existed gets it too
         OrgUnit.objects.filter(pk=county.pk).update(troop_name=c["troop_name"])
-    for i, t in enumerate(data["townships"]):
+    for i, t in enumerate(c["townships"]):
         township = _unit(name=t["name"], code=t["code"], kind=OrgUnitKind.TOWNSHIP, parent=county, order=i)
         for j, v in enumerate(t["villages"]):
             _unit(name=v, code=f"{t['code']}-{j + 1}", kind=OrgUnitKind.VILLAGE, parent=township, order=j)
-    for i, m in enumerate(data["member_units"]):
+    for i, m in enumerate(c["member_units"]):
         _unit(name=m["name"], code=m["code"], kind=OrgUnitKind.MEMBER_UNIT, parent=county, order=i)
+    return county
+
+
+@transaction.atomic
+def seed_core() -> None:
+    """The city (重庆市), the demo county (铜梁区) under it with its troops, a second county (永川区),
+    and the demo accounts of every level (fixtures/demo_county.json)."""
+    data = demo_definition()
+    c = data["city"]
+    city = _unit(
+        name=c["name"], code=c["code"], kind=OrgUnitKind.CITY, parent=None, order=0, short_name=c["short_name"]
+    )
+    main = {**data["county"], "townships": data["townships"], "member_units": data["member_units"]}
+    county = _county(main, parent=city, order=0)
     for i, tr in enumerate(data["troops"]):
         _unit(name=tr["name"], code=tr["code"], kind=OrgUnitKind.TROOP, parent=county, order=i)
+    for i, other in enumerate(data["other_counties"], start=1):
+        _county(other, parent=city, order=i)
     for u in data["users"]:
         if not User.objects.filter(username=u["username"]).exists():
             user_create(

@@ -28,5 +28,6 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("visits/", include("visits.urls")),
     path("reports/", include("reports.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,8 @@ def plans_for(user: User) -> QuerySet[WorkPlan]:
     root = scope_root(user)
     if root is None:
         return WorkPlan.objects.none()
+    # The county's plan is read by everyone below the county: its owner is an ancestor (or self);
+    # an office above reads the plans of the offices below it (a city its counties' plans).
     return WorkPlan.objects.filter(
         Q(owner_unit_id__in=root.ancestor_pks()) | scope_q(user, "owner_unit")
     ).select_related("owner_unit")

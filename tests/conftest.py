@@ -157,3 +157,55 @@ def client_for(client):
         return client
 
     return _login
+
+
+# --- levels above the county (docs/levels.md) --------------------------------------------------
+# A province over a city over the county above. Their offices and leaders see the subtree's
+# tables, returns and task progress, never personal data inside the county (404).
+# Request these before the township fixtures in a test's arguments: re-rooting the county
+# rewrites the stored paths, and a unit object loaded earlier keeps its old path in memory.
+
+
+@pytest.fixture
+def province_unit(db):
+    return OrgUnitFactory(name="重庆省双拥办", code="prov", kind=OrgUnitKind.PROVINCE)
+
+
+@pytest.fixture
+def city_unit(county, province_unit):
+    city = OrgUnitFactory(
+        name="重庆市双拥工作领导小组办公室",
+        short_name="市双拥办",
+        code="cq",
+        kind=OrgUnitKind.CITY,
+        parent=province_unit,
+    )
+    county.parent = city
+    county.save()  # moves the county's subtree under the city (OrgUnit.save rewrites the paths)
+    return city
+
+
+@pytest.fixture
+def city_member_unit(city_unit):
+    """A member unit of the city itself (not inside a county): its records are the city's own."""
+    return OrgUnitFactory(name="市退役军人事务局", code="cq-tyjr", kind=OrgUnitKind.MEMBER_UNIT, parent=city_unit)
+
+
+@pytest.fixture
+def city_office(city_unit):
+    return UserFactory(username="city_office", full_name="市办刘敏", org_unit=city_unit, role=Role.OFFICE)
+
+
+@pytest.fixture
+def city_leader(city_unit):
+    return UserFactory(username="city_leader", full_name="市领导", org_unit=city_unit, role=Role.LEADER)
+
+
+@pytest.fixture
+def province_office(province_unit, city_unit):
+    return UserFactory(username="province_office", full_name="省办周平", org_unit=province_unit, role=Role.OFFICE)
+
+
+@pytest.fixture
+def province_leader(province_unit, city_unit):
+    return UserFactory(username="province_leader", full_name="省领导", org_unit=province_unit, role=Role.LEADER)

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from visits.calendar import army_day_defaults, spring_defaults
-from visits.models import Beneficiary, BeneficiaryCategory, Campaign, CampaignKind, ContactWay, Return, TableRow
+from visits.models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    BeneficiaryTransfer,
+    Campaign,
+    CampaignKind,
+    ContactWay,
+    Return,
+    TableRow,
+)
 from visits.services import (
     beneficiary_create,
     campaign_create,
@@ -19,6 +28,7 @@ from visits.services import (
     return_accept,
     return_send_back,
     return_submit,
+    transfer_request,
     visit_record_create,
 )
 from visits.validators import make_id_number
@@ -97,6 +107,15 @@ def _records(user: User, campaign: Campaign, unit: OrgUnit, people: list[Benefic
         )
 
 
+def _transfer(township: User, people: list[Beneficiary]) -> None:
+    """One person of 巴川街道 moving to the second county (永川区): yc_office accepts or refuses it."""
+    to_county = OrgUnit.objects.filter(code="yc").first()
+    leaving = next((p for p in people if township.org_unit and p.org_unit.is_below(township.org_unit)), None)
+    if to_county is None or leaving is None or BeneficiaryTransfer.objects.exists():
+        return
+    transfer_request(user=township, beneficiary=leaving, to_county=to_county, reason="随子女迁居永川。")
+
+
 @transaction.atomic
 def seed_visits() -> None:
     office = User.objects.filter(username="office").select_related("org_unit").first()
@@ -107,11 +126,16 @@ def seed_visits() -> None:
     bc, dc = township.org_unit, township2.org_unit
     if bc is None or dc is None:
         return
-    units = list(OrgUnit.objects.filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT], is_active=True))
+    county = office.org_unit
+    assert county is not None
+    units = list(
+        OrgUnit.objects.below(county).filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT], is_active=True)
+    )
     townships = [u for u in units if u.kind == OrgUnitKind.TOWNSHIP][:4]
     people = _ledger(office, townships)
     army = _campaign(office, 2026, CampaignKind.ARMY_DAY, units)
     spring = _campaign(office, 2027, CampaignKind.SPRING, units)
+    _transfer(township, people)
     if Return.objects.filter(campaign__in=[army, spring]).exists():
         return  # records and returns were seeded before
     a_people = [p for p in people if p.org_unit.path.startswith(bc.path)]

@@ -358,3 +358,37 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
         else:
             self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
             self.fields["campaign"].required = True
+
+
+# --- transfers (迁出 → 迁入) ------------------------------------------------------------------
+
+
+class TransferRequestForm(BootstrapFormMixin, forms.Form):
+    to_county = forms.ModelChoiceField(
+        label="迁入区县", queryset=OrgUnit.objects.none(), empty_label="请选择", help_text="只显示区县名称"
+    )
+    reason = forms.CharField(
+        label="迁出原因", required=False, max_length=NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, destinations: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_county"].queryset = destinations  # type: ignore[attr-defined]
+
+
+class TransferAcceptForm(BootstrapFormMixin, VersionedForm):
+    to_unit = forms.ModelChoiceField(
+        label="迁入乡镇（街道）或村（社区）", queryset=OrgUnit.objects.none(), empty_label="请选择"
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class TransferRefuseForm(BootstrapFormMixin, VersionedForm):
+    refusal_reason = forms.CharField(label="拒绝理由", max_length=NOTE, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferWithdrawForm(BootstrapFormMixin, VersionedForm):
+    pass

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from shuangyong.access import unit_in_scope, units_in_scope
+from shuangyong.access import personal_scope_q, unit_in_scope, units_in_scope
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import troop_units_under
 from shuangyong.tables import (
@@ -45,11 +45,10 @@ from visits.policy import REPORTING_KINDS, may_enter_records, may_maintain_ledge
 from visits.resources import BENEFICIARY_COLUMNS, DIFFICULTY_COLUMNS, VISIT_COLUMNS
 from visits.selectors import beneficiaries_for
 from visits.services import (
-    DUPLICATE_ID_NUMBER,
-    FOREIGN_ID_NUMBER,
     MAX_COUNT,
     ensure_return_editable,
     foreign_id_numbers_report,
+    registered_id_number_messages,
     return_for,
     visit_numbers_errors,
 )
@@ -252,7 +251,10 @@ def validate_visit_rows(*, user: User, campaign: Campaign, table: Table) -> Impo
     difficulty_col = _positions(table, DIFFICULTY_COLUMNS)
     labels = {**VISIT_COLUMNS, **DIFFICULTY_COLUMNS}
     expected = set(campaign.expected_units.values_list("pk", flat=True))
-    own_units = _unit_lookup(units_in_scope(user).filter(kind__in=REPORTING_KINDS, is_active=True))
+    # Records name people: only units whose personal data the user may see (not a county below a city).
+    own_units = _unit_lookup(
+        OrgUnit.objects.filter(personal_scope_q(user, ""), kind__in=REPORTING_KINDS, is_active=True)
+    )
     troops = _unit_lookup(troop_units_under(campaign.owner_unit))
     returns = {r.org_unit_id: r for r in Return.objects.filter(campaign=campaign)}
     ids = {normalize_id_number(_text(r[col["beneficiary"]])) for r in table.rows if _text(r[col["beneficiary"]])}
@@ -404,6 +406,7 @@ def validate_beneficiary_rows(*, user: User, table: Table) -> ImportResult:
     registered = {
         b.id_number: b for b in Beneficiary.objects.select_related("org_unit").filter(id_number__in=set(ids_in_file))
     }
+    refusals = registered_id_number_messages(user=user, people=registered.values())
     foreign = [b for b in registered.values() if not unit_in_scope(user, b.org_unit)]
     if foreign:
         foreign_id_numbers_report(user=user, people=foreign, source="导入联系工作台账")
@@ -429,8 +432,7 @@ def validate_beneficiary_rows(*, user: User, table: Table) -> ImportResult:
         if id_error:
             errors["id_number"] = id_error
         elif id_number in registered:
-            in_scope = unit_in_scope(user, registered[id_number].org_unit)
-            errors["id_number"] = DUPLICATE_ID_NUMBER if in_scope else FOREIGN_ID_NUMBER
+            errors["id_number"] = refusals[id_number]
         elif id_number in seen:
             errors["id_number"] = f"与第 {seen[id_number]} 行的身份证号重复。"
         else:

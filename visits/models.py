@@ -1,8 +1,8 @@
 """The beneficiary ledger (联系工作台账), holiday campaigns, visit records and returns (填报).
 
-One county per database: the portal is one county office's system (architecture.md), so "the
-same identity number cannot be registered twice in the county" is a plain unique constraint
-on ``Beneficiary.id_number``.
+One deployment may serve a whole province (docs/levels.md), and an identity number is registered
+once in the whole deployment: a plain unique constraint on ``Beneficiary.id_number``. A person
+who moves county is transferred (``BeneficiaryTransfer``: 迁出 → 迁入), never registered twice.
 """
 
 from __future__ import annotations
@@ -143,8 +143,8 @@ class Beneficiary(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],
-                name="beneficiary_id_number_unique_in_county",
-                violation_error_message="该身份证号已登记在台账中，同一县内不能重复登记。",
+                name="beneficiary_id_number_unique_in_county",  # the name predates the province scope
+                violation_error_message="该身份证号已登记在台账中，同一身份证号在全系统只能登记一次。",
             )
         ]
 
@@ -197,6 +197,80 @@ class Difficulty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.get_state_display()}）"
+
+
+class TransferState(models.TextChoices):
+    PENDING = "pending", "待迁入"
+    ACCEPTED = "accepted", "已迁入"
+    REFUSED = "refused", "已拒绝"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class BeneficiaryTransfer(models.Model):
+    """A person of the ledger moving county (迁出 → 迁入).
+
+    The person's township or county office starts it, naming the destination county; the
+    destination county's office accepts it (choosing the township: the ledger entry moves there
+    with its history, contact logs and difficulties) or refuses it with a reason; the origin may
+    withdraw it while it waits. One pending transfer per person (a constraint).
+    """
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name="联系对象", on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="迁出单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="发起迁出时所在的乡镇（村、社区）",
+    )
+    to_county = models.ForeignKey(OrgUnit, verbose_name="迁入区县", on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(
+        OrgUnit, verbose_name="迁入单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField("状态", max_length=16, choices=TransferState.choices, default=TransferState.PENDING)
+    reason = BoundedTextField("迁出原因", blank=True, max_length=NOTE)
+    refusal_reason = BoundedTextField("拒绝理由", blank=True, max_length=NOTE)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("发起时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)  # optimistic locking
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "人员迁移"
+        verbose_name_plural = "人员迁移"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary"],
+                condition=Q(state="pending"),
+                name="transfer_one_pending_per_person",
+                violation_error_message="该联系对象已有待迁入的迁移申请。",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_unit__isnull=True) | Q(state="accepted"),
+                name="transfer_to_unit_only_when_accepted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary.name} 迁往 {self.to_county.name}（{self.get_state_display()}）"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == TransferState.PENDING
 
 
 class IdentityAccess(models.TextChoices):

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from shuangyong.models import User
 from shuangyong.navigation import WaitingGroup, WaitingRow
-from visits.models import Return, ReturnStatus
-from visits.selectors import campaign_overview, campaigns_for, current_campaign_for, returns_for
+from visits.models import Return, ReturnStatus, TransferState
+from visits.policy import may_see_ledger
+from visits.selectors import campaign_overview, campaigns_for, current_campaign_for, returns_for, transfers_for
 
 WAITING_ROWS = 10
 
@@ -31,6 +32,27 @@ def returns_overview_panel(user: User) -> dict[str, Any] | None:
     return {"campaign": campaign, "overview": campaign_overview(user=user, campaign=campaign)}
 
 
+def _incoming_transfers(user: User) -> list[WaitingGroup]:
+    """People moving into the office's county, waiting for it to accept or refuse (its ledger only)."""
+    if not may_see_ledger(user):
+        return []
+    incoming = transfers_for(user).filter(to_county_id=user.org_unit_id, state=TransferState.PENDING)
+    total = incoming.count()
+    if not total:
+        return []
+    rows = [
+        WaitingRow(
+            f"{t.beneficiary.name}（{t.beneficiary.category.name}）",
+            reverse("visits:transfer_detail", args=[t.pk]),
+            note=f"申请于 {timezone.localtime(t.requested_at):%m-%d %H:%M}",
+            state=TransferState.PENDING,
+            state_label=TransferState.PENDING.label,
+        )
+        for t in incoming.order_by("requested_at", "pk")[:WAITING_ROWS]
+    ]
+    return [WaitingGroup(title="待确认迁入的人员", rows=rows, total=total, testid="waiting-transfers")]
+
+
 def waiting_groups(user: User) -> list[WaitingGroup]:
     """The visits app's part of 等待我处理: every submitted return (office); the unit's returns
     that are not submitted yet or were sent back (units)."""
@@ -47,7 +69,8 @@ def waiting_groups(user: User) -> list[WaitingGroup]:
             )
             for r in submitted[:WAITING_ROWS]
         ]
-        return [WaitingGroup(title="待审核的填报", rows=rows, total=total, testid="waiting-returns")]
+        groups = [WaitingGroup(title="待审核的填报", rows=rows, total=total, testid="waiting-returns")]
+        return groups + _incoming_transfers(user)
     unit = user.org_unit
     if unit is None or user.is_read_only:
         return []

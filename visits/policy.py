@@ -7,8 +7,9 @@ nor selectors (tests/hardening/test_layering.py).
 
 from __future__ import annotations
 
+from shuangyong.access import is_office_of, unit_in_scope, within_personal_data_boundary
 from shuangyong.models import OrgUnitKind, Role, User
-from visits.models import EDITABLE_STATUSES, VisitRecord
+from visits.models import EDITABLE_STATUSES, BeneficiaryTransfer, VisitRecord
 
 #: The ledger is personal data: the person's township and the office only (domain.md §4). System
 #: administrators manage accounts in the admin; they do not read, reveal or export the ledger.
@@ -20,8 +21,21 @@ REPORTING_KINDS = frozenset({OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT})
 
 
 def may_see_ledger(user: User) -> bool:
-    """Reads the ledger (of the user's scope): names, masked numbers, contact logs, difficulties."""
-    return user.is_authenticated and user.role in LEDGER_ROLES
+    """Reads the ledger (of the user's scope): names, masked numbers, contact logs, difficulties.
+    Only inside a county: a city or province office keeps no ledger and reads none of the
+    counties below it (docs/levels.md "Privacy by level"; the rows: access.personal_scope_q)."""
+    return user.is_authenticated and user.role in LEDGER_ROLES and within_personal_data_boundary(user)
+
+
+def may_withdraw_transfer(user: User, transfer: BeneficiaryTransfer) -> bool:
+    """The origin of a transfer: the ledger's keepers of the unit the person left from."""
+    return may_maintain_ledger(user) and unit_in_scope(user, transfer.from_unit)
+
+
+def may_decide_transfer(user: User, transfer: BeneficiaryTransfer) -> bool:
+    """Accepts or refuses a transfer: the destination county's 双拥办 staff (not its leaders, not
+    the system administrator, who reads no ledger)."""
+    return may_maintain_ledger(user) and is_office_of(user, transfer.to_county)
 
 
 def may_maintain_ledger(user: User) -> bool:

@@ -16,10 +16,19 @@ from decimal import Decimal
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from shuangyong.access import NOTHING, scope_q, scope_root, scoped
-from shuangyong.models import OrgUnit, User
+from shuangyong.access import (
+    NOTHING,
+    personal_data_home,
+    personal_scope_q,
+    scope_q,
+    scope_root,
+    scoped,
+    unit_in_personal_scope,
+)
+from shuangyong.models import PERSONAL_DATA_BOUNDARY, OrgUnit, OrgUnitKind, User
 from visits.models import (
     Beneficiary,
+    BeneficiaryTransfer,
     Campaign,
     DifficultyKind,
     IdentityAccessLog,
@@ -39,7 +48,7 @@ def beneficiaries_for(user: User) -> QuerySet[Beneficiary]:
     qs = Beneficiary.objects.select_related("category", "org_unit", "org_unit__parent")
     if not may_see_ledger(user):
         return qs.filter(NOTHING)
-    return scoped(qs, user, "org_unit")
+    return qs.filter(personal_scope_q(user, "org_unit"))
 
 
 def get_beneficiary_for(user: User, pk: int) -> Beneficiary:
@@ -56,11 +65,14 @@ def identity_logs_for(user: User) -> QuerySet[IdentityAccessLog]:
 
 
 def campaigns_for(user: User) -> QuerySet[Campaign]:
-    """Campaigns of the user's county: run by the user's unit or by a unit above it."""
+    """Campaigns run by the user's unit or a unit above it (those it reports to), and, for an office
+    above others, the campaigns of the units below it: a city reads its counties' campaigns and
+    their returns (not the records' people: visit_records_for)."""
     root = scope_root(user)
     if root is None:
         return Campaign.objects.none()
-    return Campaign.objects.filter(owner_unit_id__in=root.ancestor_pks()).order_by("-year", "-visit_start")
+    mine_or_above = Q(owner_unit_id__in=root.ancestor_pks())
+    return Campaign.objects.filter(mine_or_above | scope_q(user, "owner_unit")).order_by("-year", "-visit_start")
 
 
 def get_campaign_for(user: User, pk: int) -> Campaign:
@@ -89,11 +101,18 @@ def get_return_for(user: User, pk: int) -> Return:
 
 
 def visit_records_for(user: User) -> QuerySet[VisitRecord]:
-    return scoped(
-        VisitRecord.objects.select_related("campaign", "org_unit", "unit_return", "beneficiary", "troop_unit"),
-        user,
-        "org_unit",
-    ).prefetch_related(Prefetch("difficulties", queryset=VisitDifficulty.objects.order_by("pk")))
+    """Visit records name people: visible only inside their county (personal_scope_q). Their totals
+    go up through ``unit_records_summary`` and ``campaign_statistics``."""
+    return (
+        VisitRecord.objects.select_related("campaign", "org_unit", "unit_return", "beneficiary", "troop_unit")
+        .filter(personal_scope_q(user, "org_unit"))
+        .prefetch_related(Prefetch("difficulties", queryset=VisitDifficulty.objects.order_by("pk")))
+    )
+
+
+def records_visible_for(user: User, unit: OrgUnit) -> bool:
+    """Whether the user may list the unit's records (or only its totals: an office above the county)."""
+    return unit_in_personal_scope(user, unit)
 
 
 def get_visit_record_for(user: User, pk: int) -> VisitRecord:
@@ -301,8 +320,9 @@ def table_rows() -> list[tuple[str, str]]:
 
 
 def unit_records_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -> dict[str, object]:
-    """A unit's totals for the campaign (its own return page)."""
-    qs = visit_records_for(user).filter(campaign=campaign, org_unit=org_unit)
+    """A unit's totals for the campaign (its return page): figures, no people, so they go up to the
+    offices above the county too (scope_q, not the records' personal scope)."""
+    qs = scoped(VisitRecord.objects.all(), user, "org_unit").filter(campaign=campaign, org_unit=org_unit)
     totals = qs.aggregate(
         n=Count("pk"),
         people=Sum("people_visited"),
@@ -325,7 +345,8 @@ def unit_records_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -
 def unit_difficulties_summary(*, user: User, campaign: Campaign, org_unit: OrgUnit) -> list[tuple[str, int]]:
     """解决实际困难 of a unit's records, by kind, in the kinds' order: (label, how many solved)."""
     rows = (
-        VisitDifficulty.objects.filter(record__in=visit_records_for(user).filter(campaign=campaign, org_unit=org_unit))
+        VisitDifficulty.objects.filter(scope_q(user, "record__org_unit"))
+        .filter(record__campaign=campaign, record__org_unit=org_unit)
         .values("kind")
         .annotate(n=Sum("count"))
     )
@@ -356,3 +377,37 @@ def ledger_search(qs: QuerySet[Beneficiary], query: str) -> QuerySet[Beneficiary
     if not query:
         return qs
     return qs.filter(Q(name__icontains=query) | Q(phone__icontains=query) | Q(address__icontains=query))
+
+
+# --- transfers (迁出 → 迁入) ------------------------------------------------------------------
+
+
+def transfers_for(user: User) -> QuerySet[BeneficiaryTransfer]:
+    """Transfers the user's ledger takes part in: as the origin (the person's unit when it left),
+    the destination county's office (before and after the decision), or the township the person
+    moved to. Personal data: never above the county, never for leaders or the administrator."""
+    qs = BeneficiaryTransfer.objects.select_related(
+        "beneficiary", "beneficiary__category", "from_unit", "to_county", "to_unit", "requested_by", "decided_by"
+    )
+    if not may_see_ledger(user):
+        return qs.filter(NOTHING)
+    return qs.filter(personal_scope_q(user, "from_unit", "to_county", "to_unit"))
+
+
+def get_transfer_for(user: User, pk: int) -> BeneficiaryTransfer:
+    return get_object_or_404(transfers_for(user), pk=pk)
+
+
+def transfer_destinations(user: User) -> QuerySet[OrgUnit]:
+    """The counties a person of the user's ledger may move to: every active county but the user's
+    own, by name only (nothing of their ledgers)."""
+    home = personal_data_home(user.org_unit)
+    counties = OrgUnit.objects.filter(kind=PERSONAL_DATA_BOUNDARY, is_active=True).order_by("path")
+    return counties.exclude(pk=home.pk) if home is not None else counties
+
+
+def transfer_target_units(transfer: BeneficiaryTransfer) -> QuerySet[OrgUnit]:
+    """Where the destination county's office may register the person: its townships and villages."""
+    return (
+        OrgUnit.objects.below(transfer.to_county).active().filter(kind__in=[OrgUnitKind.TOWNSHIP, OrgUnitKind.VILLAGE])
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits import views_import, views_ledger, views_returns
+from visits import views_import, views_ledger, views_returns, views_transfers
 
 app_name = "visits"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("ledger/<int:pk>/contacts/", views_ledger.contact_create, name="contact_create"),
     path("ledger/<int:pk>/difficulties/", views_ledger.difficulty_create_view, name="difficulty_create"),
     path("ledger/difficulties/<int:pk>/", views_ledger.difficulty_update_view, name="difficulty_update"),
+    # transfers (迁出 → 迁入)
+    path("ledger/<int:pk>/transfer/", views_transfers.transfer_create, name="transfer_create"),
+    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path("transfers/<int:pk>/", views_transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/accept/", views_transfers.transfer_accept_view, name="transfer_accept"),
+    path("transfers/<int:pk>/refuse/", views_transfers.transfer_refuse_view, name="transfer_refuse"),
+    path("transfers/<int:pk>/withdraw/", views_transfers.transfer_withdraw_view, name="transfer_withdraw"),
     # campaigns and returns
     path("campaigns/", views_returns.campaign_list, name="campaign_list"),
     path("campaigns/new/", views_returns.campaign_create_view, name="campaign_create"),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from visits.selectors import (
     get_visit_record_for,
     money_duplicates,
     person_matches,
+    records_visible_for,
     unit_difficulties_summary,
     unit_records_summary,
     visit_records_for,
@@ -153,6 +154,14 @@ def _unit_for(request: AuthedRequest, unit_pk: int) -> OrgUnit:
     return get_object_or_404(units_for(request.user), pk=unit_pk)
 
 
+def _record_unit_for(request: AuthedRequest, unit_pk: int) -> OrgUnit:
+    """A unit whose records (people) the user may see: not a unit inside a county below the user."""
+    unit = _unit_for(request, unit_pk)
+    if not records_visible_for(request.user, unit):
+        raise Http404("走访记录含个人信息，仅本区县可见。")
+    return unit
+
+
 # An import can add thousands of records to one unit. 20 cards are five or six screens on a
 # phone; the totals above the list count every record. (50 cost 15 ms more to render per page
 # at province scale, and this is the page township staff open most: bench/README.md.)
@@ -169,18 +178,23 @@ def _unit_return_page(
     request: AuthedRequest, campaign: Campaign, unit: OrgUnit, *, submit_form: ReturnSubmitForm | None
 ) -> HttpResponse:
     ret = Return.objects.filter(campaign=campaign, org_unit=unit).select_related("submitted_by").first()
-    records = visit_records_for(request.user).filter(campaign=campaign, org_unit=unit)
     summary = unit_records_summary(user=request.user, campaign=campaign, org_unit=unit)
-    paginator = Paginator(records.order_by("-visit_date", "-pk"), RECORDS_PER_PAGE)
-    paginator.count = summary["count"]  # type: ignore[misc,assignment]  # the summary counted them already
-    page = paginator.get_page(request.GET.get("page"))
-    editable = ret is None or ret.is_editable
+    # An office above the county sees the return, its state and its totals, not the records (people).
+    records_hidden = not records_visible_for(request.user, unit)
+    page = None
+    if not records_hidden:
+        records = visit_records_for(request.user).filter(campaign=campaign, org_unit=unit)
+        paginator = Paginator(records.order_by("-visit_date", "-pk"), RECORDS_PER_PAGE)
+        paginator.count = summary["count"]  # type: ignore[misc,assignment]  # the summary counted them already
+        page = paginator.get_page(request.GET.get("page"))
+    editable = (ret is None or ret.is_editable) and not records_hidden
     context = {
         "campaign": campaign,
         "unit": unit,
         "ret": ret,
-        "records": page.object_list,
+        "records": page.object_list if page is not None else [],
         "page": page,
+        "records_hidden": records_hidden,
         "summary": summary,
         "can_enter": editable and may_enter_records(request.user),
         "submit_form": submit_form
@@ -196,7 +210,7 @@ def unit_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpRes
     """Two steps: the unit's form shows what will be sent (records, people, money, difficulties,
     the 书面小结) and asks to confirm; only the confirmed form submits."""
     campaign = get_campaign_for(request.user, pk)
-    unit = _unit_for(request, unit_pk)
+    unit = _record_unit_for(request, unit_pk)  # a unit's own return, sent from inside its county
     form = ReturnSubmitForm(request.POST)
     if "back" in request.POST:  # back from the confirmation step, with what was typed
         return _unit_return_page(
@@ -299,7 +313,7 @@ def _locked_message(ret: Return | None) -> str | None:
 
 def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
-    unit = _unit_for(request, unit_pk)
+    unit = _record_unit_for(request, unit_pk)
     require_role(request.user, *RECORD_ROLES, message="您的角色不能填写走访记录。")
     locked = _locked_message(Return.objects.filter(campaign=campaign, org_unit=unit).first())
     if request.method == "GET" and locked:
@@ -390,7 +404,7 @@ def _kept_for_next_record(request: AuthedRequest, campaign: Campaign) -> dict[st
 @require_GET
 def person_search(request: AuthedRequest, unit_pk: int) -> JsonResponse:
     """The record form's search box: at most 20 people of the unit's ledger, names with masked numbers."""
-    unit = _unit_for(request, unit_pk)
+    unit = _record_unit_for(request, unit_pk)
     require_role(request.user, *RECORD_ROLES, message="您的角色不能填写走访记录。")
     people = person_matches(user=request.user, unit=unit, query=request.GET.get("q", ""))
     return JsonResponse({"results": [{"id": p.pk, "label": person_label(p)} for p in people]})

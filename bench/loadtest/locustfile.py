@@ -1,5 +1,7 @@
 """Load test of 双拥通: township staff entering visit records, the office browsing its boards,
-leaders opening the dashboard and downloading the county workbook.
+leaders opening the dashboard and downloading the county workbook; at province scope, the
+leaders of the province and of each city (``UpperLeader``) reading their boards and a county's
+return from above (no personal data: the record list is not theirs).
 
 Needs the targets file written by ``targets.py`` (``LOAD_TARGETS``, default bench/out/targets.json)
 and the password of the generated accounts (``LOAD_PASSWORD``). Run it through ``run.sh``.
@@ -16,9 +18,11 @@ from typing import Any
 import gevent
 from locust import HttpUser, between, task
 
-TARGETS: list[dict[str, Any]] = json.loads(
+_ALL_TARGETS: dict[str, Any] = json.loads(
     Path(os.environ.get("LOAD_TARGETS", Path(__file__).resolve().parents[1] / "out" / "targets.json")).read_text()
 )
+TARGETS: list[dict[str, Any]] = _ALL_TARGETS["counties"]
+UPPER: list[dict[str, Any]] = _ALL_TARGETS.get("upper", [])
 PASSWORD = os.environ.get("LOAD_PASSWORD", "Shuangyong@2026")
 THINK_TIME = (0.5, 2.0)  # seconds between a user's pages
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -192,3 +196,40 @@ class Leader(PortalUser):
     @task(1)
     def home(self) -> None:
         self.page("/", "home")
+
+
+class UpperLeader(PortalUser):
+    """A leader of the province or of a city (province scope only): the dashboard, the task board,
+    the units, the campaigns, its own campaign's board when it runs one, and a county township's
+    return as seen from above (state and totals; no names). Weight 0 unless there are such units
+    in the targets (county scope), so the county-scope mix is unchanged."""
+
+    weight = 1 if UPPER else 0
+
+    def on_start(self) -> None:
+        self.office = random.choice(UPPER)
+        self.login(self.office["leader"])
+
+    @task(3)
+    def dashboard(self) -> None:
+        self.page("/reports/dashboard/", "upper: dashboard")
+
+    @task(2)
+    def boards(self) -> None:
+        self.page("/tasks/", "upper: task board")
+        self.page("/visits/campaigns/", "upper: campaign list")
+
+    @task(2)
+    def own_campaign(self) -> None:
+        if self.office["own_campaign"]:
+            self.page(f"/visits/campaigns/{self.office['own_campaign']}/", "upper: campaign board")
+
+    @task(1)
+    def county_return(self) -> None:
+        if self.office["county_campaign"] and self.office["county_unit"]:
+            url = f"/visits/campaigns/{self.office['county_campaign']}/units/{self.office['county_unit']}/"
+            self.page(url, "upper: county return")
+
+    @task(1)
+    def units(self) -> None:
+        self.page("/units/", "upper: unit list")

@@ -3,6 +3,8 @@
 Run with the portal's settings and the scale database: ``python bench/loadtest/targets.py OUT.json``.
 Every generated county gives one office account, one leader and its townships; for each township
 the open campaign, its unit, whether its return is still editable, and sample object ids.
+At province scope, every office unit above the counties (the province, each city) gives its
+leader account, its own open campaign if it runs one, and the open campaign of a county below it.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def main(out: Path) -> None:
         result.append(
             {
                 "county": county.pk,
+                "county_path": county.path,
                 "office": f"{county.code}-office",
                 "leader": f"{county.code}-leader",
                 "open_campaign": open_campaign.pk,
@@ -77,8 +80,23 @@ def main(out: Path) -> None:
                 "townships": townships,
             }
         )
-    out.write_text(json.dumps(result, ensure_ascii=False))
-    print(f"{len(result)} 个区县的压测目标已写入 {out}")
+    upper = []
+    by_county = {c["county"]: c for c in result}
+    for unit in OrgUnit.objects.filter(kind__in=[OrgUnitKind.PROVINCE, OrgUnitKind.CITY], code__startswith="sc-"):
+        below = next((c for c in result if c["county_path"].startswith(unit.path)), None)
+        own = Campaign.objects.filter(owner_unit=unit).order_by("-year", "-visit_start").first()
+        upper.append(
+            {
+                "leader": f"{unit.code}-leader",
+                "office": f"{unit.code}-office",
+                "kind": unit.kind,
+                "own_campaign": own.pk if own else None,
+                "county_campaign": by_county[below["county"]]["open_campaign"] if below else None,
+                "county_unit": below["townships"][0]["unit"] if below and below["townships"] else None,
+            }
+        )
+    out.write_text(json.dumps({"counties": result, "upper": upper}, ensure_ascii=False))
+    print(f"{len(result)} 个区县、{len(upper)} 个省市双拥办的压测目标已写入 {out}")
 
 
 if __name__ == "__main__":

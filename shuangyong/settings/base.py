@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tasks.apps.TasksConfig",
     "visits.apps.VisitsConfig",
     "reports.apps.ReportsConfig",
+    "evaluation.apps.EvaluationConfig",
     "scale.apps.ScaleConfig",
 ]
 

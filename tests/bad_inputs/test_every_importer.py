@@ -1,4 +1,4 @@
-"""Every hostile file through every importer: tasks, 双清单, visit records and the ledger.
+"""Every hostile file through every importer: tasks, 双清单, visit records, the ledger, scoring tables.
 
 All four read their upload through one reader (shuangyong.tables), so each case must be refused
 by each of them with the same exact Chinese message, at the same row and column, with nothing
@@ -21,6 +21,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 
+from evaluation.models import ScoringItem, ScoringTable
+from evaluation.services import COLUMNS as SCORING_COLUMNS
+from evaluation.services import REQUIRED_COLUMNS as SCORING_REQUIRED
 from shuangyong import tables
 from shuangyong.tables import CellError
 from tasks.models import DualListItem, DualListState, Task
@@ -129,7 +132,25 @@ def importers(client_for, county, office_user, township_a, township_a_unit, vill
     dual_row |= {"提出方": "部队", "对口部队": "驻铜某部一营", "时限": "2027-06-30"}
     visit_row = ["巴川街道", "2027-02-01", "重点优抚对象", "王镇长", 3, 600, 3, 300, 3, 3, "登门看望", "", "", "无"]
     ledger_row = ["王建国", "烈属", valid_id_number(), "13800000000", "某路1号", "玉泉社区", "无"]
+
+    def table_post(name: str, content: bytes) -> Any:
+        data = {"name": "考评标准", "file": SimpleUploadedFile(name, content)}
+        return client_for(office_user).post(reverse("evaluation:table_import"), data)
+
+    scoring_row = ["1", "考评项目", "", "组织领导", 6, "", "", "", "", ""]
     return [
+        Importer(
+            name="scoring_table",
+            post=table_post,
+            header=list(SCORING_COLUMNS),
+            required=SCORING_REQUIRED,
+            hint=TEMPLATE_HINT,
+            good_row=scoring_row,
+            text_column="考评内容",
+            text_field=(ScoringItem, "content"),
+            snapshot=lambda: (ScoringTable.objects.count(), ScoringItem.objects.count(), ScoringItem.history.count()),
+            staged=lambda: False,
+        ),
         Importer(
             name="tasks",
             post=tasks_post("tasks:tasks_import", office_user),
@@ -181,7 +202,7 @@ def importers(client_for, county, office_user, township_a, township_a_unit, vill
     ]
 
 
-IMPORTERS = ["tasks", "dual_list", "visits", "ledger"]
+IMPORTERS = ["tasks", "dual_list", "visits", "ledger", "scoring_table"]
 
 
 @pytest.fixture(params=IMPORTERS)
@@ -388,7 +409,7 @@ def test_every_importer_accepts_the_good_row_in_every_format(importer, fmt):
     name, content = FORMATS[fmt](importer)
     before = importer.snapshot()
     response = importer.post(name, content)
-    if importer.name in ("tasks", "dual_list"):
+    if importer.name in ("tasks", "dual_list", "scoring_table"):  # imported at once, no preview
         assert response.status_code == 302, _refusal(response)
         assert importer.snapshot() != before
     else:

@@ -1,8 +1,9 @@
 """The access matrix: every URL pattern × every role × GET and POST, against an explicit table.
 
-The table's answers are written for the objects of township A (巴川街道) — a beneficiary, a visit
-record in its return, a task it leads with evidence, a 双清单 item it is responsible for (partner:
-the troop) — as seen by:
+The table's answers are written for the objects of township A (巴川街道) — a beneficiary (with a
+contact log, and a pending transfer to the other county), a visit record of that person in its
+return, a task it leads with evidence, a 双清单 item it is responsible for (partner: the troop) —
+as seen by:
 
 - anonymous: 302 to the login page, everywhere;
 - office (county): everything, may change;
@@ -25,6 +26,12 @@ the table's by a stated rule:
   learns that they exist. Every answer is 404, except the two refusals that come before any lookup: 405 for the wrong
   method, and the leader's 403 on POST (ReadOnlyRoleMiddleware).
 
+The county sits under a city under a province (docs/levels.md). Their offices and leaders are
+tried separately (``test_access_from_above``): they read the subtree's tables, returns and task
+progress, and every URL of personal data below the county (the ledger, people, visit records,
+contact logs, transfers) answers them 404; no page they can open shows a name or an identity
+number of the county's ledger (``test_nothing_personal_reaches_an_office_above``).
+
 A URL parameter that is not a primary key (an action, an import kind, a counting basis) is tried
 with each value the view accepts and with one it does not (404).
 
@@ -40,6 +47,7 @@ view or action must be thought through here before it ships.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import uuid
 from collections.abc import Iterator
@@ -53,6 +61,21 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from evaluation.models import (
+    BudgetProof,
+    BudgetProofKind,
+    DocumentKind,
+    Evaluation,
+    EvidenceLink,
+    ItemAssessment,
+    ItemFile,
+    ItemKind,
+    Meeting,
+    MeetingKind,
+    ScoringItem,
+    ScoringTable,
+    UnitDocument,
+)
 from reports.selectors import Basis
 from shuangyong.models import (
     DeliveryState,
@@ -69,12 +92,14 @@ from tasks.policy import TRANSITIONS
 from tests.factories import OrgUnitFactory, UserFactory
 from tests.tasks.factories import DualListCategoryFactory, DualListItemFactory, TaskFactory, WorkPlanFactory
 from tests.visits.factories import BeneficiaryFactory, CampaignFactory, VisitRecordFactory
-from visits.models import Difficulty, DifficultyKind
+from visits.models import BeneficiaryTransfer, ContactLog, ContactWay, Difficulty, DifficultyKind
 from visits.views_import import KINDS
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "office", "leader", "admin", "township_a", "township_b", "member", "troop")
+# The people of the places' ledgers: a page that shows one of these names shows personal data.
+PERSON_NAMES = {"tl-bc": "甄秀英", "tl-dc": "贾德明", "yc-sl": "常永福"}
 PUBLIC = {"login", "health"}
 
 
@@ -143,6 +168,12 @@ DUAL_A_POST = expect(404, office=200, leader=403, admin=200, township_a=200, tro
 # (A and B; the member unit has none: 404).
 TROOP_PAGE = expect(404, office=200, leader=200, admin=200, township_a=200, township_b=200, troop=200)
 TROOP_PAGE_POST = expect(404, office=200, leader=403, admin=200, township_a=200, township_b=200, troop=200)
+# The county's evaluation binder (evaluation/): office and admin edit, the leader reads, nobody else.
+EVAL_READERS = expect(403, office=200, leader=200, admin=200)
+EVAL_READERS_POST = expect(403, office=200, admin=200)
+COUNTY_READ = expect(404, office=200, leader=200, admin=200)
+COUNTY_READ_POST = expect(404, office=200, leader=403, admin=200)
+COUNTY_WRITE = expect(404, office=302, leader=403, admin=302)
 # An office's own 双清单 category: its office (and the admin) edits it, its leader may not (403).
 OWN_CATEGORY = expect(404, office=200, admin=200, leader=403)
 # A value of a URL parameter that the view does not know: 404 (the leader's POST is refused first).
@@ -301,6 +332,20 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "visits:contact_create": Row(kw(pk=Ref("beneficiary")), POST_ONLY, LEDGER_A_WRITE),
     "visits:difficulty_create": Row(kw(pk=Ref("beneficiary")), POST_ONLY, LEDGER_A_WRITE),
     "visits:difficulty_update": Row(kw(pk=Ref("difficulty")), POST_ONLY, LEDGER_A_WRITE),
+    # --- visits: transfers (迁出 → 迁入) ---------------------------------------------------------
+    # A's person is moving to the other county: A and the county's office (the origin) see the
+    # transfer; only the destination county's office decides (403 to the origin), only the
+    # origin withdraws (an empty POST: the stale-version answer on the page, 200).
+    "visits:transfer_list": Row(None, LEDGER_LIST, LEDGER_LIST_POST),
+    "visits:transfer_create": Row(kw(pk=Ref("beneficiary")), LEDGER_A, LEDGER_A_POST),
+    "visits:transfer_detail": Row(kw(pk=Ref("transfer")), LEDGER_A, LEDGER_A_POST),
+    "visits:transfer_accept": Row(
+        kw(pk=Ref("transfer")), POST_ONLY, expect(404, office=403, leader=403, township_a=403)
+    ),
+    "visits:transfer_refuse": Row(
+        kw(pk=Ref("transfer")), POST_ONLY, expect(404, office=403, leader=403, township_a=403)
+    ),
+    "visits:transfer_withdraw": Row(kw(pk=Ref("transfer")), POST_ONLY, LEDGER_A_POST),
     # --- visits: campaigns and returns ----------------------------------------------------------
     "visits:campaign_list": Row(None, ALL_200, POST_AS_GET),
     "visits:campaign_create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
@@ -373,6 +418,40 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "reports:task_closure": Row(
         kw(year=2027), expect(403, office=200, leader=200, admin=200), expect(403, office=200, admin=200)
     ),
+    # --- evaluation: the 考评 binder of the county (evaluation/policy.py) ------------------------
+    # The county's binder: its office and admin edit, its leader reads; townships, member units and
+    # troops do not see it (404 on its objects, 403 on the pages without an object).
+    "evaluation:index": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:detail": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:export_index": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:export_zip": Row(kw(pk=Ref("evaluation")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item": Row(kw(pk=Ref("assessment")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item_link": Row(kw(pk=Ref("assessment")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:item_files": Row(kw(pk=Ref("assessment")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:link_delete": Row(kw(pk=Ref("evidence_link")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:item_file_download": Row(kw(pk=Ref("item_file")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:item_file_delete": Row(kw(pk=Ref("item_file")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:table_import": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:table_template": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:table_detail": Row(kw(pk=Ref("scoring_table")), COUNTY_READ, COUNTY_READ_POST),
+    # Only the office edits the table; the leader reads it on the table page (403: role).
+    "evaluation:item_edit": Row(
+        kw(pk=Ref("scoring_item")), expect(404, office=200, admin=200, leader=403), COUNTY_READ_POST
+    ),
+    "evaluation:meeting_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:meeting_create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    "evaluation:meeting_detail": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:meeting_minutes": Row(kw(pk=Ref("meeting")), COUNTY_READ, COUNTY_READ_POST),
+    "evaluation:meeting_decision": Row(kw(pk=Ref("meeting")), POST_ONLY, COUNTY_WRITE),
+    "evaluation:budget_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
+    "evaluation:budget_download": Row(kw(pk=Ref("budget_proof")), COUNTY_READ, COUNTY_READ_POST),
+    # Member units upload their own plans and summaries here; the office sets the requests.
+    "evaluation:documents": Row(
+        None, expect(403, office=200, leader=200, admin=200, member=200), expect(403, office=200, admin=200, member=200)
+    ),
+    # A unit's own document: the unit and the county (a member unit: never another unit's).
+    "evaluation:document_download": Row(kw(pk=Ref("unit_document")), A_ONLY_READ, A_ONLY_READ_POST),
 }
 
 # The values each non-pk URL parameter accepts; every one needs a row (and one unknown value).
@@ -392,13 +471,25 @@ PARAMETER_VALUES: dict[tuple[str, str], set[str]] = {
 # township_a does for A's (and township_a as that unit does): the owner of each place.
 OWNERS = {"a": "township_a", "b": "township_b", "member": "member"}
 OTHER_COUNTY = "other_county"
+# The county's 考评 binder (tests/hardening: _evaluation_objects).
+EVALUATION_OBJECTS = {
+    "evaluation",
+    "assessment",
+    "evidence_link",
+    "item_file",
+    "scoring_table",
+    "scoring_item",
+    "meeting",
+    "budget_proof",
+}
 PLACES = (*OWNERS, OTHER_COUNTY)
-# Shared by the units of one county (the 双清单 category is the county office's own).
-COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit", "category"}
+# Shared by the units of one county (the 双清单 category is the county office's own), and the
+# county's 考评 binder (tests/hardening: _evaluation_objects).
+COUNTY_OBJECTS = {"county", "campaign", "plan", "troop_unit", "category", *EVALUATION_OBJECTS}
 GLOBAL_OBJECTS: set[str] = set()  # nothing is one object for the whole portal
 # The member unit keeps no ledger (a township's), and has no 双清单 item: so that the troop's
 # 对账 page has a unit of the county that it stays hidden from.
-NOT_IN_MEMBER_PLACE = {"beneficiary", "difficulty", "dual_item"}
+NOT_IN_MEMBER_PLACE = {"beneficiary", "difficulty", "dual_item", "transfer"}
 
 
 def tried_in(row: Row, place: str) -> bool:
@@ -434,22 +525,41 @@ def _rows(entry: Row | tuple[Row, ...]) -> tuple[Row, ...]:
 
 
 def _place_objects(
-    o: dict[str, Any], *, unit: Any, staff: Any, office: Any, plan: Any, campaign: Any, troop: Any, full: bool = True
+    o: dict[str, Any],
+    *,
+    unit: Any,
+    staff: Any,
+    office: Any,
+    plan: Any,
+    campaign: Any,
+    troop: Any,
+    transfer_to: Any = None,
+    full: bool = True,
 ) -> None:
     """One unit's own objects: a visit record in its return, a task it leads with a milestone, a
     closure and an extension request and evidence, a notification to its staff; unless not
-    ``full``, a person of its ledger with a difficulty and a 双清单 item it is responsible for
-    (partner: the troop)."""
+    ``full``, a person of its ledger (named, with a contact log and a difficulty, visited in the
+    record, and moving to ``transfer_to``: a pending transfer) and a 双清单 item it is responsible
+    for (partner: the troop)."""
     o["unit"] = unit
     if full:
-        o["beneficiary"] = BeneficiaryFactory(org_unit=unit)
+        o["beneficiary"] = BeneficiaryFactory(org_unit=unit, name=PERSON_NAMES[unit.code])
+        ContactLog.objects.create(
+            beneficiary=o["beneficiary"], date=dt.date(2027, 1, 3), way=ContactWay.PHONE, contacted_by="联络员",
+            content="反映住房困难", created_by=staff,
+        )  # fmt: skip
+        o["transfer"] = BeneficiaryTransfer.objects.create(
+            beneficiary=o["beneficiary"], from_unit=unit, to_county=transfer_to, requested_by=staff
+        )
         o["difficulty"] = Difficulty.objects.create(
             beneficiary=o["beneficiary"],
             kind=DifficultyKind.HOUSING,
             description="房屋漏雨",
             raised_on=dt.date(2027, 1, 5),
         )
-    o["record"] = VisitRecordFactory(campaign=campaign, org_unit=unit, created_by=staff)
+    o["record"] = VisitRecordFactory(
+        campaign=campaign, org_unit=unit, created_by=staff, beneficiary=o.get("beneficiary")
+    )
     o["return"] = o["record"].unit_return
     o["task"] = TaskFactory(plan=plan, section=None, lead_unit=unit, deadline=dt.date(2027, 12, 31))
     o["milestone"] = Milestone.objects.create(task=o["task"], title="完成调研", deadline=dt.date(2027, 6, 30))
@@ -471,6 +581,11 @@ def _place_objects(
         o["dual_item"] = DualListItemFactory(
             year=2027, troop_unit=troop, responsible_unit=unit, state=DualListState.ASSIGNED, created_by=office
         )
+    document = UnitDocument(
+        unit=unit, year=2027, kind=DocumentKind.PLAN, original_name="计划.pdf", size=9, uploaded_by=staff
+    )
+    document.file.save("plan.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
+    o["unit_document"] = document
     o["notification"] = notify(recipients=[staff], title="填报已退回", body="请补充。", url="/")[0]
     task_type = ContentType.objects.get_for_model(o["task"])
     reminder = Reminder.objects.create(
@@ -491,9 +606,37 @@ def _place_objects(
     )  # fmt: skip
 
 
+def _evaluation_objects(o: dict[str, Any], *, county: Any, office: Any) -> None:
+    """The county's 考评 binder: a table with one item, an evaluation, a meeting with minutes, a
+    budget proof, both linked to the item, and a file uploaded to it."""
+    table = ScoringTable.objects.create(owner_unit=county, name="考评标准")
+    item = ScoringItem.objects.create(table=table, number="1", kind=ItemKind.ITEM, content="召开全体会议", points=1)
+    evaluation = Evaluation.objects.create(
+        owner_unit=county, table=table, title="届期考评", first_year=2024, last_year=2027
+    )
+    assessment = ItemAssessment.objects.create(evaluation=evaluation, item=item)
+    meeting = Meeting(owner_unit=county, date=dt.date(2027, 3, 1), kind=MeetingKind.LEADING_GROUP, title="全体会议",
+                      decisions="议定事项", minutes_name="纪要.pdf")  # fmt: skip
+    meeting.minutes.save("minutes.pdf", ContentFile(b"%PDF-1.4 m"), save=True)
+    proof = BudgetProof(owner_unit=county, year=2027, kind=BudgetProofKind.PAYMENT, amount=1, original_name="凭证.pdf",
+                        size=9, uploaded_by=office)  # fmt: skip
+    proof.file.save("proof.pdf", ContentFile(b"%PDF-1.4 p"), save=True)
+    item_file = ItemFile(assessment=assessment, original_name="规划.pdf", size=9, uploaded_by=office)
+    item_file.file.save("plan.pdf", ContentFile(b"%PDF-1.4 f"), save=True)
+    o.update(
+        evaluation=evaluation, assessment=assessment, scoring_table=table, scoring_item=item, meeting=meeting,
+        budget_proof=proof, item_file=item_file,
+        evidence_link=EvidenceLink.objects.create(assessment=assessment, meeting=meeting),
+    )  # fmt: skip
+
+
 def _build_world() -> World:
     # The personas of tests/conftest.py (built here, once for the module: see ``world``).
-    county = OrgUnitFactory(name="铜梁区双拥办", code="tl", kind=OrgUnitKind.COUNTY)
+    # Above the county (docs/levels.md): a province over a city over it, with an office and a
+    # leader at each level (ABOVE), who read tables, returns and task progress, never people.
+    province = OrgUnitFactory(name="重庆省双拥办", code="prov", kind=OrgUnitKind.PROVINCE)
+    city = OrgUnitFactory(name="重庆市双拥办", code="cq", kind=OrgUnitKind.CITY, parent=province)
+    county = OrgUnitFactory(name="铜梁区双拥办", code="tl", kind=OrgUnitKind.COUNTY, parent=city)
     township_a_unit = OrgUnitFactory(name="巴川街道", code="tl-bc", kind=OrgUnitKind.TOWNSHIP, parent=county)
     OrgUnitFactory(name="玉泉社区", code="tl-bc-1", kind=OrgUnitKind.VILLAGE, parent=township_a_unit)
     township_b_unit = OrgUnitFactory(name="东城街道", code="tl-dc", kind=OrgUnitKind.TOWNSHIP, parent=county)
@@ -507,22 +650,32 @@ def _build_world() -> World:
         "township_b": UserFactory(username="township_b", org_unit=township_b_unit, role=Role.TOWNSHIP_STAFF),
         "member": UserFactory(username="member", org_unit=member_unit, role=Role.MEMBER_LIAISON),
         "troop": UserFactory(username="troop", org_unit=troop_unit, role=Role.TROOP_LIAISON),
+        "city_office": UserFactory(username="city_office", org_unit=city, role=Role.OFFICE),
+        "city_leader": UserFactory(username="city_leader", org_unit=city, role=Role.LEADER),
+        "province_office": UserFactory(username="province_office", org_unit=province, role=Role.OFFICE),
+        "province_leader": UserFactory(username="province_leader", org_unit=province, role=Role.LEADER),
     }
     office_user, township_a, township_b, member_liaison = (
         users[r] for r in ("office", "township_a", "township_b", "member")
     )
+    # Another county: a second root of the tree (its objects are built below).
+    county_x = OrgUnitFactory(name="永川区双拥办", code="yc", kind=OrgUnitKind.COUNTY)
+    # ... and a third, where the other county's person is moving (nothing of this county's).
+    county_z = OrgUnitFactory(name="荣昌区双拥办", code="rc", kind=OrgUnitKind.COUNTY)
     campaign = CampaignFactory(owner_unit=county, expected_units=[township_a_unit, township_b_unit, member_unit])
     plan = WorkPlanFactory(owner_unit=county, created_by=office_user, year=2027)
     category = DualListCategoryFactory(name="演训保障（铜梁）", owner_unit=county)
     shared = {"county": county, "campaign": campaign, "plan": plan, "troop_unit": troop_unit, "category": category}
-    county_of = {"office": office_user, "plan": plan, "campaign": campaign, "troop": troop_unit}
+    county_of = {
+        "office": office_user, "plan": plan, "campaign": campaign, "troop": troop_unit, "transfer_to": county_x,
+    }  # fmt: skip
+    _evaluation_objects(shared, county=county, office=office_user)
     places = {name: dict(shared) for name in OWNERS}
     _place_objects(places["a"], unit=township_a_unit, staff=township_a, **county_of)
     _place_objects(places["b"], unit=township_b_unit, staff=township_b, **county_of)
     _place_objects(places["member"], unit=member_unit, staff=member_liaison, full=False, **county_of)
 
-    # Another county: a second root of the tree, with its own campaign, plan, troop and township.
-    county_x = OrgUnitFactory(name="永川区双拥办", code="yc", kind=OrgUnitKind.COUNTY)
+    # The other county's own campaign, plan, troop and township.
     township_x = OrgUnitFactory(name="胜利路街道", code="yc-sl", kind=OrgUnitKind.TOWNSHIP, parent=county_x)
     troop_x = OrgUnitFactory(name="驻永某部", code="yc-bd1", kind=OrgUnitKind.TROOP, parent=county_x)
     office_x = UserFactory(username="office_x", org_unit=county_x, role=Role.OFFICE)
@@ -531,8 +684,16 @@ def _build_world() -> World:
     plan_x = WorkPlanFactory(owner_unit=county_x, created_by=office_x, year=2027)
     category_x = DualListCategoryFactory(name="演训保障（永川）", owner_unit=county_x)
     other = {"county": county_x, "campaign": campaign_x, "plan": plan_x, "troop_unit": troop_x, "category": category_x}
+    _evaluation_objects(other, county=county_x, office=office_x)
     _place_objects(
-        other, unit=township_x, staff=staff_x, office=office_x, plan=plan_x, campaign=campaign_x, troop=troop_x
+        other,
+        unit=township_x,
+        staff=staff_x,
+        office=office_x,
+        plan=plan_x,
+        campaign=campaign_x,
+        troop=troop_x,
+        transfer_to=county_z,
     )
     places[OTHER_COUNTY] = other
     return World(users=users, places={name: Place(objs) for name, objs in places.items()})
@@ -657,3 +818,171 @@ def test_access(world, case):
     url, seen = observe(world, case)
     want = {method: answers for method, answers in expected(case.row, case.place).items() if method in seen}
     assert seen == want, f"{case} {url}: expected {want}, observed {seen}"
+
+
+# --- offices above the county (docs/levels.md "Privacy by level") -------------------------------
+#
+# The province's and the city's office and leader (ABOVE) read their subtree's tables, returns and
+# task progress (READ_FROM_ABOVE: 200), and get 404 on every URL of personal data below the county
+# (PERSONAL: the ledger, people, visit records, contact logs, transfers, the ledger's imports),
+# after the refusals that come before any lookup (405 for the wrong method, the leader's 403 on
+# POST), as another county's objects answer. Whatever else they may open, no page shows a name or
+# an identity number of a county's ledger (test_nothing_personal_reaches_an_office_above).
+
+ABOVE = ("city_office", "city_leader", "province_office", "province_leader")
+# The county's persona whose answers an ABOVE persona's follow (the same role, one level down).
+ABOVE_AS = {"city_office": "office", "city_leader": "leader", "province_office": "office", "province_leader": "leader"}
+PERSONAL = {
+    "visits:beneficiary_list",
+    "visits:beneficiary_create",
+    "visits:beneficiary_export",
+    "visits:beneficiary_detail",
+    "visits:beneficiary_edit",
+    "visits:beneficiary_reveal",
+    "visits:contact_create",
+    "visits:difficulty_create",
+    "visits:difficulty_update",
+    "visits:record_create",
+    "visits:record_detail",
+    "visits:record_edit",
+    "visits:record_delete",
+    "visits:person_search",
+    "visits:return_submit",  # a unit's own return is sent from inside its county
+    "visits:transfer_list",
+    "visits:transfer_create",
+    "visits:transfer_detail",
+    "visits:transfer_accept",
+    "visits:transfer_refuse",
+    "visits:transfer_withdraw",
+    ("visits:import_upload", "ledger"),
+    ("visits:import_template", "ledger"),
+    ("visits:import_confirm", "ledger"),
+    ("visits:import_cancel", "ledger"),
+}
+READ_FROM_ABOVE = {
+    "home",
+    "unit_list",
+    "unit_detail",
+    "notification_list",
+    "tasks:task_board",
+    "tasks:plan_list",
+    "tasks:plan_detail",
+    "tasks:task_detail",
+    "tasks:completion",
+    "tasks:tasks_export",
+    "tasks:dual_list",
+    "tasks:dual_item_detail",
+    "visits:campaign_list",
+    "visits:campaign_detail",
+    "visits:unit_return",  # the return: its state and totals (its records: records_hidden)
+    "visits:campaign_records_export",  # the rows they may see: none of the county's
+    "reports:index",
+    "reports:dashboard",
+    "reports:unit_table",
+    ("reports:county_workbook", "accepted"),
+    ("reports:county_workbook", "submitted"),
+    "reports:task_closure",
+}
+
+
+def _key(name: str, row: Row) -> str | tuple[str, str]:
+    return (name, row.label) if row.label else name
+
+
+def _personal_name(name: str) -> bool:
+    """URL names that by their words concern people: each must be in PERSONAL."""
+    words = r"beneficiar|^visits:contact|difficult|record_(create|detail|edit|delete)|person|transfer"
+    return bool(re.search(words, name))
+
+
+ABOVE_CASES = [
+    Case(name, row, place)
+    for name, entry in MATRIX.items()
+    for row in _rows(entry)
+    if _key(name, row) in PERSONAL | READ_FROM_ABOVE
+    for place in ("a", "b")
+    if tried_in(row, place)
+]
+
+
+def test_every_personal_url_is_closed_to_the_offices_above():
+    names = {name for name, _ in ALL_PATTERNS}
+    missing = sorted(n for n in names if _personal_name(n) and n not in PERSONAL)
+    assert not missing, f"URLs of personal data not in PERSONAL: {missing}"
+    stale = {k if isinstance(k, str) else k[0] for k in PERSONAL | READ_FROM_ABOVE} - names
+    assert not stale, f"stale names in PERSONAL/READ_FROM_ABOVE: {sorted(stale)}"
+
+
+def _above_expected(case: Case, method: str, persona: str) -> int:
+    county_answer = {"get": case.row.get, "post": case.row.post}[method][ABOVE_AS[persona]]
+    if _key(case.name, case.row) in PERSONAL:
+        return _foreign(method, ABOVE_AS[persona], county_answer)
+    return county_answer if method == "post" or county_answer in (403, 405) else 200
+
+
+@pytest.mark.parametrize("case", ABOVE_CASES, ids=str)
+def test_access_from_above(world, case):
+    """GET (and, for personal data, POST) as each persona above the county."""
+    url = case.url(world)
+    methods = ("get", "post") if _key(case.name, case.row) in PERSONAL else ("get",)
+    seen: dict[str, dict[str, int]] = {}
+    want: dict[str, dict[str, int]] = {}
+    for persona in ABOVE:
+        client = Client()
+        client.force_login(world.users[persona])
+        for method in methods:
+            sid = transaction.savepoint()
+            try:
+                seen.setdefault(method, {})[persona] = getattr(client, method)(url).status_code
+            finally:
+                transaction.savepoint_rollback(sid)
+            want.setdefault(method, {})[persona] = _above_expected(case, method, persona)
+    assert seen == want, f"{case} {url}: expected {want}, observed {seen}"
+
+
+def _page_text(response: Any) -> str:
+    """What a person reads in the response: the HTML or JSON text, or every cell of a workbook."""
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in content_type:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+    return body.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("persona", ABOVE)
+def test_nothing_personal_reaches_an_office_above(world, persona):
+    """Every page of every URL (the places of this county, GET) that the persona may open: no name,
+    no identity number (full, masked or its last four), no contact log of the county's people."""
+    people = [world.places[p].beneficiary for p in ("a", "b")]
+    secrets = [s for p in people for s in (p.name, p.id_number, p.masked_id_number)] + ["反映住房困难"]
+    client = Client()
+    client.force_login(world.users[persona])
+    opened = 0
+    urls = {c.url(world) for c in CASES if c.place in ("a", "b", "member")}
+    urls |= {reverse("visits:campaign_records_export", args=[world.places["a"].campaign.pk])}
+    for url in sorted(urls):
+        sid = transaction.savepoint()
+        try:
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            opened += 1
+            text = _page_text(response)
+        finally:
+            transaction.savepoint_rollback(sid)
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{persona} {url}: shows {leaked}"
+    assert opened >= len(READ_FROM_ABOVE) - 5, f"{persona} opened only {opened} pages"
+
+
+def test_the_return_from_above_shows_its_totals_but_no_records(world):
+    """The city office reads A's return (state, counts, money) but not its records' people."""
+    a = world.places["a"]
+    client = Client()
+    client.force_login(world.users["city_office"])
+    page = client.get(reverse("visits:unit_return", args=[a.campaign.pk, a.unit.pk])).content.decode()
+    assert 'data-testid="records-hidden"' in page and "共 1 条" in page
+    assert reverse("visits:record_detail", args=[a.record.pk]) not in page

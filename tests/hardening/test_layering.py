@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
-APPS = ("shuangyong", "tasks", "visits", "reports")
+APPS = ("shuangyong", "tasks", "visits", "reports", "evaluation")
 
 
 def _modules(pattern: str) -> list[Path]:

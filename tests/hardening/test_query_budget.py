@@ -34,8 +34,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from simple_history.models import HistoricalRecords
 
-from shuangyong.models import OrgUnit, User
+from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from shuangyong.notifications import notify
+from shuangyong.services import org_unit_create, user_create
 from tasks import dual_list_services as dls
 from tasks import services as task_services
 from tasks.models import DualListCategory, DualListItem, DualListState, Evidence, Task, TaskStatus, WorkPlan
@@ -43,6 +44,7 @@ from visits import services as visit_services
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
+    BeneficiaryTransfer,
     Campaign,
     ContactWay,
     DifficultyKind,
@@ -121,6 +123,11 @@ def _beneficiary() -> Beneficiary:
     return Beneficiary.objects.filter(org_unit=_township()).order_by("pk").first()  # type: ignore[return-value]
 
 
+def _transfer() -> BeneficiaryTransfer:
+    """The first transfer grow() started (refused: decided, with its history)."""
+    return BeneficiaryTransfer.objects.order_by("pk").first()  # type: ignore[return-value]
+
+
 def _dual_item() -> DualListItem:
     """The item that grow() assigned to the township and took round start, request close, send back."""
     return DualListItem.objects.filter(transitions__isnull=False).distinct().order_by("pk").first()  # type: ignore[return-value]
@@ -195,6 +202,9 @@ BUDGET: dict[str, Page] = {
     "visits:beneficiary_export": _download(),
     "visits:beneficiary_detail": Page(_pk(_beneficiary)),
     "visits:beneficiary_edit": Page(_pk(_beneficiary)),
+    "visits:transfer_list": Page(),
+    "visits:transfer_create": Page(_pk(_beneficiary)),
+    "visits:transfer_detail": Page(_pk(_transfer)),
     "visits:campaign_list": Page(),
     "visits:campaign_create": Page(),
     "visits:campaign_detail": Page(_pk(_campaign)),
@@ -244,6 +254,9 @@ EXCLUDED: dict[str, str] = {
     "visits:contact_create": POST_ONLY,
     "visits:difficulty_create": POST_ONLY,
     "visits:difficulty_update": POST_ONLY,
+    "visits:transfer_accept": POST_ONLY,
+    "visits:transfer_refuse": POST_ONLY,
+    "visits:transfer_withdraw": POST_ONLY,
     "visits:campaign_next_year": POST_ONLY,
     "visits:return_submit": POST_ONLY,
     "visits:return_accept": POST_ONLY,
@@ -252,6 +265,34 @@ EXCLUDED: dict[str, str] = {
     "visits:record_delete": POST_ONLY,
     "visits:import_confirm": POST_ONLY,
     "visits:import_cancel": POST_ONLY,
+    **{
+        f"evaluation:{name}": "the 考评 binder: measured at N and 2 N rows in tests/evaluation/test_query_counts.py"
+        for name in (
+            "index",
+            "create",
+            "detail",
+            "item",
+            "table_detail",
+            "table_import",
+            "table_template",
+            "meeting_list",
+            "meeting_create",
+            "budget_list",
+            "documents",
+            "export_index",
+            "export_zip",
+            "item_edit",
+            "meeting_detail",
+            "meeting_minutes",
+            "budget_download",
+            "document_download",
+            "item_file_download",
+        )
+    },
+    **{
+        f"evaluation:{name}": POST_ONLY
+        for name in ("item_link", "item_files", "link_delete", "item_file_delete", "meeting_decision")
+    },
 }
 
 
@@ -406,6 +447,24 @@ def grow(k: int) -> None:
                 user=township, difficulty=difficulty, state=DifficultyState.IN_PROGRESS, resolution="已联系住建局"
             )
 
+    # Transfers (迁出 → 迁入) to another county: k people of the township leave, each refused by
+    # the destination's office (decided, with history), and one more waits (pending).
+    destination = OrgUnit.objects.filter(code="sc-dest").first() or org_unit_create(
+        name="荣昌区双拥办", code="sc-dest", kind=OrgUnitKind.COUNTY, parent=None
+    )
+    dest_office = User.objects.filter(username="sc-dest-office").first() or user_create(
+        username="sc-dest-office", password="x-Passw0rd-2026", org_unit=destination, role=Role.OFFICE
+    )
+    leaving = Beneficiary.objects.filter(org_unit=unit).exclude(pk=person.pk).order_by("pk")[: k + 1]
+    for i, moving in enumerate(leaving):
+        with acting_as(township):
+            transfer = visit_services.transfer_request(user=township, beneficiary=moving, to_county=destination)
+        if i < k:
+            with acting_as(dest_office):
+                visit_services.transfer_refuse(
+                    user=dest_office, transfer=transfer, reason="户籍未迁入", version=transfer.version
+                )
+
     # The open campaign: its title edited, the township's return reopened, k records entered, the
     # first one edited k times (one more kind of difficulty solved each time), and the return
     # submitted and sent back k times: it ends 已退回 (editable) in both worlds.
@@ -469,6 +528,7 @@ def assert_grown(k: int) -> None:
     ] == [k, 2 * k, k, k, k]
     assert [item.transitions.count(), item.evidence.count()] == [2 + 2 * k, k]
     assert [person.contacts.count(), person.difficulties.count()] == [k, k]
+    assert [BeneficiaryTransfer.objects.count(), _transfer().history.count()] == [k + 1, 2]  # type: ignore[attr-defined]
     assert record.difficulties.count() == k
     assert _return().status == ReturnStatus.RETURNED
     # At least one history row per edit (a service may save an object more than once).

@@ -18,6 +18,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 
+import evaluation.forms
 import reports.forms
 import shuangyong.forms
 import tasks.forms
@@ -31,7 +32,7 @@ from visits.models import Beneficiary
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"shuangyong", "tasks", "visits", "reports"}
+OUR_APPS = {"shuangyong", "tasks", "visits", "reports", "evaluation"}
 
 
 def test_every_text_field_of_every_model_is_bounded_and_validated():
@@ -54,7 +55,7 @@ def test_every_text_field_of_every_model_is_bounded_and_validated():
 
 
 def _form_classes():
-    for module in (shuangyong.forms, tasks.forms, visits.forms, reports.forms):
+    for module in (shuangyong.forms, tasks.forms, visits.forms, reports.forms, evaluation.forms):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
                 yield cls

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import models
 
 from scale.generator import CAMPAIGNS, GENERATED_MODELS, ScalePlan
-from shuangyong.access import scoped
+from shuangyong.access import personal_scope_q, scoped
 from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from tasks.models import DualListItem, Task
 from visits.models import Beneficiary, BeneficiaryCategory, Campaign, Return, VisitRecord
@@ -122,6 +122,18 @@ def test_province_scope_builds_cities_above_counties():
     assert all(c.depth == 3 and c.path.startswith(province.path) for c in counties)
     assert Beneficiary.objects.count() == 40
     assert len(set(Beneficiary.objects.values_list("id_number", flat=True))) == 40
+    # An office and a leader account at every level: the province, each city, each county.
+    offices = OrgUnit.objects.filter(kind__in=[OrgUnitKind.PROVINCE, OrgUnitKind.CITY, OrgUnitKind.COUNTY])
+    assert offices.count() == 1 + 2 + 4
+    for unit in offices:
+        office = User.objects.get(username=f"{unit.code}-office")
+        leader = User.objects.get(username=f"{unit.code}-leader")
+        assert (office.org_unit, office.role, leader.org_unit, leader.role) == (unit, Role.OFFICE, unit, Role.LEADER)
+    city_office = User.objects.get(username="sc-c01-office")
+    assert city_office.check_password("Shuangyong@2026")
+    # The city's accounts see the counties' units, but no person of their ledgers.
+    assert scoped(OrgUnit.objects.filter(kind=OrgUnitKind.COUNTY), city_office, "").count() == 2
+    assert Beneficiary.objects.filter(personal_scope_q(city_office, "org_unit")).count() == 0
 
 
 def test_the_province_plan_is_the_size_the_issue_asks_for():

@@ -11,7 +11,7 @@ from django.apps import apps
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.mark.parametrize("app_label", ["tasks", "visits"])
+@pytest.mark.parametrize("app_label", ["tasks", "visits", "evaluation"])
 def test_every_field_of_the_domain_apps_has_a_chinese_label(app_label):
     english = [
         f"{model.__name__}.{f.name}: {f.verbose_name}"

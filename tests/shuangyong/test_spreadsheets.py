@@ -105,7 +105,7 @@ _OTHER_WRITERS = re.compile(
     r"xlsxwriter\.Workbook\(|openpyxl\.Workbook\(|from openpyxl import [^\n]*\bWorkbook\b"
     r"|\.export\(\s*[\"'](xlsx|csv|xls)|export_data\(|csv\.writer\(|csv\.DictWriter\("
 )
-APPS = ("shuangyong", "tasks", "visits", "reports", "scale")
+APPS = ("shuangyong", "tasks", "visits", "reports", "scale", "evaluation")
 
 
 def test_no_module_writes_a_spreadsheet_around_the_shared_writer():

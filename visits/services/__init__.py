@@ -4,7 +4,8 @@ that ``from visits.services import X`` is the one way in.
 - ``ledger``: people, contact logs, difficulties, the identity-access log;
 - ``campaigns``: 春节/八一 campaigns and their expected units;
 - ``records``: visit records and the numbers rules shared with the form and the importer;
-- ``returns``: the return workflow (submit, send back, accept, reopen).
+- ``returns``: the return workflow (submit, send back, accept, reopen);
+- ``transfers``: a person moving county (迁出 → 迁入).
 
 Who may do what is ``visits.policy``; every service re-checks it (views check too, but a service
 is also called by the importer and the demo seeder) and raises ValidationError with a message fit
@@ -15,6 +16,8 @@ from visits.services.campaigns import campaign_create, campaign_update, campaign
 from visits.services.ledger import (
     DUPLICATE_ID_NUMBER,
     FOREIGN_ID_NUMBER,
+    TRANSFER_NEEDED,
+    TRANSFER_PENDING,
     beneficiary_create,
     beneficiary_reveal_id_number,
     beneficiary_update,
@@ -26,6 +29,7 @@ from visits.services.ledger import (
     identity_export_log,
     ledger_export_log,
     office_users_above,
+    registered_id_number_messages,
 )
 from visits.services.records import (
     COUNT_LABELS,
@@ -47,12 +51,15 @@ from visits.services.returns import (
     return_submit,
     return_submit_errors,
 )
+from visits.services.transfers import transfer_accept, transfer_refuse, transfer_request, transfer_withdraw
 
 __all__ = [
     "COUNT_LABELS",
     "DUPLICATE_ID_NUMBER",
     "FOREIGN_ID_NUMBER",
     "MAX_COUNT",
+    "TRANSFER_NEEDED",
+    "TRANSFER_PENDING",
     "DifficultySolved",
     "beneficiary_create",
     "beneficiary_reveal_id_number",
@@ -71,12 +78,17 @@ __all__ = [
     "ledger_export_log",
     "office_users_above",
     "record_editable",
+    "registered_id_number_messages",
     "return_accept",
     "return_for",
     "return_reopen",
     "return_send_back",
     "return_submit",
     "return_submit_errors",
+    "transfer_accept",
+    "transfer_refuse",
+    "transfer_request",
+    "transfer_withdraw",
     "visit_numbers_errors",
     "visit_record_create",
     "visit_record_delete",

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from shuangyong.access import unit_in_scope
+from shuangyong.access import personal_data_home, unit_in_scope
 from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.notifications import notify
@@ -22,10 +22,12 @@ from shuangyong.selectors import office_users_of
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
+    BeneficiaryTransfer,
     ContactLog,
     Difficulty,
     IdentityAccess,
     IdentityAccessLog,
+    TransferState,
 )
 from visits.policy import (
     may_export_full_id_numbers,
@@ -44,14 +46,45 @@ def _check_ledger_unit(user: User, org_unit: OrgUnit) -> None:
 
 #: In the user's own scope a duplicate is named precisely; a number of another township's ledger
 #: gets this one answer, so that the form cannot be used to learn who is registered elsewhere.
-DUPLICATE_ID_NUMBER = "该身份证号已登记在台账中，同一县内不能重复登记。"
+DUPLICATE_ID_NUMBER = "该身份证号已登记在台账中，同一身份证号在全系统只能登记一次。"
 FOREIGN_ID_NUMBER = "该身份证号无法在本单位登记，请联系双拥办核实。"
+#: A number of another county's ledger: the person moved (or is moving) county. The answer says
+#: what to do without revealing anything of that county's ledger (not even which county).
+TRANSFER_NEEDED = (
+    "该身份证号已在其他区县的台账中登记，不能重复登记。人员跨区县迁移须由原区县办理迁出、"
+    "本县双拥办确认迁入，请联系本县双拥办。"
+)
+TRANSFER_PENDING = "该身份证号已有迁入本县的申请（待迁入），请由本县双拥办在“人员迁移”中确认迁入，不能重复登记。"
 
 
 def office_users_above(user: User) -> list[User]:
     """The active 双拥办 staff of the nearest office at or above the user's unit that has staff
     (``shuangyong.selectors.office_users_of``): its county, not every office up to the province."""
     return office_users_of(user.org_unit) if user.org_unit else []
+
+
+def registered_id_number_messages(*, user: User, people: Iterable[Beneficiary]) -> dict[str, str]:
+    """What ``user`` is told about each number already registered (id_number -> message), in one
+    query whatever the number of people: precisely in the own scope, generically elsewhere in the
+    county, and "a transfer is needed" (or "is pending") for another county's person."""
+    people = list(people)
+    home = personal_data_home(user.org_unit)
+    pending: set[int] = set()
+    if home is not None and people:
+        pending = set(
+            BeneficiaryTransfer.objects.filter(
+                beneficiary__in=people, state=TransferState.PENDING, to_county=home
+            ).values_list("beneficiary_id", flat=True)
+        )
+    messages = {}
+    for person in people:
+        if unit_in_scope(user, person.org_unit):
+            messages[person.id_number] = DUPLICATE_ID_NUMBER
+        elif home is None or person.org_unit.path.startswith(home.path):
+            messages[person.id_number] = FOREIGN_ID_NUMBER
+        else:
+            messages[person.id_number] = TRANSFER_PENDING if person.pk in pending else TRANSFER_NEEDED
+    return messages
 
 
 def foreign_id_numbers_report(*, user: User, people: Sequence[Beneficiary], source: str) -> None:
@@ -66,7 +99,12 @@ def foreign_id_numbers_report(*, user: User, people: Sequence[Beneficiary], sour
             [IdentityAccessLog(user=user, beneficiary=p, action=IdentityAccess.FOREIGN_ID_NUMBER) for p in people]
         )
         unit = user.org_unit.name if user.org_unit else ""
-        numbers = "、".join(f"{mask_id_number(p.id_number)}（{p.org_unit.name}）" for p in people[:10])
+        home = personal_data_home(user.org_unit)
+
+        def where(p: Beneficiary) -> str:  # another county's unit is not named (its ledger is its own)
+            return p.org_unit.name if home is None or p.org_unit.path.startswith(home.path) else "其他区县"
+
+        numbers = "、".join(f"{mask_id_number(p.id_number)}（{where(p)}）" for p in people[:10])
         more = f"等 {len(people)} 个" if len(people) > 10 else ""
         notify(
             recipients=office_users_above(user),
@@ -82,10 +120,10 @@ def _refuse_registered_id_number(*, user: User, id_number: str, exclude_pk: int 
     existing = (same.exclude(pk=exclude_pk) if exclude_pk is not None else same).first()
     if existing is None:
         return
-    if unit_in_scope(user, existing.org_unit):
-        raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
-    foreign_id_numbers_report(user=user, people=[existing], source="登记联系对象")
-    raise ValidationError({"id_number": FOREIGN_ID_NUMBER})
+    message = registered_id_number_messages(user=user, people=[existing])[existing.id_number]
+    if message in (FOREIGN_ID_NUMBER, TRANSFER_NEEDED):  # a possible probe: logged and reported
+        foreign_id_numbers_report(user=user, people=[existing], source="登记联系对象")
+    raise ValidationError({"id_number": message})
 
 
 def beneficiary_create(

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from shuangyong.access import unit_in_scope
+from shuangyong.access import unit_in_personal_scope
 from shuangyong.concurrency import claim_version
 from shuangyong.models import OrgUnit, User
 from visits.models import (
@@ -38,7 +38,8 @@ class DifficultySolved:
 
 def check_record_unit(user: User, campaign: Campaign, org_unit: OrgUnit) -> None:
     require(may_enter_records(user), "您的角色不能填写走访记录。")
-    if not unit_in_scope(user, org_unit) or org_unit.kind not in REPORTING_KINDS:
+    # Records name people: entered only inside their county (never by an office above it).
+    if not unit_in_personal_scope(user, org_unit) or org_unit.kind not in REPORTING_KINDS:
         raise ValidationError({"org_unit": "只能为本单位（或本辖区的填报单位）填写走访记录。"})
     if not campaign.expected_units.filter(pk=org_unit.pk).exists():
         raise ValidationError({"org_unit": f"{org_unit.name}不在本次活动的应报送单位中。"})

@@ -1,0 +1,165 @@
+"""Reads of the evaluation binder, always narrowed to what the user may see (evaluation/policy.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from evaluation import policy
+from evaluation.models import (
+    BudgetProof,
+    DocumentDue,
+    DocumentRequest,
+    Evaluation,
+    EvidenceLink,
+    ItemAssessment,
+    ItemFile,
+    Meeting,
+    ScoringItem,
+    ScoringTable,
+    UnitDocument,
+)
+from shuangyong.access import scoped
+from shuangyong.models import OrgUnit, OrgUnitKind
+
+if TYPE_CHECKING:
+    from shuangyong.models import User
+
+
+def tables_for(user: User) -> QuerySet[ScoringTable]:
+    if not policy.may_read_evaluations(user):
+        return ScoringTable.objects.none()
+    return scoped(ScoringTable.objects.select_related("owner_unit"), user, "owner_unit")
+
+
+def get_table_for(user: User, pk: int) -> ScoringTable:
+    return get_object_or_404(tables_for(user), pk=pk)
+
+
+def items_of(table: ScoringTable) -> QuerySet[ScoringItem]:
+    return ScoringItem.objects.filter(table=table).select_related("parent").order_by("sort_order", "id")
+
+
+def get_item_for(user: User, pk: int) -> ScoringItem:
+    return get_object_or_404(ScoringItem.objects.filter(table__in=tables_for(user).values("pk")), pk=pk)
+
+
+def evaluations_for(user: User) -> QuerySet[Evaluation]:
+    if not policy.may_read_evaluations(user):
+        return Evaluation.objects.none()
+    return scoped(Evaluation.objects.select_related("owner_unit", "table"), user, "owner_unit")
+
+
+def get_evaluation_for(user: User, pk: int) -> Evaluation:
+    return get_object_or_404(evaluations_for(user), pk=pk)
+
+
+def assessments_of(evaluation: Evaluation) -> QuerySet[ItemAssessment]:
+    """Every assessment of the evaluation with its item, files and linked records: four queries."""
+    return (
+        ItemAssessment.objects.filter(evaluation=evaluation)
+        .select_related("item", "item__parent")
+        .prefetch_related(
+            Prefetch("files", queryset=ItemFile.objects.order_by("id")),
+            Prefetch(
+                "links",
+                queryset=EvidenceLink.objects.select_related(
+                    "meeting", "unit_document", "unit_document__unit", "budget_proof"
+                ).order_by("id"),
+            ),
+        )
+        .order_by("item__sort_order", "item__id")
+    )
+
+
+def get_assessment_for(user: User, pk: int) -> ItemAssessment:
+    return get_object_or_404(
+        ItemAssessment.objects.filter(evaluation__in=evaluations_for(user).values("pk")).select_related(
+            "evaluation", "evaluation__owner_unit", "item"
+        ),
+        pk=pk,
+    )
+
+
+def meetings_for(user: User) -> QuerySet[Meeting]:
+    if not policy.may_read_evaluations(user):
+        return Meeting.objects.none()
+    return scoped(Meeting.objects.select_related("owner_unit"), user, "owner_unit")
+
+
+def get_meeting_for(user: User, pk: int) -> Meeting:
+    return get_object_or_404(meetings_for(user), pk=pk)
+
+
+def budget_proofs_for(user: User) -> QuerySet[BudgetProof]:
+    if not policy.may_read_evaluations(user):
+        return BudgetProof.objects.none()
+    return scoped(BudgetProof.objects.select_related("owner_unit"), user, "owner_unit")
+
+
+def get_budget_proof_for(user: User, pk: int) -> BudgetProof:
+    return get_object_or_404(budget_proofs_for(user), pk=pk)
+
+
+def unit_documents_for(user: User) -> QuerySet[UnitDocument]:
+    """A unit sees its own documents only (a member unit: not another's); the office and leaders
+    those of the units below them."""
+    return scoped(UnitDocument.objects.select_related("unit", "uploaded_by"), user, "unit")
+
+
+def get_unit_document_for(user: User, pk: int) -> UnitDocument:
+    return get_object_or_404(unit_documents_for(user), pk=pk)
+
+
+def item_files_for(user: User) -> QuerySet[ItemFile]:
+    return ItemFile.objects.filter(assessment__evaluation__in=evaluations_for(user).values("pk"))
+
+
+def get_item_file_for(user: User, pk: int) -> ItemFile:
+    return get_object_or_404(item_files_for(user), pk=pk)
+
+
+def document_requests_for(user: User) -> QuerySet[DocumentRequest]:
+    """The office's requests in scope; a member unit's: those asking it."""
+    if not policy.may_see_unit_documents(user):
+        return DocumentRequest.objects.none()
+    if policy.may_upload_unit_document(user):
+        return DocumentRequest.objects.filter(dues__unit=user.org_unit_id).order_by("-year", "kind")
+    return scoped(DocumentRequest.objects.all(), user, "owner_unit").order_by("-year", "kind")
+
+
+def member_units_of(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """The active member units (成员单位) of the leading group of ``unit``: its direct member units."""
+    return OrgUnit.objects.filter(parent=unit, kind=OrgUnitKind.MEMBER_UNIT, is_active=True).order_by(
+        "sort_order", "name"
+    )
+
+
+def outstanding_dues(today: dt.date | None = None) -> QuerySet[DocumentDue]:
+    """(request, member unit) pairs whose document of that year and kind is not uploaded yet."""
+    uploaded = UnitDocument.objects.filter(
+        unit=OuterRef("unit"), year=OuterRef("request__year"), kind=OuterRef("request__kind")
+    )
+    return DocumentDue.objects.filter(~Exists(uploaded))
+
+
+def my_outstanding_dues(user: User) -> QuerySet[DocumentDue]:
+    if not policy.may_upload_unit_document(user):
+        return DocumentDue.objects.none()
+    return (
+        outstanding_dues().filter(unit=user.org_unit_id).select_related("request").order_by("request__deadline", "pk")
+    )
+
+
+def outstanding_dues_for(user: User) -> QuerySet[DocumentDue]:
+    """The office's view of who still owes a requested document (first by deadline)."""
+    if not policy.may_read_evaluations(user):
+        return DocumentDue.objects.none()
+    return (
+        scoped(outstanding_dues(), user, "request__owner_unit")
+        .select_related("unit", "request")
+        .order_by("request__deadline", "unit__sort_order", "unit__name")
+    )
