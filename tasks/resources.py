@@ -181,7 +181,9 @@ class ScopedUnitsWidget(widgets.ManyToManyWidget):
 
 
 def _candidate_units(user: User, kinds: tuple[str, ...]) -> QuerySet[OrgUnit]:
-    return units_in_scope(user).filter(kind__in=kinds) if kinds else units_run_for(user)
+    if kinds:
+        return units_in_scope(user).filter(kind__in=kinds)
+    return OrgUnit.objects.filter(pk__in=[u.pk for u in units_run_for(user)])
 
 
 IMPORT_EDITABLE_STATES = frozenset({DualListState.PROPOSED, DualListState.ASSIGNED})
