@@ -81,14 +81,17 @@ def test_nav_entries_per_role(client_for, township_a, office_user, leader):
 def test_demo_seeder_is_idempotent():
     seed_core()
     seed_tasks_demo()
-    plan = WorkPlan.objects.get()
-    assert plan.title == "2022年丰都县双拥工作要点" and plan.tasks.count() == 12
-    assert Task.objects.filter(lead_unit__isnull=False).count() == 6
+    plan = WorkPlan.objects.get(owner_unit__code="tl")
+    assert plan.title == "2022年丰都县双拥工作要点" and plan.tasks.filter(parent_task__isnull=True).count() == 12
+    assert Task.objects.filter(plan=plan, parent_task__isnull=True, lead_unit__isnull=False).count() == 6
+    # The demo city's plan: one task for the county, broken down into two of the county's plan.
+    city_task = Task.objects.get(plan__owner_unit__code="cq")
+    assert city_task.linked_tasks.count() == 2 and {t.plan for t in city_task.linked_tasks.all()} == {plan}
     assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
     # A realistic mix whatever the day: one task done, one late, one item waiting for sign-off.
     assert Task.objects.get(number="（七）").status == "done"
     assert [t.number for t in Task.objects.all() if t.is_overdue] == ["（六）"]
     assert DualListItem.objects.filter(state=DualListState.CLOSE_REQUESTED).count() == 1
     seed_tasks_demo()
-    assert WorkPlan.objects.count() == 1 and Task.objects.count() == 12
+    assert WorkPlan.objects.count() == 2 and Task.objects.count() == 12 + 1 + 2
     assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
