@@ -128,3 +128,20 @@ class UnitDocumentForm(BootstrapFormMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label="材料类型", choices=DocumentKind.choices)
     upload = _file_field("文件")
+
+
+class ScoringItemCreateForm(ScoringItemForm):
+    parent = forms.ModelChoiceField(
+        label="上级",
+        queryset=ScoringItem.objects.none(),
+        required=False,
+        help_text="不选：新增一个考评项目（最上一级）",
+    )
+
+    class Meta(ScoringItemForm.Meta):
+        fields = ["parent", *ScoringItemForm.Meta.fields]
+
+    def __init__(self, *args: Any, table: ScoringTable, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = ScoringItem.objects.filter(table=table).exclude(kind="sub_item").order_by("sort_order", "id")
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F, Q
 
 from evaluation import policy
 from evaluation.models import (
@@ -252,6 +253,39 @@ def scoring_table_import(*, user: User, name: str, file_name: str, content: byte
         item.save()
         saved[d.number] = item
     return scoring_table
+
+
+CHILD_KIND: dict[str | None, str] = {
+    None: ItemKind.HEADING,
+    ItemKind.HEADING: ItemKind.ITEM,
+    ItemKind.ITEM: ItemKind.SUB_ITEM,
+}
+
+
+@transaction.atomic
+def scoring_item_create(*, user: User, table: ScoringTable, parent: ScoringItem | None, **fields: Any) -> ScoringItem:
+    """An item added by hand, placed after its parent's last descendant; every evaluation that
+    uses the table gets it to assess."""
+    _require_editor(user, table.owner_unit)
+    if parent is not None and parent.table_id != table.pk:
+        raise ValidationError({"parent": "上级必须是本考评标准中的条目。"})
+    kind = CHILD_KIND.get(parent.kind if parent is not None else None)
+    if kind is None:
+        raise ValidationError({"parent": "细项下不能再加下级。"})
+    items = ScoringItem.objects.select_for_update().filter(table=table)
+    if parent is None:
+        after = max(items.values_list("sort_order", flat=True), default=0)
+    else:
+        subtree = items.filter(Q(pk=parent.pk) | Q(parent=parent) | Q(parent__parent=parent))
+        after = max(subtree.values_list("sort_order", flat=True))
+        items.filter(sort_order__gt=after).update(sort_order=F("sort_order") + 10)
+    item = ScoringItem(table=table, parent=parent, kind=kind, sort_order=after + 10, **fields)
+    item.full_clean()
+    item.save()
+    ItemAssessment.objects.bulk_create(
+        ItemAssessment(evaluation=e, item=item) for e in Evaluation.objects.filter(table=table)
+    )
+    return item
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tables/import/", views.table_import, name="table_import"),
     path("tables/template.xlsx", views.table_template, name="table_template"),
     path("tables/<int:pk>/", views.table_detail, name="table_detail"),
+    path("tables/<int:pk>/items/new/", views.item_create, name="item_create"),
     path("table-items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),

@@ -25,6 +25,7 @@ from evaluation.forms import (
     ItemFilesForm,
     LinkForm,
     MeetingForm,
+    ScoringItemCreateForm,
     ScoringItemForm,
     TableImportForm,
     UnitDocumentForm,
@@ -280,6 +281,19 @@ def table_import(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"已导入考评标准“{table.name}”，共 {table.items.count()} 条。")
             return redirect("evaluation:table_detail", pk=table.pk)
     return render(request, "evaluation/table_import.html", {"form": form, "errors": errors})
+
+
+def item_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    table = selectors.get_table_for(request.user, pk)
+    if not policy.may_edit_for(request.user, table.owner_unit):
+        raise PermissionDenied(services.NOT_OFFICE)
+    form = ScoringItemCreateForm(request.POST or None, table=table)
+    if request.method == "POST" and _save(
+        form, lambda d: services.scoring_item_create(user=request.user, table=table, **d)
+    ):
+        messages.success(request, "已新增条目。")
+        return redirect("evaluation:table_detail", pk=table.pk)
+    return render(request, "evaluation/form.html", {"form": form, "title": f"新增考评条目：{table}"})
 
 
 def table_template(request: AuthedRequest) -> HttpResponse:

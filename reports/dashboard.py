@@ -172,6 +172,13 @@ def dashboard_for(user: User, *, campaign: Campaign | None, year: int | None = N
     return board
 
 
+LEVEL_WORDS = {
+    OrgUnitKind.TOWNSHIP: "各乡镇（街道）",
+    OrgUnitKind.COUNTY: "各区县",
+    OrgUnitKind.CITY: "各市",
+}
+
+
 def _add_charts(board: Dashboard, last_report: CampaignReport | None) -> None:
     stats = board.task_stats
     board.charts["tasks"] = render_chart(
@@ -205,7 +212,10 @@ def _add_charts(board: Dashboard, last_report: CampaignReport | None) -> None:
             unit="个",
         )
     )
-    townships = [line for line in report.lines if line.unit.kind == OrgUnitKind.TOWNSHIP]
+    # The offices one level down, whatever the level: a county's townships, a city's counties, a
+    # province's cities (member units have no office and are left out of these two charts).
+    townships = [line for line in report.lines if line.unit.has_office]
+    level = LEVEL_WORDS.get(townships[0].unit.kind, "各单位") if townships else "各乡镇（街道）"
     last_by_unit = {line.unit.pk: line.total for line in last_report.lines} if last_report else {}
     this_label = f"{board.campaign.year}年"
     last_label = f"{board.campaign.year - 1}年"
@@ -225,7 +235,7 @@ def _add_charts(board: Dashboard, last_report: CampaignReport | None) -> None:
     names = [line.unit.name for line in townships]
     board.charts["people"] = render_chart(
         BarChart(
-            title="各乡镇（街道）走访慰问人数",
+            title=f"{level}走访慰问人数",
             categories=names,
             series=series("people_visited", money=False),
             unit="人",
@@ -233,7 +243,7 @@ def _add_charts(board: Dashboard, last_report: CampaignReport | None) -> None:
     )
     board.charts["money"] = render_chart(
         BarChart(
-            title="各乡镇（街道）慰问金和慰问品合计",
+            title=f"{level}慰问金和慰问品合计",
             categories=names,
             series=series("total_amount", money=True),
             unit="万元",

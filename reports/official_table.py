@@ -32,14 +32,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
 from reports.xlsx import Sheet, Style
 from shuangyong.spreadsheets import MAX_ROW_HEIGHT, POINTS_PER_LINE, lines_needed, text_width
+from visits.table import Measures as Measures  # re-exported: the writers' row type
+from visits.table import TableCellLike as TableCellLike
+from visits.table import sum_cells as sum_cells
 
 # The rows of the form, in the form's order (visits.models.TableRow labels, same order).
 ROW_LABELS: tuple[str, ...] = ("重点优抚对象", "困难退役军人等优抚对象", "驻地部队基层官兵", "边海防官兵")
@@ -95,74 +98,6 @@ HEADER = Style(bold=True)
 TITLE = Style(size=16, bold=True, border=False, wrap=False)
 FILED_BY = Style(align="left", border=False)  # 填报单位 line
 DATED = Style(align="right", border=False, wrap=False)  # 日期
-
-
-class TableCellLike(Protocol):
-    """What the writer reads from a row: the fields of visits.selectors.TableCell."""
-
-    people_visited: int
-    money_amount: Decimal
-    money_recipients: int
-    goods_spending: Decimal
-    goods_count: int
-    goods_recipients: int
-    leaders: list[str]
-    difficulties: dict[str, int]
-
-
-@dataclass
-class Measures:
-    """A TableCell-shaped sum of several cells (a 总计 row, a county, a 汇总表 line)."""
-
-    people_visited: int = 0
-    money_amount: Decimal = Decimal("0")
-    money_recipients: int = 0
-    goods_spending: Decimal = Decimal("0")
-    goods_count: int = 0
-    goods_recipients: int = 0
-    leaders: list[str] = field(default_factory=list)
-    difficulties: dict[str, int] = field(default_factory=dict)
-    # Leaders of units below the table's own unit, counted, not named: (unit id, name) pairs.
-    # A dict used as an ordered set: it pickles the same in every process (the workbook cache's
-    # key is a digest of the pickled data; a set of strings is ordered by a per-process hash).
-    other_leaders: dict[tuple[int, str], None] = field(default_factory=dict)
-
-    def add(self, cell: TableCellLike, *, leaders_of: int | None = None) -> None:
-        """Add a cell's figures. ``leaders_of``: the cell belongs to that unit below the table's
-        own unit, so its leaders are counted (另有… N 人次) instead of named."""
-        self.people_visited += cell.people_visited
-        self.money_amount += cell.money_amount
-        self.money_recipients += cell.money_recipients
-        self.goods_spending += cell.goods_spending
-        self.goods_count += cell.goods_count
-        self.goods_recipients += cell.goods_recipients
-        if leaders_of is not None:
-            self.other_leaders.update(
-                dict.fromkeys((leaders_of, name.strip()) for name in cell.leaders if name.strip())
-            )
-        else:
-            for name in cell.leaders:
-                if name not in self.leaders:
-                    self.leaders.append(name)
-        self.other_leaders.update(dict.fromkeys(getattr(cell, "other_leaders", ())))
-        for kind, count in cell.difficulties.items():
-            self.difficulties[kind] = self.difficulties.get(kind, 0) + count
-
-    @property
-    def total_amount(self) -> Decimal:
-        """合计 = 慰问金 + 慰问品支出 (元)."""
-        return self.money_amount + self.goods_spending
-
-    @property
-    def difficulties_solved(self) -> int:
-        return sum(self.difficulties.values())
-
-
-def sum_cells(cells: Iterable[TableCellLike]) -> Measures:
-    total = Measures()
-    for cell in cells:
-        total.add(cell)
-    return total
 
 
 def to_wan(amount_yuan: Decimal) -> Decimal:
@@ -229,12 +164,15 @@ def _leader_words(leaders: Sequence[str], *, others: int, others_label: str) -> 
     if others:
         if words:
             words[-1] += "；"  # the break, if any, comes after the semicolon
-        words.append(("另有" if names else "") + f"{others_label}领导{others}人次")
+        # Two words: after named leaders (a county's own on a city's sheet) 另有乡镇、部门领导N人次
+        # is wider than the column, so it may break before 领导, never inside a word.
+        words.append(("另有" if names else "") + others_label)
+        words.append(f"领导{others}人次")
     return words
 
 
 def leaders_cell_text(cell: TableCellLike, others_label: str) -> str:
-    others = len(getattr(cell, "other_leaders", ()))
+    others = len(getattr(cell, "other_leaders", ())) + getattr(cell, "other_leader_count", 0)
     words = _leader_words(cell.leaders, others=others, others_label=others_label)
     return pack_words(words, "", COLUMN_WIDTHS[1])
 

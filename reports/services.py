@@ -48,7 +48,7 @@ from reports.workbooks import (
     write_task_sheet,
 )
 from reports.xlsx import ReportBook
-from shuangyong.models import OrgUnit, User
+from shuangyong.models import OrgUnit, OrgUnitKind, User
 from tasks.models import DualListDirection
 from tasks.selectors import dual_list_summary, task_completion_by_unit
 from visits.models import Campaign, CampaignKind, Return
@@ -89,19 +89,33 @@ MONEY_NOTE = {
 }
 
 
-def table_notes(*, basis: str | None, decimals: int, county: bool) -> list[str]:
+def table_notes(*, basis: str | None, decimals: int, county: bool, others: str | None = None) -> list[str]:
     """The 填表说明 line under a table: the basis (county workbooks), the money, the leaders."""
     parts = []
     if basis is not None:
         parts.append(f"统计口径：{Basis(basis).label}")
     parts.append(f"{MONEY_NOTE[decimals]}，合计为慰问金与慰问品支出之和，总计为各行之和，无数据处填0")
-    below = COUNTY_OTHERS if county else UNIT_OTHERS
+    below = others or (COUNTY_OTHERS if county else UNIT_OTHERS)
     parts.append(f"带队领导栏列本级带队领导，{below}领导只计人次")
     return ["填表说明：" + "".join(f"{n}. {text}。" for n, text in enumerate(parts, 1))]
 
 
 COUNTY_OTHERS = "乡镇、部门"
 UNIT_OTHERS = "村（社区）"
+# Whose leaders an office's table counts (另有…领导 N 人次): the units below it, named by its level.
+OTHERS_BELOW: dict[str, str] = {
+    OrgUnitKind.PROVINCE: "市、部门",
+    OrgUnitKind.CITY: "区县、部门",
+    OrgUnitKind.COUNTY: COUNTY_OTHERS,
+}
+
+
+def others_below(unit: OrgUnit) -> str:
+    """The units below an office unit's table (乡镇、部门 for a county); a unit that enters records
+    counts its villages' leaders (村（社区）)."""
+    return OTHERS_BELOW.get(
+        unit.kind, COUNTY_OTHERS if unit.has_office and unit.kind != OrgUnitKind.TOWNSHIP else UNIT_OTHERS
+    )
 
 
 def unit_sheet_status(state: ReturnState, *, counted: bool, expected: bool) -> str:
@@ -184,16 +198,16 @@ def county_workbook_sheets(*, user: User, campaign: Campaign, basis: str) -> lis
     report = campaign_report(user=user, campaign=campaign, statuses=BASIS_STATUSES[Basis(basis)])
     today = timezone.localdate()
     decimals = money_decimals([*report.county_rows, *(row for line in report.lines for row in line.rows)])
-    notes = table_notes(basis=basis, decimals=decimals, county=True)
-    unit_notes = table_notes(basis=basis, decimals=decimals, county=False)
     filing = report.filing_unit or campaign.owner_unit
+    top_others = others_below(campaign.owner_unit)
+    notes = table_notes(basis=basis, decimals=decimals, county=True, others=top_others)
     county = form_table(
         campaign,
         unit_name=filing.name,
         date=today,
         rows=report.county_rows,
         money_decimals=decimals,
-        others_label=COUNTY_OTHERS,
+        others_label=top_others,
         notes=notes,
     )
     summary = {
@@ -221,13 +235,17 @@ def county_workbook_sheets(*, user: User, campaign: Campaign, basis: str) -> lis
     ]
     names = unique_sheet_names((line.unit.display_name for line in report.lines), taken=[COUNTY_SHEET, SUMMARY_SHEET])
     for name, line in zip(names, report.lines, strict=True):
+        # A county's sheet in a city workbook is the county's table: its own leaders named, its
+        # townships' and departments' counted.
+        line_others = others_below(line.unit) if line.rolls_up else UNIT_OTHERS
+        unit_notes = table_notes(basis=basis, decimals=decimals, county=False, others=line_others)
         table = form_table(
             campaign,
             unit_name=line.unit.name,
             date=today,
             rows=line.rows,
             money_decimals=decimals,
-            others_label=UNIT_OTHERS,
+            others_label=line_others,
             status=unit_sheet_status(line.state, counted=report.is_counted(line), expected=line.expected),
             notes=unit_notes,
         )

@@ -14,7 +14,7 @@ from shuangyong.access import require_role
 from shuangyong.models import Role
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.types import AuthedRequest
-from visits.selectors import campaigns_for
+from visits.selectors import campaigns_listed_for
 
 # Who gets the county: the office and the leaders (and the administrators).
 COUNTY_ROLES = (Role.OFFICE, Role.LEADER, Role.ADMIN)
@@ -23,7 +23,7 @@ COUNTY_ONLY = "只有双拥办和领导可以下载全县（区）汇总报表�
 
 def index(request: AuthedRequest) -> HttpResponse:
     """The downloads: the user's own unit's tables; the county workbooks for the office and leaders."""
-    campaigns = list(campaigns_for(request.user)[:20])
+    campaigns = list(campaigns_listed_for(request.user)[:20])
     return render(
         request,
         "reports/index.html",

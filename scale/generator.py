@@ -69,6 +69,21 @@ M = TypeVar("M", bound=models.Model)
 OFFICE_ACCOUNTS: tuple[tuple[str, str], ...] = (("office", Role.OFFICE), ("leader", Role.LEADER))
 
 
+def level_campaign(year: int, kind: str, owner: OrgUnit, parent: Campaign | None) -> Campaign:
+    """A campaign of an office above the county (its window is the counties' own)."""
+    start, end, deadline = campaign_window(year, kind)
+    return Campaign(
+        year=year,
+        kind=kind,
+        title=f"{year}年{CampaignKind(kind).label}走访慰问",
+        visit_start=start,
+        visit_end=end,
+        return_deadline=deadline,
+        owner_unit=owner,
+        parent=parent,
+    )
+
+
 @dataclass(frozen=True)
 class ScalePlan:
     scope: str
@@ -224,6 +239,10 @@ class ScaleGenerator:
             # With DEBUG on, Django keeps every query's SQL: drop it, or memory grows per county.
             reset_queries()
             self.log(f"[{index}/{len(counties)}] {county_name} {time.monotonic() - t0:.1f}s")
+        if self.plan.scope == "province":
+            t0 = time.monotonic()
+            self._link_levels()
+            self.log(f"省、市活动逐级关联，区县、市统计表逐级报送 {time.monotonic() - t0:.1f}s")
         self.log(f"共用时 {time.monotonic() - started:.1f}s")
         return self.plan.totals()
 
@@ -251,7 +270,8 @@ class ScaleGenerator:
             return [(f"{CODE_PREFIX}-x01", "铜梁区双拥办（规模测试）", None)]
         with transaction.atomic():
             (province,) = self._units([(f"{CODE_PREFIX}-p", "重庆市双拥办（规模测试）", OrgUnitKind.PROVINCE, None, 0)])
-            cities = self._units(
+            self.province = province
+            self.cities = cities = self._units(
                 [
                     (f"{CODE_PREFIX}-c{c:02d}", f"{CITY_NAMES[(c - 1) % 10]}市双拥办", OrgUnitKind.CITY, province, c)
                     for c in range(1, self.plan.cities + 1)
@@ -353,6 +373,83 @@ class ScaleGenerator:
             ),
             self.batch_size,
         )
+
+    # levels (docs/levels.md) ---------------------------------------------------------------------
+
+    def _link_levels(self) -> None:
+        """Offices at every level: each (year, holiday) campaign linked top-down (province → city →
+        the counties' own); each county's table submitted to its city and each city's to the
+        province, computed by the one table builder from the accepted returns (the closed
+        campaigns' accepted, the open one's in mixed states)."""
+        from visits.table import BASIS_STATUSES, Basis, campaign_report, figures_from_rows
+
+        rng = random.Random(f"{self.seed}-levels")  # noqa: S311 — reproducible test data
+        # The province's and cities' accounts were made with their units (_create_office_accounts).
+        offices: dict[int, User] = {
+            u.org_unit_id: u
+            for u in User.objects.filter(org_unit__in=[self.province, *self.cities], role=Role.OFFICE).order_by("pk")
+            if u.org_unit_id is not None
+        }
+        counties = list(OrgUnit.objects.filter(parent__in=self.cities, kind=OrgUnitKind.COUNTY).order_by("path"))
+        county_offices = {
+            u.org_unit_id: u for u in User.objects.filter(org_unit__in=counties, role=Role.OFFICE).order_by("pk")
+        }
+        Through = Campaign.expected_units.through
+        accepted = BASIS_STATUSES[Basis.ACCEPTED]
+        for c_index, (year, kind) in enumerate(CAMPAIGNS):
+            is_open = c_index == len(CAMPAIGNS) - 1
+            (top,) = bulk(Campaign, [level_campaign(year, kind, self.province, None)], self.batch_size)
+            city_campaigns = bulk(
+                Campaign, (level_campaign(year, kind, city, top) for city in self.cities), self.batch_size
+            )
+            bulk(Through, (Through(campaign=top, orgunit=city) for city in self.cities), self.batch_size)
+            bulk(
+                Through,
+                (
+                    Through(campaign=cc, orgunit=county)
+                    for cc in city_campaigns
+                    for county in counties
+                    if county.parent_id == cc.owner_unit_id
+                ),
+                self.batch_size,
+            )
+            parent_of: dict[int | None, Campaign] = {cc.owner_unit_id: cc for cc in city_campaigns}
+            own = list(
+                Campaign.objects.filter(owner_unit__in=counties, year=year, kind=kind).select_related("owner_unit")
+            )
+            for county_campaign in own:
+                county_campaign.parent = parent_of[county_campaign.owner_unit.parent_id]
+            Campaign.objects.bulk_update(own, ["parent"], batch_size=self.batch_size)
+            # Each county's table to its city, then each city's to the province.
+            for level, campaigns in (("county", own), ("city", city_campaigns)):
+                returns = []
+                for lower in campaigns:
+                    assert lower.parent is not None
+                    office = county_offices[lower.owner_unit_id] if level == "county" else offices[lower.owner_unit_id]
+                    status = (
+                        rng.choices([ReturnStatus.DRAFT, ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED], [1, 2, 3])[0]
+                        if is_open
+                        else ReturnStatus.ACCEPTED
+                    )
+                    if status == ReturnStatus.DRAFT:
+                        continue
+                    report = campaign_report(user=office, campaign=lower, statuses=accepted)
+                    day = lower.parent.return_deadline - dt.timedelta(days=rng.randint(0, 3))
+                    returns.append(
+                        Return(
+                            campaign=lower.parent,
+                            org_unit=lower.owner_unit,
+                            status=status,
+                            summary=f"{lower.owner_unit.name}{lower.title}工作小结。",
+                            figures=figures_from_rows(
+                                report.county_rows, counted=report.counted_units, expected=report.expected_units
+                            ),
+                            submitted_at=at(day, 17),
+                            submitted_by=office,
+                            reviewed_at=at(day + dt.timedelta(days=1)) if status == ReturnStatus.ACCEPTED else None,
+                        )
+                    )
+                bulk(Return, returns, self.batch_size)
 
     # visits ------------------------------------------------------------------------------------
 

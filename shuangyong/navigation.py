@@ -24,6 +24,8 @@ class NavItem:
     order: int = 100
     #: The menu a link sits in (任务, 走访慰问 …); "" = a link of its own on the bar.
     group: str = ""
+    #: A rule beyond the role, from the app's policy (the ledger: not above the county), or None.
+    visible: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,15 @@ _registry = _Registry()
 
 
 def register_nav(
-    label: str, url_name: str, *, roles: Iterable[str] = ALL_ROLES, order: int = 100, group: str = ""
+    label: str,
+    url_name: str,
+    *,
+    roles: Iterable[str] = ALL_ROLES,
+    order: int = 100,
+    group: str = "",
+    visible: Callable[[Any], bool] | None = None,
 ) -> None:
-    _registry.nav[url_name] = NavItem(label, url_name, frozenset(roles), order, group)
+    _registry.nav[url_name] = NavItem(label, url_name, frozenset(roles), order, group, visible)
 
 
 def register_home_panel(
@@ -119,7 +127,8 @@ def waiting_for(user: Any) -> list[WaitingGroup]:
 
 def nav_for(user: Any) -> list[NavItem]:
     role = getattr(user, "role", None)
-    return sorted((i for i in _registry.nav.values() if role in i.roles), key=lambda i: i.order)
+    items = (i for i in _registry.nav.values() if role in i.roles and (i.visible is None or i.visible(user)))
+    return sorted(items, key=lambda i: i.order)
 
 
 def menu_for(user: Any) -> list[NavItem | NavGroup]:

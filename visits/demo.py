@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.models import OrgUnit, OrgUnitKind, Role, User
 from visits.calendar import army_day_defaults, spring_defaults
+from visits.levels import expected_unit_choices
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
@@ -29,6 +30,7 @@ from visits.services import (
     return_send_back,
     return_submit,
     transfer_request,
+    upward_return_submit,
     visit_record_create,
 )
 from visits.validators import make_id_number
@@ -155,3 +157,61 @@ def seed_visits() -> None:
     _records(township2, spring, dc, b_people, 1)
     sent = return_submit(user=township2, campaign=spring, org_unit=dc, version=None, no_visits=False, summary="")
     return_send_back(user=office, ret=sent, reason="请补充带队领导和慰问品发放人数。")
+
+
+# --- levels: the city above the demo county (docs/levels.md) -------------------------------------
+
+CITY_CODE, COUNTY_CODE, SECOND_COUNTY_CODE = "cq", "tl", "yc"
+
+
+def _office_of(unit: OrgUnit) -> User | None:
+    return User.objects.filter(org_unit=unit, role=Role.OFFICE, is_active=True).order_by("pk").first()
+
+
+@transaction.atomic
+def seed_levels() -> None:
+    """重庆市's 2027 春节 campaign with the demo county's campaign linked under it, and the second
+    county's table submitted and accepted, so that the roll-up can be tried from ./run.sh.
+
+    Runs after the county's seeders; does nothing unless the city (cq) is above the demo county
+    (tl) with an office account (the units and accounts come from the core seeder); a second
+    county (yc) without an office account is linked but left for the user to fill."""
+    city = OrgUnit.objects.filter(code=CITY_CODE, kind=OrgUnitKind.CITY).first()
+    county = OrgUnit.objects.filter(code=COUNTY_CODE, parent=city).first() if city else None
+    city_office = _office_of(city) if city else None
+    if city is None or county is None or city_office is None:
+        return
+    if Campaign.objects.filter(owner_unit=city, year=2027, kind=CampaignKind.SPRING).exists():
+        return  # seeded before
+    d = spring_defaults(2027)
+    county_spring = Campaign.objects.filter(owner_unit=county, year=2027, kind=CampaignKind.SPRING).first()
+    campaign = campaign_create(
+        user=city_office,
+        year=2027,
+        kind=CampaignKind.SPRING,
+        title=d.title,
+        visit_start=d.visit_start,
+        visit_end=d.visit_end,
+        # Not before the county's own deadline: the county reports to the city after its units.
+        return_deadline=max(d.return_deadline, county_spring.return_deadline if county_spring else d.return_deadline),
+        expected_units=list(expected_unit_choices(city_office)),
+    )
+    second = OrgUnit.objects.filter(code=SECOND_COUNTY_CODE, parent=city).first()
+    second_office = _office_of(second) if second else None
+    own = Campaign.objects.filter(parent=campaign, owner_unit=second).first() if second else None
+    if own is None or second_office is None:
+        return
+    # 永川: its townships' returns accepted, its table submitted to the city and accepted there.
+    for i, township in enumerate(own.expected_units.filter(kind=OrgUnitKind.TOWNSHIP).order_by("sort_order", "pk")[:3]):
+        _records(second_office, own, township, [], 2 + i)
+        ret = return_submit(
+            user=second_office, campaign=own, org_unit=township, version=None, no_visits=False, summary=SUMMARY
+        )
+        return_accept(user=second_office, ret=ret)
+    upward = upward_return_submit(
+        user=second_office,
+        campaign=own,
+        summary="永川区春节走访慰问工作小结。",
+        leaders={TableRow.ENTITLED: "陈区长", TableRow.TROOPS: "刘部长"},
+    )
+    return_accept(user=city_office, ret=upward)

@@ -13,7 +13,8 @@ from shuangyong.concurrency import VersionedForm
 from shuangyong.fields import LONG_TEXT, NOTE
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import OrgUnit, OrgUnitKind, User
-from shuangyong.selectors import reporting_units_for, troop_units_under, units_for
+from shuangyong.selectors import troop_units_under, units_for
+from visits.levels import expected_unit_choices
 from visits.models import (
     Beneficiary,
     BeneficiaryCategory,
@@ -143,7 +144,7 @@ class CampaignForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expected_units"].queryset = reporting_units_for(user)  # type: ignore[attr-defined]
+        self.fields["expected_units"].queryset = expected_unit_choices(user)  # type: ignore[attr-defined]
         self.fields["expected_units"].widget.attrs["class"] = ""
         self.fields["early_submission"].required = False  # not chosen: the model's default (提醒)
         self.fields["early_submission"].widget.attrs["class"] = ""
@@ -358,6 +359,36 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
         else:
             self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
             self.fields["campaign"].required = True
+
+
+# --- levels: an office unit's table to the level above ------------------------------------------
+
+
+class UpwardReturnForm(BootstrapFormMixin, VersionedForm):
+    """The office's own 带队领导 (per row of the table) and 书面小结; the figures are computed,
+    never typed. Two steps like a unit's return: shown, then confirmed (``confirmed=1``)."""
+
+    summary = forms.CharField(
+        max_length=LONG_TEXT,
+        label="书面小结",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="简要写明本级走访慰问开展情况。",
+    )
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in TableRow.choices:
+            self.fields[f"leaders_{key}"] = forms.CharField(
+                max_length=100,
+                required=False,
+                label=f"本级带队领导：{label}",
+                help_text="多位领导用顿号分隔；下级单位的带队领导已计入人次，无需填写。",
+            )
+            self.fields[f"leaders_{key}"].widget.attrs["class"] = "form-control"
+
+    def leaders(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"leaders_{key}", "") for key in TableRow.values}
 
 
 # --- transfers (迁出 → 迁入) ------------------------------------------------------------------

@@ -13,7 +13,7 @@ SHOWN = 20
 
 BENEFICIARY_FIELDS = ("name", "category", "id_number", "phone", "address", "org_unit", "notes")
 RETURN_FIELDS = ("status", "no_visits", "summary", "submitted_at", "submitted_by", "return_reason", "reviewed_at")
-CAMPAIGN_FIELDS = ("year", "kind", "title", "visit_start", "visit_end", "return_deadline", "owner_unit")
+CAMPAIGN_FIELDS = ("year", "kind", "title", "visit_start", "visit_end", "return_deadline", "owner_unit", "parent")
 
 
 def beneficiary_history(person: Beneficiary) -> list[HistoryEntry]:

@@ -18,7 +18,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
 from shuangyong.fields import LONG_TEXT, NOTE, TEXT, BoundedTextField, InRangeDateField
-from shuangyong.models import OrgUnit
+from shuangyong.models import OFFICE_KINDS, OrgUnit, OrgUnitKind
 from visits.validators import mask_id_number, normalize_id_number, validate_id_number
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -58,6 +58,18 @@ class ReturnStatus(models.TextChoices):
 
 #: A unit may change its visit records only while its return is in one of these states.
 EDITABLE_STATUSES = frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED})
+
+#: Units that enter visit records themselves (their villages' records count for them).
+RECORD_KINDS: frozenset[str] = frozenset({OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT})
+#: Office units whose figures roll up (docs/levels.md): a county under its city, a city under the
+#: province. Each has a campaign of its own linked under the campaign above, and its return to
+#: the level above carries the snapshot of its table, not records.
+ROLLUP_KINDS: frozenset[str] = frozenset(OFFICE_KINDS - RECORD_KINDS)
+
+
+def rolls_up(unit: OrgUnit) -> bool:
+    """Whether the unit's line in a campaign above comes from its own linked campaign."""
+    return unit.has_office and unit.kind in ROLLUP_KINDS
 
 
 class DifficultyKind(models.TextChoices):
@@ -315,6 +327,15 @@ class Campaign(models.Model):
     )
     expected_units = models.ManyToManyField(OrgUnit, verbose_name="应报送单位", related_name="expected_campaigns")
     owner_unit = models.ForeignKey(OrgUnit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级活动",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked_campaigns",
+        help_text="上级双拥办的同类活动：本级的统计表计算后报送到该活动。",
+    )
     version = models.PositiveIntegerField("版本号", default=1, editable=False)  # optimistic locking
     history = HistoricalRecords(m2m_fields=[expected_units])
 
@@ -372,6 +393,10 @@ class Return(models.Model):
     )
     return_reason = BoundedTextField("退回原因", blank=True, max_length=NOTE)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # The return of an office unit to the level above (docs/levels.md): its table as submitted,
+    # computed from its own campaign's accepted returns, stored exactly (money as decimal strings)
+    # so that what the level above accepted never changes under it. Null for a record unit.
+    figures = models.JSONField("上报统计数据", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     history = HistoricalRecords()
 

@@ -54,10 +54,17 @@ def _incoming_transfers(user: User) -> list[WaitingGroup]:
 
 
 def waiting_groups(user: User) -> list[WaitingGroup]:
-    """The visits app's part of 等待我处理: every submitted return (office); the unit's returns
-    that are not submitted yet or were sent back (units)."""
+    """The visits app's part of 等待我处理: every submitted return of the office's own campaigns
+    (an office above reads the returns of the campaigns below, it does not review them); the
+    unit's returns that are not submitted yet or were sent back (units, and an office unit's
+    table to the level above)."""
+    groups = []
     if user.is_office:
-        submitted = returns_for(user).filter(status=ReturnStatus.SUBMITTED).order_by("submitted_at", "pk")
+        submitted = (
+            returns_for(user)
+            .filter(status=ReturnStatus.SUBMITTED, campaign__owner_unit_id=user.org_unit_id)
+            .order_by("submitted_at", "pk")
+        )
         total = submitted.count()
         rows = [
             WaitingRow(
@@ -69,11 +76,11 @@ def waiting_groups(user: User) -> list[WaitingGroup]:
             )
             for r in submitted[:WAITING_ROWS]
         ]
-        groups = [WaitingGroup(title="待审核的填报", rows=rows, total=total, testid="waiting-returns")]
-        return groups + _incoming_transfers(user)
+        groups.append(WaitingGroup(title="待审核的填报", rows=rows, total=total, testid="waiting-returns"))
+        groups += _incoming_transfers(user)
     unit = user.org_unit
     if unit is None or user.is_read_only:
-        return []
+        return groups
     campaigns = list(campaigns_for(user).filter(expected_units=unit).order_by("return_deadline", "pk"))
     returns = {r.campaign_id: r for r in Return.objects.filter(org_unit=unit, campaign__in=campaigns)}
     today = timezone.localdate()
@@ -87,13 +94,15 @@ def waiting_groups(user: User) -> list[WaitingGroup]:
             state, label = "late", f"{label}（已过截止日期）"
         rows.append(
             WaitingRow(
-                campaign.title,
+                f"{campaign.title}（报送{campaign.owner_unit.name}）" if user.is_office else campaign.title,
                 reverse("visits:unit_return", args=[campaign.pk, unit.pk]),
                 note=f"报送截止 {campaign.return_deadline:%Y-%m-%d}",
                 state=state,
                 state_label=label,
             )
         )
-    return [
-        WaitingGroup(title="本单位待报送的填报", rows=rows[:WAITING_ROWS], total=len(rows), testid="waiting-returns")
-    ]
+    if rows or not user.is_office:
+        title = "本级待报送上级的统计表" if user.is_office else "本单位待报送的填报"
+        testid = "waiting-upward" if user.is_office else "waiting-returns"
+        groups.append(WaitingGroup(title=title, rows=rows[:WAITING_ROWS], total=len(rows), testid=testid))
+    return groups

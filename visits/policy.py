@@ -8,16 +8,17 @@ nor selectors (tests/hardening/test_layering.py).
 from __future__ import annotations
 
 from shuangyong.access import is_office_of, unit_in_scope, within_personal_data_boundary
-from shuangyong.models import OrgUnitKind, Role, User
-from visits.models import EDITABLE_STATUSES, BeneficiaryTransfer, VisitRecord
+from shuangyong.models import Role, User
+from visits.models import EDITABLE_STATUSES, RECORD_KINDS, BeneficiaryTransfer, Campaign, VisitRecord
 
 #: The ledger is personal data: the person's township and the office only (domain.md §4). System
 #: administrators manage accounts in the admin; they do not read, reveal or export the ledger.
 LEDGER_ROLES = frozenset({Role.TOWNSHIP_STAFF, Role.OFFICE})
 #: Who enters visit records and submits returns (for a unit of their scope).
 RECORD_ROLES = frozenset({Role.TOWNSHIP_STAFF, Role.MEMBER_LIAISON, Role.OFFICE, Role.ADMIN})
-#: The units that report visits: townships and member units.
-REPORTING_KINDS = frozenset({OrgUnitKind.TOWNSHIP, OrgUnitKind.MEMBER_UNIT})
+#: The units that report visits: townships and member units (visits.models.RECORD_KINDS; the
+#: office units above a township report their table instead, visits.models.ROLLUP_KINDS).
+REPORTING_KINDS = RECORD_KINDS
 
 
 def may_see_ledger(user: User) -> bool:
@@ -56,3 +57,10 @@ def may_enter_records(user: User) -> bool:
 def record_editable(record: VisitRecord) -> bool:
     """A record can change while its unit's return is a draft or sent back, not once submitted."""
     return record.unit_return.status in EDITABLE_STATUSES
+
+
+def may_review_returns(user: User, campaign: Campaign) -> bool:
+    """Accepts, sends back and reopens the returns of a campaign: only the office of the unit that
+    runs it, never an office above (a city reads a county's campaign) or below (a county does not
+    accept its own table to the city). docs/levels.md."""
+    return is_office_of(user, campaign.owner_unit)

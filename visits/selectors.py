@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import (
@@ -67,12 +67,33 @@ def identity_logs_for(user: User) -> QuerySet[IdentityAccessLog]:
 def campaigns_for(user: User) -> QuerySet[Campaign]:
     """Campaigns run by the user's unit or a unit above it (those it reports to), and, for an office
     above others, the campaigns of the units below it: a city reads its counties' campaigns and
-    their returns (not the records' people: visit_records_for)."""
+    their returns (not the records' people: visit_records_for); the drill-down of docs/levels.md."""
     root = scope_root(user)
     if root is None:
         return Campaign.objects.none()
     mine_or_above = Q(owner_unit_id__in=root.ancestor_pks())
-    return Campaign.objects.filter(mine_or_above | scope_q(user, "owner_unit")).order_by("-year", "-visit_start")
+    return (
+        Campaign.objects.filter(mine_or_above | scope_q(user, "owner_unit"))
+        .select_related("owner_unit", "parent", "parent__owner_unit")
+        .order_by("-year", "-visit_start")
+    )
+
+
+def campaigns_listed_for(user: User) -> QuerySet[Campaign]:
+    """The campaigns the user takes part in, for lists and choices: those run by the user's unit
+    or above it, the nearest of each linked chain (a township lists its county's campaign, not the
+    city's one that the county's is linked under; the county lists both its own and the city's).
+    The offices below are reached from a campaign's completeness page (docs/levels.md)."""
+    root = scope_root(user)
+    if root is None:
+        return Campaign.objects.none()
+    above = [pk for pk in root.ancestor_pks() if pk != root.pk]
+    return (
+        Campaign.objects.filter(owner_unit_id__in=root.ancestor_pks())
+        .exclude(linked_campaigns__owner_unit_id__in=above)
+        .select_related("owner_unit", "parent", "parent__owner_unit")
+        .order_by("-year", "-visit_start")
+    )
 
 
 def get_campaign_for(user: User, pk: int) -> Campaign:
@@ -80,12 +101,17 @@ def get_campaign_for(user: User, pk: int) -> Campaign:
 
 
 def current_campaign_for(user: User) -> Campaign | None:
-    """The campaign whose deadline is nearest ahead (or the latest one)."""
+    """The campaign whose deadline is nearest ahead (or the latest one); the office's own first
+    (a county's office, whose campaign is linked under the city's with the same deadline)."""
     from django.utils import timezone
 
     today = timezone.localdate()
-    qs = campaigns_for(user)
-    return qs.filter(return_deadline__gte=today).order_by("return_deadline").first() or qs.first()
+    qs = campaigns_listed_for(user)
+    own_first = Case(When(owner_unit_id=user.org_unit_id, then=Value(0)), default=Value(1))
+    return (
+        qs.filter(return_deadline__gte=today).order_by(own_first, "return_deadline").first()
+        or qs.order_by(own_first, "-year", "-visit_start").first()
+    )
 
 
 def returns_for(user: User) -> QuerySet[Return]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits import views_import, views_ledger, views_returns, views_transfers
+from visits import views_import, views_ledger, views_levels, views_returns, views_transfers
 
 app_name = "visits"
 
@@ -30,7 +30,13 @@ urlpatterns = [
     path("campaigns/<int:pk>/edit/", views_returns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/duplicates/", views_returns.campaign_duplicates, name="campaign_duplicates"),
     path("campaigns/<int:pk>/export/", views_returns.campaign_records_export, name="campaign_records_export"),
+    path("campaigns/<int:pk>/completeness/", views_levels.campaign_completeness_view, name="campaign_completeness"),
     path("campaigns/<int:pk>/units/<int:unit_pk>/", views_returns.unit_return, name="unit_return"),
+    path(
+        "campaigns/<int:pk>/units/<int:unit_pk>/table/submit/",
+        views_levels.office_return_submit,
+        name="office_return_submit",
+    ),
     path("campaigns/<int:pk>/units/<int:unit_pk>/submit/", views_returns.unit_return_submit, name="return_submit"),
     path("campaigns/<int:pk>/units/<int:unit_pk>/records/new/", views_returns.record_create, name="record_create"),
     path("units/<int:unit_pk>/people/", views_returns.person_search, name="person_search"),

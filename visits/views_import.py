@@ -29,7 +29,7 @@ from visits.importing import (
 )
 from visits.models import Campaign
 from visits.policy import LEDGER_ROLES, RECORD_ROLES, may_see_ledger
-from visits.selectors import campaigns_for, get_campaign_for
+from visits.selectors import campaigns_listed_for, get_campaign_for
 
 KINDS = {"visits": ("走访记录", RECORD_ROLES), "ledger": ("联系工作台账", LEDGER_ROLES)}
 SESSION_KEY = "visits_import"
@@ -69,7 +69,7 @@ def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
     form = ImportUploadForm(
         request.POST or None,
         request.FILES or None,
-        campaigns=campaigns_for(request.user) if kind == "visits" else None,
+        campaigns=campaigns_listed_for(request.user) if kind == "visits" else None,
         initial={"campaign": request.GET.get("campaign")},
     )
     context: dict[str, object] = {"form": form, "kind": kind, "label": KINDS[kind][0]}

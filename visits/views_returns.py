@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from shuangyong.access import require_role
+from shuangyong.access import is_office_of, require_role
 from shuangyong.forms import apply_service_errors
 from shuangyong.models import OrgUnit, Role
-from shuangyong.selectors import reporting_units_for, units_for
+from shuangyong.selectors import units_for
 from shuangyong.types import AuthedRequest
 from visits import exports
 from visits.forms import (
@@ -34,12 +34,13 @@ from visits.forms import (
     person_label,
 )
 from visits.history import campaign_history, record_history, return_history
-from visits.models import Campaign, Return, VisitRecord
-from visits.policy import RECORD_ROLES, may_enter_records, may_see_ledger, record_editable
+from visits.levels import duplicates_across_units, expected_unit_choices, own_duplicates_elsewhere, upward_return_of
+from visits.models import Campaign, Return, VisitRecord, rolls_up
+from visits.policy import RECORD_ROLES, may_enter_records, may_review_returns, may_see_ledger, record_editable
 from visits.selectors import (
     beneficiaries_for,
     campaign_overview,
-    campaigns_for,
+    campaigns_listed_for,
     get_campaign_for,
     get_return_for,
     get_visit_record_for,
@@ -64,6 +65,7 @@ from visits.services import (
     visit_record_delete,
     visit_record_update,
 )
+from visits.views_levels import office_return_page
 
 OFFICE = (Role.OFFICE, Role.ADMIN)
 
@@ -72,7 +74,7 @@ OFFICE = (Role.OFFICE, Role.ADMIN)
 
 
 def campaign_list(request: AuthedRequest) -> HttpResponse:
-    campaigns = campaigns_for(request.user).annotate(unit_count=Count("expected_units"))
+    campaigns = campaigns_listed_for(request.user).annotate(unit_count=Count("expected_units"))
     next_year = NextYearForm(initial={"year": timezone.localdate().year + 1})
     return render(request, "visits/campaign_list.html", {"campaigns": campaigns, "next_year_form": next_year})
 
@@ -83,7 +85,7 @@ def campaign_next_year(request: AuthedRequest) -> HttpResponse:
     form = NextYearForm(request.POST)
     if form.is_valid():
         created = campaigns_create_for_year(
-            user=request.user, year=form.cleaned_data["year"], expected_units=list(reporting_units_for(request.user))
+            user=request.user, year=form.cleaned_data["year"], expected_units=list(expected_unit_choices(request.user))
         )
         if created:
             messages.success(request, "已创建：" + "、".join(c.title for c in created) + "。请核对日期。")
@@ -128,16 +130,29 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
     overview = campaign_overview(user=request.user, campaign=campaign)
     history = campaign_history(campaign)
-    return render(
-        request, "visits/campaign_detail.html", {"campaign": campaign, "overview": overview, "history": history}
-    )
+    context = {
+        "campaign": campaign,
+        "overview": overview,
+        "history": history,
+        "upward": upward_return_of(campaign),
+        "runs_it": is_office_of(request.user, campaign.owner_unit),
+    }
+    return render(request, "visits/campaign_detail.html", context)
 
 
 def campaign_duplicates(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     require_role(request.user, *OFFICE, message="只有双拥办可以查看重复发放核查。")
-    duplicates = money_duplicates(user=request.user, campaign=campaign)
-    return render(request, "visits/campaign_duplicates.html", {"campaign": campaign, "duplicates": duplicates})
+    context = {
+        "campaign": campaign,
+        "duplicates": money_duplicates(user=request.user, campaign=campaign),
+        # Across the units of linked campaigns: pairs of units and a number, no one named …
+        "across": duplicates_across_units(user=request.user, campaign=campaign),
+        # … and, for an office whose campaign is linked above, its own records involved.
+        "own_elsewhere": own_duplicates_elsewhere(user=request.user, campaign=campaign),
+        "show_person": may_see_ledger(request.user),
+    }
+    return render(request, "visits/campaign_duplicates.html", context)
 
 
 def campaign_records_export(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -171,6 +186,8 @@ RECORDS_PER_PAGE = 20
 def unit_return(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     unit = _unit_for(request, unit_pk)
+    if rolls_up(unit):  # an office unit's return is its table, not records (docs/levels.md)
+        return office_return_page(request, campaign, unit)
     return _unit_return_page(request, campaign, unit, submit_form=None)
 
 
@@ -201,6 +218,7 @@ def _unit_return_page(
         or ReturnSubmitForm(initial={"summary": ret.summary if ret else "", "version": ret.version if ret else None}),
         "history": return_history(ret),
         "show_person": may_see_ledger(request.user),
+        "can_review": may_review_returns(request.user, campaign),
     }
     return render(request, "visits/unit_return.html", context)
 

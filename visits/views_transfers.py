@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from shuangyong.access import unit_in_scope
+from shuangyong.access import unit_in_personal_scope, unit_in_scope
 from shuangyong.forms import apply_service_errors
 from shuangyong.history import history_entries
 from shuangyong.types import AuthedRequest
@@ -78,6 +78,10 @@ def _detail(request: AuthedRequest, transfer: BeneficiaryTransfer, **forms: obje
         "refuse_form": forms.get("refuse_form") or (TransferRefuseForm(initial=initial) if decides else None),
         "withdraw_form": forms.get("withdraw_form") or (TransferWithdrawForm(initial=initial) if withdraws else None),
         "show_to_unit": show_to_unit,
+        # a link to the person's page where it is in the user's ledger (the origin before the
+        # move, the destination after it)
+        "person_in_ledger": may_see_ledger(request.user)
+        and unit_in_personal_scope(request.user, transfer.beneficiary.org_unit),
         "history": history_entries(
             transfer.history.all(),  # type: ignore[attr-defined]
             BeneficiaryTransfer,

@@ -72,6 +72,7 @@ def pages(evaluation) -> dict[str, str]:
         "meeting_create": reverse("evaluation:meeting_create"),
         "export_zip": reverse("evaluation:export_zip", args=[evaluation.pk]),
         "item_edit": reverse("evaluation:item_edit", args=[a1.item_id]),
+        "item_create": reverse("evaluation:item_create", args=[evaluation.table_id]),
         "meeting_detail": reverse("evaluation:meeting_detail", args=[meeting.pk]),
         "meeting_minutes": reverse("evaluation:meeting_minutes", args=[meeting.pk]),
         "budget_download": reverse("evaluation:budget_download", args=[BudgetProof.objects.first().pk]),

@@ -105,3 +105,24 @@ def test_the_template_imports_as_it_is(client_for, office_user):
     assert list(ScoringItem.objects.values_list("number", "kind")) == [
         ("一", ItemKind.HEADING), ("1", ItemKind.ITEM), ("1.1", ItemKind.SUB_ITEM)
     ]  # fmt: skip
+
+
+def test_the_office_adds_an_item_under_its_parent_and_every_evaluation_gets_it(client_for, office_user, evaluation):
+    from evaluation.models import ItemAssessment
+
+    table = evaluation.table
+    parent = ScoringItem.objects.get(table=table, number="2")
+    data = {"parent": parent.pk, "number": "2.2", "content": "双清单四要素齐全", "points": "1", "scoring_rule": "",
+            "evidence_asked": "", "figure_keys": ["dual_list"]}  # fmt: skip
+    response = client_for(office_user).post(reverse("evaluation:item_create", args=[table.pk]), data)
+    assert response.status_code == 302
+    item = ScoringItem.objects.get(table=table, number="2.2")
+    assert item.kind == ItemKind.SUB_ITEM and item.parent == parent
+    order = list(ScoringItem.objects.filter(table=table).order_by("sort_order").values_list("number", flat=True))
+    assert order == ["一", "1", "2", "2.1", "2.2", "3", "4", "5"]
+    assert ItemAssessment.objects.filter(evaluation=evaluation, item=item).exists()
+    under_sub = client_for(office_user).post(
+        reverse("evaluation:item_create", args=[table.pk]), {**data, "parent": item.pk, "number": "2.2.1"}
+    )
+    assert under_sub.status_code == 200  # a sub-item is not offered as a parent
+    assert not ScoringItem.objects.filter(number="2.2.1").exists()

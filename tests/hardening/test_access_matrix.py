@@ -359,6 +359,16 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     "visits:campaign_edit": Row(kw(pk=Ref("campaign")), OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
     "visits:campaign_duplicates": Row(kw(pk=Ref("campaign")), OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
+    # Completeness and timeliness: the offices and leaders (403: role), scoped lines.
+    "visits:campaign_completeness": Row(
+        kw(pk=Ref("campaign")), expect(403, office=200, leader=200, admin=200), expect(403, office=200, admin=200)
+    ),
+    # An office unit's table to the level above; a township is no office unit (back to its page, 302).
+    "visits:office_return_submit": Row(
+        kw(pk=Ref("campaign"), unit_pk=Ref("unit")),
+        POST_ONLY,
+        expect(404, office=302, leader=403, admin=302, township_a=302),
+    ),
     # Everyone may export the records of the campaign that they can see (scoped rows).
     "visits:campaign_records_export": Row(kw(pk=Ref("campaign")), ALL_200, POST_AS_GET),
     "visits:unit_return": Row(kw(pk=Ref("campaign"), unit_pk=Ref("unit")), A_ONLY_READ, A_ONLY_READ_POST),
@@ -438,6 +448,9 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     # Only the office edits the table; the leader reads it on the table page (403: role).
     "evaluation:item_edit": Row(
         kw(pk=Ref("scoring_item")), expect(404, office=200, admin=200, leader=403), COUNTY_READ_POST
+    ),
+    "evaluation:item_create": Row(
+        kw(pk=Ref("scoring_table")), expect(404, office=200, admin=200, leader=403), COUNTY_READ_POST
     ),
     "evaluation:meeting_list": Row(None, EVAL_READERS, EVAL_READERS_POST),
     "evaluation:meeting_create": Row(None, OFFICE_ONLY_PAGE, OFFICE_ONLY_PAGE),
@@ -955,7 +968,7 @@ def _page_text(response: Any) -> str:
 @pytest.mark.parametrize("persona", ABOVE)
 def test_nothing_personal_reaches_an_office_above(world, persona):
     """Every page of every URL (the places of this county, GET) that the persona may open: no name,
-    no identity number (full, masked or its last four), no contact log of the county's people."""
+    no identity number (full or masked), no contact log of the county's people."""
     people = [world.places[p].beneficiary for p in ("a", "b")]
     secrets = [s for p in people for s in (p.name, p.id_number, p.masked_id_number)] + ["反映住房困难"]
     client = Client()

@@ -147,3 +147,39 @@ def test_the_province_plan_is_the_size_the_issue_asks_for():
     assert totals["走访记录"] == 2_000_000 and len(CAMPAIGNS) == 4
     assert totals["任务"] == 5_000 and totals["双清单事项"] == 10_000
     assert ScalePlan.county().counties == 1
+
+
+def test_province_scope_links_campaigns_top_down_and_sends_the_tables_up():
+    """Offices at every level (issue 15 point 7): accounts, campaigns linked province → city →
+    county, and each county's and city's table on its return to the level above."""
+    from visits.models import Campaign, Return, ReturnStatus
+    from visits.table import campaign_report, rows_from_figures
+
+    call_command(
+        "generate_scale_data",
+        seed=1,
+        **{**SMALL, "scope": "province", "cities": 2, "counties_per_city": 2, "visits": 20, "beneficiaries": 10},
+    )
+    province = OrgUnit.objects.get(code="sc-p")
+    assert User.objects.filter(org_unit=province, role="office").exists()
+    assert User.objects.filter(org_unit__kind=OrgUnitKind.CITY, role="leader").count() == 2
+    top = Campaign.objects.filter(owner_unit=province)
+    assert top.count() == 4  # one per (year, holiday)
+    for campaign in top:
+        cities = campaign.linked_campaigns.all()
+        assert cities.count() == 2 and set(campaign.expected_units.all()) == {c.owner_unit for c in cities}
+        for city_campaign in cities:
+            counties = city_campaign.linked_campaigns.all()
+            assert counties.count() == 2
+            assert all(c.return_deadline <= city_campaign.return_deadline for c in counties)
+    # A closed campaign: every county's table accepted, equal to its own campaign's accepted table.
+    closed = top.order_by("year", "kind").first()
+    for county_campaign in Campaign.objects.filter(parent__parent=closed).select_related("owner_unit"):
+        ret = Return.objects.get(campaign=county_campaign.parent, org_unit=county_campaign.owner_unit)
+        assert ret.status == ReturnStatus.ACCEPTED
+        office = User.objects.get(org_unit=county_campaign.owner_unit, role="office")
+        report = campaign_report(user=office, campaign=county_campaign, statuses=(ReturnStatus.ACCEPTED,))
+        assert [r.people_visited for r in rows_from_figures(ret.figures)] == [
+            r.people_visited for r in report.county_rows
+        ]
+    assert Return.objects.filter(campaign=closed, status=ReturnStatus.ACCEPTED).count() == 2

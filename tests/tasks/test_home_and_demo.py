@@ -81,17 +81,21 @@ def test_nav_entries_per_role(client_for, township_a, office_user, leader):
 def test_demo_seeder_is_idempotent():
     seed_core()
     seed_tasks_demo()
-    plan = WorkPlan.objects.get(owner_unit__code="tl")
-    assert plan.title == "2022年丰都县双拥工作要点" and plan.tasks.filter(parent_task__isnull=True).count() == 12
-    assert Task.objects.filter(plan=plan, parent_task__isnull=True, lead_unit__isnull=False).count() == 6
-    # The demo city's plan: one task for the county, broken down into two of the county's plan.
-    city_task = Task.objects.get(plan__owner_unit__code="cq")
-    assert city_task.linked_tasks.count() == 2 and {t.plan for t in city_task.linked_tasks.all()} == {plan}
-    assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
+    # The county's plan (the demo also has a city above the county, with a plan of its own).
+    plan = WorkPlan.objects.get(title="2022年丰都县双拥工作要点")
+    # Its 12 work points, and the county's breakdown (任务分解) of the city's task: linked tasks.
+    county_tasks = Task.objects.filter(plan=plan, parent_task__isnull=True)
+    assert county_tasks.count() == 12
+    assert county_tasks.filter(lead_unit__isnull=False).count() == 6
+    assert ProgressReport.objects.filter(task__plan=plan).count() == 1 and DualListItem.objects.count() == 5
+    # The demo city's task for the county, broken down into two tasks of the county's plan.
+    city_task = Task.objects.get(plan__owner_unit__code="cq", parent_task__isnull=True, lead_unit__code="tl")
+    assert {t.plan for t in city_task.linked_tasks.all()} == {plan} and city_task.linked_tasks.count() == 2
     # A realistic mix whatever the day: one task done, one late, one item waiting for sign-off.
-    assert Task.objects.get(number="（七）").status == "done"
-    assert [t.number for t in Task.objects.all() if t.is_overdue] == ["（六）"]
+    assert county_tasks.get(number="（七）").status == "done"
+    assert [t.number for t in county_tasks if t.is_overdue] == ["（六）"]
     assert DualListItem.objects.filter(state=DualListState.CLOSE_REQUESTED).count() == 1
+    counts = (WorkPlan.objects.count(), Task.objects.count(), ProgressReport.objects.count())
     seed_tasks_demo()
-    assert WorkPlan.objects.count() == 2 and Task.objects.count() == 12 + 1 + 2
-    assert ProgressReport.objects.count() == 1 and DualListItem.objects.count() == 5
+    assert (WorkPlan.objects.count(), Task.objects.count(), ProgressReport.objects.count()) == counts
+    assert county_tasks.count() == 12 and DualListItem.objects.count() == 5

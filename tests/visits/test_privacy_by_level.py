@@ -69,3 +69,9 @@ def test_the_records_export_of_the_city_has_its_own_rows_only(client_for, world,
         response = client.get(reverse("visits:campaign_records_export", args=[campaign.pk]))
         rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
         assert len(rows) - 1 == expected, campaign
+
+
+def test_the_menu_of_an_office_above_has_no_ledger_link(client_for, city_office, office_user):
+    ledger = f'href="{reverse("visits:beneficiary_list")}"'
+    assert ledger not in client_for(city_office).get(reverse("home")).content.decode()
+    assert ledger in client_for(office_user).get(reverse("home")).content.decode()

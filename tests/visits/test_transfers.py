@@ -131,6 +131,11 @@ def test_a_transfer_moves_the_person_with_history_contacts_and_difficulties(
     assert Notification.objects.filter(recipient=township_a, title__contains="已确认迁入").exists()
     outcome = client_for(township_a).get(reverse("visits:transfer_detail", args=[transfer.pk])).content.decode()
     assert "已迁入" in outcome and "胜利路街道" not in outcome
+    person_url = reverse("visits:beneficiary_detail", args=[person.pk])
+    assert person_url not in outcome  # no longer in the origin's ledger: no link
+    assert (
+        person_url in client_for(yc_office).get(reverse("visits:transfer_detail", args=[transfer.pk])).content.decode()
+    )
 
 
 def test_one_pending_transfer_per_person(client_for, person, township_a, office_user, county_y):
@@ -285,3 +290,21 @@ def test_the_destination_office_finds_the_transfer_in_its_work_queue(
     assert 'data-testid="waiting-transfers"' in page and "王建国" in page
     transfer = BeneficiaryTransfer.objects.get()
     assert reverse("visits:transfer_detail", args=[transfer.pk]) in page
+
+
+def test_the_ledger_import_says_the_same_and_names_nothing_of_the_other_county(
+    client_for, person, township_a, yc_township, yc_office, county_y, township_y_unit
+):
+    from tests.visits.test_import import LEDGER_HEADER, errors_of, ledger_row, upload, xlsx
+    from visits.services import TRANSFER_NEEDED, TRANSFER_PENDING
+
+    client = client_for(yc_township)
+    rows = [ledger_row(unit=township_y_unit.name, id_number=FULL)]
+    assert [m for _, _, m in errors_of(upload(client, "ledger", xlsx(LEDGER_HEADER, rows)))] == [TRANSFER_NEEDED]
+    # The report to 永川's office gives the masked number, and "其他区县" for where it is registered.
+    note = Notification.objects.get(recipient=yc_office)
+    assert MASKED in note.body and "其他区县" in note.body and "玉泉社区" not in note.body
+    _request(client_for(township_a), person, county_y)
+    client = client_for(yc_township)  # the one test client, logged in again
+    assert [m for _, _, m in errors_of(upload(client, "ledger", xlsx(LEDGER_HEADER, rows)))] == [TRANSFER_PENDING]
+    assert Beneficiary.objects.filter(id_number=FULL).count() == 1

@@ -5,6 +5,7 @@ that ``from visits.services import X`` is the one way in.
 - ``campaigns``: 春节/八一 campaigns and their expected units;
 - ``records``: visit records and the numbers rules shared with the form and the importer;
 - ``returns``: the return workflow (submit, send back, accept, reopen);
+- ``rollup``: the levels: linked campaigns top-down, an office unit's table to the level above.
 - ``transfers``: a person moving county (迁出 → 迁入).
 
 Who may do what is ``visits.policy``; every service re-checks it (views check too, but a service
@@ -51,6 +52,12 @@ from visits.services.returns import (
     return_submit,
     return_submit_errors,
 )
+from visits.services.rollup import (
+    campaigns_link_below,
+    ensure_not_locked_by_upward,
+    upward_return_submit,
+    upward_submit_errors,
+)
 from visits.services.transfers import transfer_accept, transfer_refuse, transfer_request, transfer_withdraw
 
 __all__ = [
@@ -68,10 +75,12 @@ __all__ = [
     "campaign_create",
     "campaign_update",
     "campaigns_create_for_year",
+    "campaigns_link_below",
     "check_record_unit",
     "contact_log_create",
     "difficulty_create",
     "difficulty_update",
+    "ensure_not_locked_by_upward",
     "ensure_return_editable",
     "foreign_id_numbers_report",
     "identity_export_log",
@@ -89,6 +98,8 @@ __all__ = [
     "transfer_refuse",
     "transfer_request",
     "transfer_withdraw",
+    "upward_return_submit",
+    "upward_submit_errors",
     "visit_numbers_errors",
     "visit_record_create",
     "visit_record_delete",

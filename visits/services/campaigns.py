@@ -14,6 +14,7 @@ from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, User
 from visits.calendar import campaign_defaults
 from visits.models import (
+    ROLLUP_KINDS,
     Campaign,
     CampaignKind,
     EarlySubmission,
@@ -22,6 +23,7 @@ from visits.policy import (
     REPORTING_KINDS,
 )
 from visits.services._common import require_office
+from visits.services.rollup import campaigns_link_below, deadline_error, pull_in_linked_deadlines
 
 
 @transaction.atomic
@@ -52,6 +54,7 @@ def campaign_create(
     _clean_campaign(campaign)
     campaign.save()
     campaign.expected_units.set(_reporting_units(user, expected_units))
+    campaigns_link_below(campaign=campaign)
     return campaign
 
 
@@ -71,6 +74,8 @@ def campaign_update(
     _clean_campaign(campaign)
     campaign.save()
     campaign.expected_units.set(_reporting_units(user, expected_units))
+    pull_in_linked_deadlines(campaign=campaign)
+    campaigns_link_below(campaign=campaign)
     return campaign
 
 
@@ -80,10 +85,19 @@ def _clean_campaign(campaign: Campaign) -> None:
         raise ValidationError({"visit_end": "走访结束日期不能早于开始日期。"})
     if campaign.return_deadline < campaign.visit_start:
         raise ValidationError({"return_deadline": "报送截止日期不能早于走访开始日期。"})
+    errors = deadline_error(campaign)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _reporting_units(user: User, units: Iterable[OrgUnit]) -> list[OrgUnit]:
-    return [u for u in units if unit_in_scope(user, u) and u.kind in REPORTING_KINDS]
+    """Record units in scope, and the office units directly below the user's own (docs/levels.md)."""
+    return [
+        u
+        for u in units
+        if unit_in_scope(user, u)
+        and (u.kind in REPORTING_KINDS or (u.kind in ROLLUP_KINDS and u.parent_id == user.org_unit_id))
+    ]
 
 
 @transaction.atomic

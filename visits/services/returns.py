@@ -18,9 +18,11 @@ from visits.models import (
 )
 from visits.policy import (
     RECORD_ROLES,
+    may_review_returns,
 )
 from visits.services._common import require, require_office
 from visits.services.records import check_record_unit, ensure_return_editable, return_for
+from visits.services.rollup import ensure_not_locked_by_upward
 
 
 def _return_url(ret: Return) -> str:
@@ -82,7 +84,9 @@ def return_submit(
 def _office_transition(user: User, ret: Return, *, allowed_from: set[str], version: int | None) -> Return:
     require_office(user)
     require(unit_in_scope(user, ret.org_unit), "只能审核本县的填报。")
+    require(may_review_returns(user, ret.campaign), "只有组织本活动的双拥办可以审核、退回或重新打开填报。")
     locked = Return.objects.select_for_update().select_related("campaign", "org_unit").get(pk=ret.pk)
+    ensure_not_locked_by_upward(locked.campaign)
     if locked.status not in allowed_from:
         raise ValidationError(f"当前状态为“{locked.get_status_display()}”，不能执行此操作。")
     if version is not None:
