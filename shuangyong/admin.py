@@ -12,7 +12,6 @@ from shuangyong.models import (
     ChatPost,
     Notification,
     OrgUnit,
-    OrgUnitKind,
     Reminder,
     ReminderDelegation,
     ReminderPolicy,
@@ -136,12 +135,7 @@ class ChatChannelForm(forms.ModelForm):
         if not data.get("webhook_url") and not (self.instance.pk and self.instance.webhook_encrypted):
             self.add_error("webhook_url", "请填写机器人的 Webhook 地址。")
         unit = data.get("office_unit")
-        if unit is not None and unit.kind not in (
-            OrgUnitKind.COUNTY,
-            OrgUnitKind.CITY,
-            OrgUnitKind.PROVINCE,
-            OrgUnitKind.TOWNSHIP,
-        ):
+        if unit is not None and not unit.has_office:
             self.add_error("office_unit", "请选择一个双拥办（县、市、省）或乡镇、街道。")
         return data
 

@@ -252,7 +252,19 @@ class ReminderPolicy(models.Model):
         validators=[MinValueValidator(1)],
         help_text="认领后超过该时间仍未发出的邮件等消息，下次扫描重新发送",
     )
+    version = models.PositiveIntegerField(
+        "版本号", default=1, editable=False
+    )  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords()
+
+    #: What an office sets for the units under it (the digest hour and the retry are site-wide).
+    OFFICE_FIELDS = (
+        "days_before",
+        "remind_on_due_day",
+        "remind_overdue",
+        "escalate_after_days",
+        "close_confirm_after_days",
+    )
 
     class Meta:
         verbose_name = "提醒设置"

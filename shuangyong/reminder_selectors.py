@@ -11,10 +11,22 @@ from django.db.models import F, Model, QuerySet, Value
 from django.utils import timezone
 
 from shuangyong.access import scoped
-from shuangyong.models import OrgUnit, Reminder, ReminderDelegation, ReminderSnooze, Role, User
+from shuangyong.models import OrgUnit, Reminder, ReminderDelegation, ReminderPolicy, ReminderSnooze, Role, User
 
 HISTORY_ROWS = 50
 SNOOZE_EVENT = "snooze"
+
+
+def office_policy_for(unit: OrgUnit) -> tuple[ReminderPolicy, OrgUnit | None]:
+    """The policy the unit's items follow (the nearest office at or above it with its own, else
+    the site default) and the office it comes from (None: the default). One query."""
+    own = (
+        ReminderPolicy.objects.filter(owner_unit_id__in=unit.ancestor_pks() or [unit.pk])
+        .select_related("owner_unit")
+        .order_by("-owner_unit__path")
+        .first()
+    )
+    return (own, own.owner_unit) if own is not None else (ReminderPolicy.load(), None)
 
 
 def snoozes_for(user: User) -> QuerySet[ReminderSnooze]:

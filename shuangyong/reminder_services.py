@@ -14,18 +14,21 @@ reminders.py reads them).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from shuangyong.access import unit_in_scope
+from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import (
     SNOOZE_MAX_DAYS,
     Notification,
     OrgUnit,
     Reminder,
     ReminderDelegation,
+    ReminderPolicy,
     ReminderSnooze,
     Role,
     User,
@@ -162,3 +165,33 @@ def reminder_delegation_revoke(*, user: User, delegation: ReminderDelegation) ->
     if delegation.revoked_at is None:
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
+
+
+# --- an office's own reminder policy ---
+
+
+def may_set_office_policy(user: User) -> bool:
+    """The staff of an office (any level) set the reminder policy of the units under it."""
+    unit = user.org_unit
+    return user.role in (Role.OFFICE, Role.ADMIN) and unit is not None and unit.has_office and not user.is_read_only
+
+
+@transaction.atomic
+def office_reminder_policy_save(*, user: User, version: Version = CURRENT, **values: Any) -> ReminderPolicy:
+    """The office's own policy (``ReminderPolicy.OFFICE_FIELDS``), created on its first save; the
+    units under it follow it, down to the next office with its own (shuangyong.reminders)."""
+    if not may_set_office_policy(user):
+        raise PermissionDenied("只有双拥办可以设置本单位的提醒规则。")
+    unknown = set(values) - set(ReminderPolicy.OFFICE_FIELDS)
+    if unknown:
+        raise ValueError(f"not an office's setting: {sorted(unknown)}")
+    policy = ReminderPolicy.objects.select_for_update().filter(owner_unit=user.org_unit).first()
+    if policy is None:
+        policy = ReminderPolicy(owner_unit=user.org_unit)
+    else:
+        claim_version(policy, expected_version=version)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    return policy

@@ -2,10 +2,13 @@
 
 - everyone: their snoozes, and snoozing an item from a reminder in the notification centre;
 - a unit head: delegating the unit's reminders to a colleague, revoking it;
-- the office (and leaders, read-only): every snooze (with its reason) and delegation in scope.
+- the office (and leaders, read-only): every snooze (with its reason) and delegation in scope;
+- the office of any level: its own reminder thresholds for the units under it (本单位提醒规则).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -17,14 +20,17 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shuangyong.concurrency import VersionedForm
 from shuangyong.forms import BootstrapFormMixin
-from shuangyong.models import SNOOZE_MAX_DAYS, User
+from shuangyong.models import SNOOZE_MAX_DAYS, ReminderPolicy, Role, User
 from shuangyong.notifications import get_notification_for
-from shuangyong.reminder_selectors import delegations_for, snoozes_for
+from shuangyong.reminder_selectors import delegations_for, office_policy_for, snoozes_for
 from shuangyong.reminder_services import (
     delegate_choices,
     may_cancel_snooze,
     may_revoke_delegation,
+    may_set_office_policy,
+    office_reminder_policy_save,
     reminder_delegation_create,
     reminder_delegation_revoke,
     reminder_snooze_cancel,
@@ -169,8 +175,52 @@ def delegation_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("reminder_settings")
 
 
+class OfficePolicyForm(BootstrapFormMixin, VersionedForm):
+    """The office's settings, with the model's labels, help and validators (the row itself, and
+    its owner, are the service's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(ReminderPolicy, fields=ReminderPolicy.OFFICE_FIELDS))
+        for name in ReminderPolicy.OFFICE_FIELDS:
+            widget = self.fields[name].widget
+            is_check = isinstance(widget, forms.CheckboxInput)
+            widget.attrs.setdefault("class", "form-check-input" if is_check else "form-control")
+
+
+def office_policy(request: AuthedRequest) -> HttpResponse:
+    """本单位提醒规则: an office (any level) sets the thresholds of the units under it; its leaders
+    read them. Without its own, the office above's (or the site default) applies and is shown."""
+    user = request.user
+    unit = user.org_unit
+    if unit is None or not unit.has_office or user.role not in (Role.OFFICE, Role.ADMIN, Role.LEADER):
+        raise PermissionDenied("只有双拥办可以查看本单位的提醒规则。")
+    policy, source = office_policy_for(unit)
+    own = source is not None and source.pk == unit.pk
+    initial = {name: getattr(policy, name) for name in ReminderPolicy.OFFICE_FIELDS}
+    initial["version"] = policy.version if own else None
+    form = OfficePolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in ReminderPolicy.OFFICE_FIELDS}
+        try:
+            office_reminder_policy_save(user=user, version=form.cleaned_data.get("version"), **values)
+        except ValidationError as error:
+            put_errors(form, error)
+        else:
+            messages.success(request, "本单位的提醒规则已保存，下次扫描起对本单位及下级单位的事项生效。")
+            return redirect("office_reminder_policy")
+    context = {
+        "form": form,
+        "own": own,
+        "source": source,
+        "can_edit": may_set_office_policy(user),
+    }
+    return render(request, "shuangyong/office_reminder_policy.html", context)
+
+
 urlpatterns = [
     path("", reminder_settings, name="reminder_settings"),
+    path("policy/", office_policy, name="office_reminder_policy"),
     path("snooze/<int:notification_pk>/", snooze_create, name="snooze_create"),
     path("snoozes/<int:pk>/cancel/", snooze_cancel, name="snooze_cancel"),
     path("delegations/new/", delegation_create, name="delegation_create"),

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Length, Substr
+from django.db.models import QuerySet
+from django.db.models.functions import Length
 
 from shuangyong.access import scope_root, scoped, units_in_scope
 from shuangyong.models import OFFICE_KINDS, PATH_STEP, OrgUnit, OrgUnitKind, Role, User
@@ -80,30 +77,38 @@ def office_users_of(unit: OrgUnit) -> list[User]:
     return [u for u in users if u.org_unit and len(u.org_unit.path) == deepest]
 
 
-#: How deep below an office ``units_run_by`` looks for the next office down (levels of the tree).
-MAX_TREE_DEPTH = 12
-
-
-def units_run_by(unit: OrgUnit) -> QuerySet[OrgUnit]:
+def units_run_by(unit: OrgUnit) -> list[OrgUnit]:
     """The unit and the units its office runs: every unit below it down to, and including, the
     next office units (a city: its member units, troops and counties, not the counties'
-    townships; a street office: its villages). One query when evaluated.
+    townships; a street office: its villages), in path order.
 
-    A unit is left out when one of its ancestors strictly between it and ``unit`` is an office
-    unit. Its ancestors' paths are its path's prefixes of fixed widths, so each level is an
-    equality lookup on the path index, not a LIKE against every office of the subtree."""
+    Read two levels at a time (the units whose path is one or two steps longer than the unit's):
+    one query in practice, as only a unit without an office (a member unit) has its children run
+    by the office above, and such chains are rarely deeper."""
     step = PATH_STEP + 1
-    levels = range(len(unit.path) + step, (MAX_TREE_DEPTH + 1) * step, step)
-    office_between = [
-        Q(_path_length__gt=n)
-        & Q(Exists(OrgUnit.objects.filter(kind__in=OFFICE_KINDS, path=Substr(OuterRef("path"), 1, n))))
-        for n in levels
-    ]
-    qs = OrgUnit.objects.filter(path__startswith=unit.path).alias(_path_length=Length("path"))
-    return qs.exclude(reduce(or_, office_between)) if office_between else qs
+    run = [unit]
+    frontier = {unit.path}  # the units whose children the office runs
+    depth = len(unit.path)
+    while frontier:
+        batch = (
+            OrgUnit.objects.alias(_path_length=Length("path"))
+            .filter(path__startswith=unit.path, _path_length__gt=depth, _path_length__lte=depth + 2 * step)
+            .order_by("path")  # a parent before its children
+        )
+        deepest: set[str] = set()
+        for child in batch:
+            if child.path[:-step] not in frontier:
+                continue
+            run.append(child)
+            if not child.has_office:
+                frontier.add(child.path)
+                if len(child.path) == depth + 2 * step:
+                    deepest.add(child.path)
+        frontier, depth = deepest, depth + 2 * step
+    return sorted(run, key=lambda u: u.path)
 
 
-def units_run_for(user: User) -> QuerySet[OrgUnit]:
+def units_run_for(user: User) -> list[OrgUnit]:
     """``units_run_by`` of the user's unit (their scope root): the units work is given to."""
     root = scope_root(user)
-    return units_run_by(root) if root is not None else OrgUnit.objects.none()
+    return units_run_by(root) if root is not None else []

@@ -101,6 +101,9 @@ def dual_list_item_create(
         raise ValidationError({"troop_unit": "对口单位必须是驻地部队。"})
     if not unit_in_scope(user, troop_unit):
         raise ValidationError({"troop_unit": "该部队不在您的管辖范围内。"})
+    if user.is_office and not runs_unit(user, troop_unit):
+        # The 双清单 is the troop's own office's (a city reads its counties' lists).
+        raise ValidationError({"troop_unit": "该部队的双清单由其所在地的双拥办记录。"})
     if responsible_unit is not None and not unit_in_scope(user, responsible_unit):
         raise ValidationError({"responsible_unit": "责任单位不在您的管辖范围内。"})
     if category is not None and category.owner_unit is not None and not troop_unit.is_below(category.owner_unit):

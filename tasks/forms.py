@@ -41,7 +41,7 @@ def task_units_for(user: User) -> list[OrgUnit]:
     row of a formset): the user's own office unit and the units it runs, at any level
     (``shuangyong.selectors.units_run_by``: a city's member units and counties, a county's
     townships and member units, a street office's villages)."""
-    return list(units_run_for(user).filter(is_active=True).order_by("path"))
+    return [u for u in units_run_for(user) if u.is_active]
 
 
 def _unit_lookup(units: dict[str, OrgUnit]) -> Any:

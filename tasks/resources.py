@@ -181,7 +181,9 @@ class ScopedUnitsWidget(widgets.ManyToManyWidget):
 
 
 def _candidate_units(user: User, kinds: tuple[str, ...]) -> QuerySet[OrgUnit]:
-    return units_in_scope(user).filter(kind__in=kinds) if kinds else units_run_for(user)
+    if kinds:
+        return units_in_scope(user).filter(kind__in=kinds)
+    return OrgUnit.objects.filter(pk__in=[u.pk for u in units_run_for(user)])
 
 
 IMPORT_EDITABLE_STATES = frozenset({DualListState.PROPOSED, DualListState.ASSIGNED})
@@ -385,7 +387,10 @@ class TaskResource(resources.ModelResource):
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         pk = _row_id(row)
-        instance = self.get_queryset().filter(pk=pk).first() if pk is not None else None
+        # Only the office owning a plan changes its tasks (tasks.policy.runs_plan): the export
+        # also lists the tasks of plans above and below, which this import refuses by row.
+        own = self.get_queryset().filter(plan__owner_unit_id=self.user.org_unit_id)
+        instance = own.filter(pk=pk).first() if pk is not None else None
         if instance is None:
             raise ValidationError(f"编号 {pk or '（空）'} 的任务不存在或您无权修改；Excel 只能更新已有任务。")
         self._before[instance.pk] = (instance.lead_unit_id, {u.pk for u in instance.cooperating_units.all()})

@@ -489,7 +489,7 @@ def task_breakdown(
             tasks=[],
         )
     _require_plan_office(user, plan)
-    allowed = set(units_run_for(user).values_list("pk", flat=True))
+    allowed = {u.pk for u in units_run_for(user)}
     errors: list[str] = []
     for i, draft in enumerate(drafts, start=1):
         units = [u for u in [draft.lead_unit, *draft.cooperating_units] if u is not None]

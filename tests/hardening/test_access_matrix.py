@@ -233,6 +233,9 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "notification_read_all": Row(None, POST_ONLY, expect(302)),
     # --- reminders: snooze and delegation --------------------------------------------------------
     "reminder_settings": Row(None, ALL_200, POST_AS_GET),  # each sees their own, the county all in scope
+    # 本单位提醒规则: the office (any level) sets its own, its leader reads it; other units: 403 (role).
+    # A POST without data is the form with its errors (200).
+    "office_reminder_policy": Row(None, expect(403, office=200, admin=200, leader=200), OFFICE_ONLY_PAGE),
     # Only the recipient snoozes a reminder entry of their own (no data: the form with errors, 200).
     "snooze_create": Row(
         kw(notification_pk=Ref("reminder_note")), expect(404, township_a=200), expect(404, leader=403, township_a=200)

@@ -172,6 +172,7 @@ BUDGET: dict[str, Page] = {
     "unit_contact_edit": Page(_pk(_township)),
     "notification_list": Page(),
     "reminder_settings": Page(),
+    "office_reminder_policy": Page(),
     "tasks:task_board": Page(),
     "tasks:my_tasks": Page(),
     "tasks:completion": Page(),

@@ -85,3 +85,50 @@ def test_the_scan_with_office_policies_costs_the_same_for_more_items(
         source.add(unit=other_county, deadline=DEADLINE + 30 * DAY)
     with django_assert_max_num_queries(len(steady.captured_queries)):
         assert run_scan(deliver=False).reminders_created == 0
+
+
+# --- 本单位提醒规则: an office sets its own in the portal -------------------------------------
+
+
+def _form(**changes) -> dict:
+    data = {
+        "days_before": "10,5",
+        "remind_on_due_day": "on",
+        "remind_overdue": "on",
+        "escalate_after_days": "4",
+        "close_confirm_after_days": "2",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_office_sets_its_own_policy_in_the_portal(client, county, township_a_unit, leader, township_a):
+    from django.urls import reverse
+
+    office = UserFactory(org_unit=county, role=Role.OFFICE)
+    url = reverse("office_reminder_policy")
+    client.force_login(office)
+    page = client.get(url).content.decode()
+    assert "全站默认规则" in page and "提前提醒天数" in page
+    assert client.post(url, _form()).status_code == 302
+    own = ReminderPolicy.objects.get(owner_unit=county)
+    assert own.days_before_list == [10, 5] and own.escalate_after_days == 4
+    assert ReminderPolicy.load().days_before_list == [7, 3, 1]  # the default is untouched
+    # A stale save (another colleague saved meanwhile) changes nothing.
+    assert client.post(url, _form(days_before="3", version=own.version)).status_code == 302
+    refused = client.post(url, _form(days_before="1", version=own.version))
+    assert refused.status_code == 200 and "已被他人修改" in refused.content.decode()
+    assert ReminderPolicy.objects.get(owner_unit=county).days_before_list == [3]
+    bad = client.post(url, _form(days_before="七天", version=own.version + 1))
+    assert "逗号分隔" in bad.content.decode()
+    # The street office (no policy of its own) shows that it follows the county's.
+    street = UserFactory(org_unit=township_a_unit, role=Role.OFFICE)
+    client.force_login(street)
+    assert f"执行{county.name}的规则" in client.get(url).content.decode()
+    # The county's leader reads it; a township's staff may not open it.
+    client.force_login(leader)
+    page = client.get(url)
+    assert page.status_code == 200 and "提前提醒天数" in page.content.decode()
+    assert client.post(url, _form()).status_code == 403
+    client.force_login(township_a)
+    assert client.get(url).status_code == 403

@@ -42,3 +42,18 @@ def test_units_run_by_stop_at_the_next_offices(
     assert set(units_run_by(levels_city)) == {levels_city, levels_city_member, levels_county2, county}
     assert set(units_run_by(township_a_unit)) == {township_a_unit, village_a1}
     assert member_unit in set(units_run_by(county)) and village_a1 not in set(units_run_by(county))
+
+
+def test_units_below_a_unit_without_an_office_are_run_by_the_office_above(county, member_unit, township_a_unit):
+    """A member unit's own sub-units (any depth) are the county's to task, down to the next office."""
+    from shuangyong.models import OrgUnitKind
+    from tests.factories import OrgUnitFactory
+
+    section = OrgUnitFactory(name="教委科室", kind=OrgUnitKind.MEMBER_UNIT, parent=member_unit)
+    team = OrgUnitFactory(name="科室小组", kind=OrgUnitKind.MEMBER_UNIT, parent=section)
+    squad = OrgUnitFactory(name="小组分队", kind=OrgUnitKind.MEMBER_UNIT, parent=team)
+    street = OrgUnitFactory(name="小组下的街道", kind=OrgUnitKind.TOWNSHIP, parent=team)
+    below_street = OrgUnitFactory(name="街道下的村", kind=OrgUnitKind.VILLAGE, parent=street)
+    run = units_run_by(county)
+    assert {section, team, squad, street} <= set(run) and below_street not in run
+    assert [u.path for u in run] == sorted(u.path for u in run)

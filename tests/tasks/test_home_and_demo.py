@@ -88,6 +88,9 @@ def test_demo_seeder_is_idempotent():
     assert county_tasks.count() == 12
     assert county_tasks.filter(lead_unit__isnull=False).count() == 6
     assert ProgressReport.objects.filter(task__plan=plan).count() == 1 and DualListItem.objects.count() == 5
+    # The demo city's task for the county, broken down into two tasks of the county's plan.
+    city_task = Task.objects.get(plan__owner_unit__code="cq", parent_task__isnull=True, lead_unit__code="tl")
+    assert {t.plan for t in city_task.linked_tasks.all()} == {plan} and city_task.linked_tasks.count() == 2
     # A realistic mix whatever the day: one task done, one late, one item waiting for sign-off.
     assert county_tasks.get(number="（七）").status == "done"
     assert [t.number for t in county_tasks if t.is_overdue] == ["（六）"]

@@ -59,9 +59,18 @@ def test_the_confirming_office_is_the_county_even_with_a_city_above(
     assert DualListItem.objects.get(pk=item.pk).state == S.CLOSED
 
 
-def test_the_city_cannot_assign_a_countys_item(item, levels_city_office, township_b_unit):
+def test_the_city_cannot_assign_a_countys_item(item, levels_city_office, township_b_unit, troop_unit):
     with pytest.raises(PermissionDenied):
         dual_list_item_assign(user=levels_city_office, item=item, responsible_unit=township_b_unit)
+    with pytest.raises(ValidationError) as error:  # nor record one for a county's troop
+        dual_list_item_create(
+            user=levels_city_office,
+            year=2022,
+            direction=DualListDirection.TO_TROOPS,
+            content="协调训练场地",
+            troop_unit=troop_unit,
+        )
+    assert "troop_unit" in error.value.message_dict
 
 
 def test_the_close_confirm_reminder_goes_to_the_county_office(item, office_user, levels_city_office):

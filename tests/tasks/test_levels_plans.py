@@ -136,3 +136,15 @@ def test_the_work_queue_at_each_level(city_task, county_task, office_user, level
     assert county["waiting-received"].total == 1
     assert county["waiting-received"].rows[0].url == reverse("tasks:task_detail", args=[city_task.pk])
     assert city["waiting-received"].total == 0
+
+
+def test_the_task_import_changes_only_the_offices_own_plans(city_task, county_task, office_user):
+    """The county's export lists the city's task it received; importing it back changes nothing."""
+    from tasks.resources import TaskResource, export_xlsx, import_errors, import_table
+
+    resource = TaskResource(user=office_user)
+    content = export_xlsx(resource)
+    result = import_table(TaskResource(user=office_user), name="tasks.xlsx", content=content)
+    errors = import_errors(result, resource)
+    assert any(f"编号 {city_task.pk} 的任务不存在或您无权修改" in str(e) for e in errors)
+    assert Task.objects.get(pk=city_task.pk).version == city_task.version
