@@ -251,7 +251,7 @@ def task_create(
     units the office may assign (``units_run_for``, as in 任务分解); those units are told."""
     _require_plan_office(user, plan)
     cooperating = [u for u in cooperating_units if u != lead_unit]
-    allowed = set(units_run_for(user).filter(is_active=True).values_list("pk", flat=True))
+    allowed = {u.pk for u in units_run_for(user) if u.is_active}
     errors: dict[str, list[str]] = {}
     if lead_unit is not None and lead_unit.pk not in allowed:
         errors["lead_unit"] = [f"单位“{lead_unit.name}”不是本单位可以交办的单位。"]
