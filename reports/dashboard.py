@@ -172,7 +172,7 @@ def dashboard_for(user: User, *, campaign: Campaign | None, year: int | None = N
     return board
 
 
-LEVEL_WORDS = {
+LEVEL_WORDS: dict[str, str] = {
     OrgUnitKind.TOWNSHIP: "各乡镇（街道）",
     OrgUnitKind.COUNTY: "各区县",
     OrgUnitKind.CITY: "各市",
