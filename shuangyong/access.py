@@ -166,7 +166,19 @@ def runs_unit(user: Any, unit: OrgUnit | None) -> bool:
     if unit.pk == office.pk:
         return True
     between = unit.ancestor_pks()[office.depth : -1]  # strictly between the office and the unit
-    return not between or not OrgUnit.objects.filter(pk__in=between, kind__in=OFFICE_KINDS).exists()
+    return not between or not any(pk in _offices_below(user, office) for pk in between)
+
+
+def _offices_below(user: Any, office: OrgUnit) -> frozenset[int]:
+    """The office units inside ``office``'s subtree (itself excluded), read once per user object,
+    i.e. once per request: pages ask ``runs_unit`` for every row they list (a city's work queue
+    asked it for each of 119 双清单 items, one query each)."""
+    cached = getattr(user, "_offices_below", None)
+    if cached is None or cached[0] != office.pk:
+        below = OrgUnit.objects.filter(path__startswith=office.path, kind__in=OFFICE_KINDS).exclude(pk=office.pk)
+        cached = (office.pk, frozenset(below.values_list("pk", flat=True)))
+        user._offices_below = cached
+    return cached[1]
 
 
 def require_role(user: User, *roles: str, message: str = "您的角色无权执行此操作。") -> None:

@@ -37,6 +37,8 @@ if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname
 else
   $PY manage.py migrate --noinput -v0
 fi
+# Hashed static files for WhiteNoise under this run's var dir (DEBUG is off, as in production).
+$PY manage.py collectstatic --noinput -v0
 $PY bench/loadtest/targets.py "$OUT/targets.json"
 redis-cli -u "$REDIS_URL" flushdb >/dev/null 2>&1 || true  # start with a cold cache
 

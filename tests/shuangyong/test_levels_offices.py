@@ -57,3 +57,22 @@ def test_units_below_a_unit_without_an_office_are_run_by_the_office_above(county
     run = units_run_by(county)
     assert {section, team, squad, street} <= set(run) and below_street not in run
     assert [u.path for u in run] == sorted(u.path for u in run)
+
+
+def test_asking_whether_an_office_runs_many_units_costs_one_query(
+    levels_city, levels_county2, levels_city_office, django_assert_max_num_queries
+):
+    """Pages ask ``runs_unit`` for every row they list (a city's work queue, for each 双清单 item
+    awaiting sign-off): the offices below are read once, not once per row."""
+    from shuangyong.models import OrgUnitKind, User
+    from tests.factories import OrgUnitFactory
+
+    troops = [
+        OrgUnitFactory(name=f"驻永某部{i}", code=f"lv-yc-bd{i}", kind=OrgUnitKind.TROOP, parent=levels_county2)
+        for i in range(12)
+    ]
+    user = User.objects.select_related("org_unit").get(pk=levels_city_office.pk)  # fresh, as in a request
+    with django_assert_max_num_queries(1):
+        answers = [runs_unit(user, troop) for troop in troops]
+    assert answers == [False] * 12  # 永川's troops are its county office's, not the city's
+    assert runs_unit(user, levels_county2)
