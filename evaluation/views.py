@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +35,7 @@ from evaluation.models import BudgetProof, EvidenceLink, ItemAssessment, ItemKin
 from shuangyong.access import units_in_scope
 from shuangyong.forms import apply_service_errors
 from shuangyong.history import history_entries
-from shuangyong.models import OrgUnitKind
+from shuangyong.models import OrgUnitKind, User
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.tables import CellError, UploadRefused, upload_bytes
 from shuangyong.types import AuthedRequest
@@ -184,10 +184,13 @@ def item_link(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择要关联的材料。")
         return redirect("evaluation:item", pk=assessment.pk)
     kind, _, target_pk = form.cleaned_data["target"].partition(":")
-    models: dict[str, type[Meeting | UnitDocument | BudgetProof]] = {
-        "meeting": Meeting, "document": UnitDocument, "budget": BudgetProof
-    }  # fmt: skip
-    target = cast(Meeting | UnitDocument | BudgetProof, get_object_or_404(models[kind], pk=int(target_pk)))
+    # Through the user's scope like every other object (the form's choices are a second guard).
+    getters: dict[str, Callable[[User, int], Meeting | UnitDocument | BudgetProof]] = {
+        "meeting": selectors.get_meeting_for,
+        "document": selectors.get_unit_document_for,
+        "budget": selectors.get_budget_proof_for,
+    }
+    target = getters[kind](request.user, int(target_pk))
     try:
         services.evidence_link_create(user=request.user, assessment=assessment, target=target)
     except ValidationError as e:
