@@ -37,6 +37,7 @@ from visits.models import (
     TableRow,
     VisitDifficulty,
     VisitRecord,
+    rolls_up,
 )
 from visits.policy import may_see_ledger
 from visits.validators import normalize_id_number
@@ -170,6 +171,11 @@ class UnitReturnRow:
     unit: OrgUnit
     ret: Return | None
     record_count: int
+
+    @property
+    def rolls_up(self) -> bool:
+        """A county (city) under the campaign: its line is its own table, it enters no records."""
+        return rolls_up(self.unit)
 
     @property
     def submitted(self) -> bool:

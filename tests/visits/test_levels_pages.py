@@ -4,6 +4,7 @@ check across counties that names no one above the county (point 5)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -185,3 +186,19 @@ def test_the_work_queue_of_each_office(cq, township_a_unit, client_for):
     upward_return_submit(user=cq.tl_office, campaign=tl, summary="小结", leaders={})
     assert "waiting-upward" not in {g.testid for g in waiting_groups(cq.tl_office)}
     assert {g.testid: g for g in waiting_groups(cq.city_office)}["waiting-returns"].total == 1
+
+
+def _record_cell(html: str, unit_name: str) -> str:
+    row = re.search(rf'<tr data-unit="{re.escape(unit_name)}">(.*?)</tr>', html, re.S)
+    assert row is not None, unit_name
+    cell = re.search(r'<td data-label="走访记录">(.*?)</td>', row.group(1), re.S)
+    assert cell is not None
+    return re.sub(r"<[^>]+>", "", cell.group(1)).strip()
+
+
+def test_the_city_campaign_page_shows_no_record_count_for_counties(cq, client_for, township_a_unit):
+    """A county sends its table up, not records: its line says so instead of "0"."""
+    page = client_for(cq.city_office).get(reverse("visits:campaign_detail", args=[cq.campaign.pk]))
+    assert _record_cell(page.content.decode(), cq.tl.name) == "—（汇总上报）"
+    county_page = client_for(cq.tl_office).get(reverse("visits:campaign_detail", args=[cq.own(cq.tl).pk]))
+    assert _record_cell(county_page.content.decode(), township_a_unit.name) == "0"
