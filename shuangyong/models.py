@@ -302,15 +302,16 @@ class Reminder(models.Model):
     # The scan writes 100,000s of claims in one go: every index and every foreign-key check of
     # this table is paid per claim. So no index of its own for the content type (the unique
     # constraint's index starts with it) or the recipient (the digest index has it, after the
-    # day), and no database-level check of the content type, unit, delegation and snooze
-    # references, whose rows are static or deleted only through the ORM (which applies
-    # ``on_delete`` itself): PostgreSQL checks deferred foreign keys one row at a time at commit.
+    # day), and no database-level check of the content type, recipient, unit, delegation and
+    # snooze references, whose rows are static or deleted only through the ORM (which applies
+    # ``on_delete`` itself, tests/reminders/test_orm_integrity.py): PostgreSQL checks deferred
+    # foreign keys one row at a time at commit (the backlog's commit: ~1 s for these checks).
     content_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     object_id = models.PositiveBigIntegerField()
     recipient = models.ForeignKey(
-        "User", on_delete=models.CASCADE, related_name="+", verbose_name="接收人", db_index=False
+        "User", on_delete=models.CASCADE, related_name="+", verbose_name="接收人", db_index=False, db_constraint=False
     )
     threshold = models.CharField("提醒节点", max_length=32)
     deadline = models.DateField("时限")
@@ -397,9 +398,16 @@ class Notification(models.Model):
 
     # Indexes cost the reminder scan's backlog (100,000s of rows in one go): the recipient is the
     # first column of both composite indexes below, so its own foreign-key index is not kept, and
-    # nothing looks entries up by content type or by time alone.
+    # nothing looks entries up by content type or by time alone. For the same reason the recipient
+    # and the reminder have no database-level check: users and claims are deleted only through
+    # the ORM, which applies ``on_delete`` itself (tests/reminders/test_orm_integrity.py).
     recipient = models.ForeignKey(
-        "User", on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人", db_index=False
+        "User",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="接收人",
+        db_index=False,
+        db_constraint=False,
     )
     title = models.CharField("标题", max_length=200)
     subject = models.CharField("事项", max_length=200, blank=True, help_text="提醒所说的事项，每日提醒汇总按它列出")
@@ -417,7 +425,7 @@ class Notification(models.Model):
     )
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     reminder = models.OneToOneField(
-        Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
+        Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification", db_constraint=False
     )
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
