@@ -107,19 +107,21 @@ def waiting_groups(user: Any) -> list[WaitingGroup]:
     )
     if user.is_office:
         # Only the office owning the plan decides (tasks.policy.runs_plan): an office above reads.
-        own = {"task__plan__owner_unit_id": user.org_unit_id}
-        closures: Any = selectors.pending_requests_for(user, ClosureRequest).filter(**own)
-        extensions: Any = selectors.pending_requests_for(user, ExtensionRequest).filter(**own)
+        closures: Any = selectors.requests_to_decide(user, ClosureRequest)
+        extensions: Any = selectors.requests_to_decide(user, ExtensionRequest)
         groups.append(_request_group(closures, title="待审核的完成申请", testid="waiting-closures"))
         groups.append(_request_group(extensions, title="待审批的延期申请", testid="waiting-extensions"))
     if user.is_office and user.org_unit_id is not None:
         # Tasks an office above gave to this office's unit: to carry out or break down (任务分解).
         received = (
-            selectors.my_tasks(user).exclude(status=TaskStatus.DONE).exclude(plan__owner_unit_id=user.org_unit_id)
+            selectors.my_visible_tasks(user)
+            .exclude(status=TaskStatus.DONE)
+            .exclude(plan__owner_unit_id=user.org_unit_id)
         )
         groups.append(_task_group(received, title="上级交办的任务", testid="waiting-received"))
     elif user.org_unit_id is not None and not user.is_read_only:
-        groups.append(_task_group(selectors.my_tasks(user).exclude(status=TaskStatus.DONE), title="本单位未完成的任务"))
+        open_tasks = selectors.my_visible_tasks(user).exclude(status=TaskStatus.DONE)
+        groups.append(_task_group(open_tasks, title="本单位未完成的任务"))
         mine = (
             selectors.dual_list_items_for(user)
             .filter(responsible_unit_id=user.org_unit_id, state__in=[DualListState.ASSIGNED, DualListState.IN_PROGRESS])
@@ -146,7 +148,7 @@ def waiting_groups(user: Any) -> list[WaitingGroup]:
 def _task_group(open_tasks: Any, *, title: str, testid: str = "waiting-tasks") -> WaitingGroup:
     """Open tasks of the user's unit, the soonest deadline first (no deadline last)."""
     first_tasks, total = selectors.first_rows_and_total(
-        open_tasks.prefetch_related(None).order_by(F("deadline").asc(nulls_last=True), "pk"), WAITING_ROWS
+        open_tasks.order_by(F("deadline").asc(nulls_last=True), "pk"), WAITING_ROWS
     )
     today = today_shanghai()
     rows = [

@@ -80,10 +80,16 @@ def _task_scope_q(user: User) -> Q:
     return scope_q(user, "lead_unit", "plan__owner_unit") | Q(pk__in=cooperating)
 
 
+def visible_tasks(user: User) -> TaskQuerySet:
+    """Tasks the user may see, bare: for filters and for lists that show no rolled-up status
+    (building ``with_rollup``'s four subqueries costs each query ~2 ms of Python)."""
+    return Task.objects.filter(_task_scope_q(user))
+
+
 def tasks_for(user: User) -> TaskQuerySet:
     """Tasks the user may see, with the progress of their breakdown below (``with_rollup``)."""
     return (
-        Task.objects.filter(_task_scope_q(user))
+        visible_tasks(user)
         .with_rollup()
         .select_related("plan", "section", "lead_unit")
         .prefetch_related("cooperating_units")
@@ -118,14 +124,19 @@ def get_task_for(user: User, pk: int) -> Task:
     return get_object_or_404(tasks_for(user), pk=pk)
 
 
-def my_tasks(user: User) -> TaskQuerySet:
-    """Tasks where the user's own unit leads or cooperates."""
+def my_visible_tasks(user: User) -> TaskQuerySet:
+    """Tasks where the user's own unit leads or cooperates, bare (see ``visible_tasks``)."""
     unit_id = user.org_unit_id
     if scope_root(user) is None or unit_id is None:
         return Task.objects.none()
     cooperating = Task.cooperating_units.through.objects.filter(orgunit_id=unit_id).values("task_id")
+    return Task.objects.filter(Q(lead_unit_id=unit_id) | Q(pk__in=cooperating))
+
+
+def my_tasks(user: User) -> TaskQuerySet:
+    """Tasks where the user's own unit leads or cooperates, with their roll-up."""
     return (
-        Task.objects.filter(Q(lead_unit_id=unit_id) | Q(pk__in=cooperating))
+        my_visible_tasks(user)
         .with_rollup()
         .select_related("plan", "section", "lead_unit")
         .prefetch_related("cooperating_units")
@@ -166,11 +177,21 @@ def get_evidence_for(user: User, pk: int) -> Evidence:
 
 def requests_for(user: User, model: type[R]) -> QuerySet[R]:
     """Closure or extension requests (``model``) on the tasks the user may see."""
-    return model._default_manager.filter(task__in=tasks_for(user).values("pk")).select_related("task")
+    return model._default_manager.filter(task__in=visible_tasks(user).values("pk")).select_related("task")
 
 
 def pending_requests_for(user: User, model: type[R]) -> QuerySet[R]:
     return requests_for(user, model).filter(state=RequestState.PENDING)
+
+
+def requests_to_decide(user: User, model: type[R]) -> QuerySet[R]:
+    """Pending requests the user's office decides: those on the tasks of its own plans
+    (``tasks.policy.runs_plan``), which are all in its scope; none for anyone else."""
+    if not user.is_office or user.org_unit_id is None or scope_root(user) is None:
+        return model._default_manager.none()
+    return model._default_manager.filter(
+        task__plan__owner_unit_id=user.org_unit_id, state=RequestState.PENDING
+    ).select_related("task")
 
 
 def dual_list_items_for(user: User) -> DualListItemQuerySet:
@@ -245,7 +266,8 @@ def first_rows_and_total(queryset: QuerySet[M], limit: int) -> tuple[list[M], in
 
 
 def overdue_tasks_for(user: User) -> TaskQuerySet:
-    return tasks_for(user).overdue().order_by("deadline", "id")
+    """Late tasks by their own deadline (lists of number, title, lead unit and deadline: no roll-up)."""
+    return visible_tasks(user).overdue().select_related("lead_unit").order_by("deadline", "id")
 
 
 def overdue_dual_list_items_for(user: User) -> DualListItemQuerySet:
@@ -253,7 +275,7 @@ def overdue_dual_list_items_for(user: User) -> DualListItemQuerySet:
 
 
 def my_overdue_tasks(user: User) -> TaskQuerySet:
-    return my_tasks(user).overdue().order_by("deadline", "id")
+    return my_visible_tasks(user).overdue().select_related("lead_unit").order_by("deadline", "id")
 
 
 def dual_list_items_awaiting_confirmation(user: User) -> list[DualListItem]:

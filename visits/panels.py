@@ -29,7 +29,7 @@ def returns_overview_panel(user: User) -> dict[str, Any] | None:
     campaign = current_campaign_for(user)
     if campaign is None:
         return None
-    return {"campaign": campaign, "overview": campaign_overview(user=user, campaign=campaign)}
+    return {"campaign": campaign, "overview": campaign_overview(user=user, campaign=campaign, record_counts=False)}
 
 
 def _incoming_transfers(user: User) -> list[WaitingGroup]:

@@ -107,12 +107,19 @@ def current_campaign_for(user: User) -> Campaign | None:
     from django.utils import timezone
 
     today = timezone.localdate()
+    # Read once per user object, i.e. once per request: the home page's panels and the
+    # dashboard each ask for it (like ``shuangyong.access._offices_below``).
+    cached = getattr(user, "_current_campaign", None)
+    if cached is not None and cached[0] == (today, user.org_unit_id):
+        return cached[1]
     qs = campaigns_listed_for(user)
     own_first = Case(When(owner_unit_id=user.org_unit_id, then=Value(0)), default=Value(1))
-    return (
+    campaign = (
         qs.filter(return_deadline__gte=today).order_by(own_first, "return_deadline").first()
         or qs.order_by(own_first, "-year", "-visit_start").first()
     )
+    user._current_campaign = ((today, user.org_unit_id), campaign)
+    return campaign
 
 
 def returns_for(user: User) -> QuerySet[Return]:
@@ -219,13 +226,14 @@ class CampaignOverview:
         return [(key, label, self.counts.get(key, 0)) for key, label in UnitState.LABELS.items()]
 
 
-def campaign_overview(*, user: User, campaign: Campaign) -> CampaignOverview:
-    """Per expected unit in scope: its return and state. Three queries whatever the number of units."""
+def campaign_overview(*, user: User, campaign: Campaign, record_counts: bool = True) -> CampaignOverview:
+    """Per expected unit in scope: its return and state. Three queries whatever the number of units.
+    ``record_counts=False`` (the home page's counts by state) skips counting every unit's records."""
     units = list(scoped(campaign.expected_units.all(), user, "").order_by("kind", "sort_order", "name"))
-    returns = {
-        r.org_unit_id: r
-        for r in returns_for_campaign(user=user, campaign=campaign).annotate(record_count=Count("records"))
-    }
+    returns_qs = returns_for_campaign(user=user, campaign=campaign).defer("figures", "summary")
+    if record_counts:
+        returns_qs = returns_qs.annotate(record_count=Count("records"))
+    returns = {r.org_unit_id: r for r in returns_qs}
     extra = [r.org_unit for uid, r in returns.items() if uid not in {u.pk for u in units}]
     rows = [
         UnitReturnRow(unit=u, ret=returns.get(u.pk), record_count=getattr(returns.get(u.pk), "record_count", 0))
