@@ -117,7 +117,7 @@ def cached_dashboard_for(user: User, *, campaign: Campaign | None, year: int | N
     key = ":".join(
         str(part)
         for part in (
-            "dashboard:v2",
+            "dashboard:v3",
             root.pk if root else 0,
             user.role,
             campaign.pk if campaign else "current",
@@ -194,7 +194,7 @@ def _add_charts(board: Dashboard, last_report: CampaignReport | None) -> None:
     board.charts["dual_list"] = render_chart(
         BarChart(
             title=f"{board.year}年“双清单”事项销号情况",
-            categories=[f"{s.troop_unit.name}·{DualListDirection(s.direction).label}" for s in dual],
+            categories=[f"{s.unit_name}·{DualListDirection(s.direction).label}" for s in dual],
             series=[Series("事项总数", [s.total for s in dual]), Series("已销号", [s.closed for s in dual])],
             unit="项",
         )

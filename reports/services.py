@@ -272,7 +272,7 @@ def task_closure_workbook(*, user: User, year: int, today: dt.date | None = None
     ]
     dual_list = [
         DualListLine(
-            troop_name=s.troop_unit.name,
+            troop_name=s.unit_name,
             direction_label=DualListDirection(s.direction).label,
             total=s.total,
             closed=s.closed,

@@ -36,6 +36,10 @@ class OrgUnitKind(models.TextChoices):
 OFFICE_KINDS: frozenset[str] = frozenset(
     {OrgUnitKind.PROVINCE, OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP}
 )
+#: The levels of government whose offices report up as a whole (docs/levels.md): an office above
+#: them reads each as one line of its summaries (a city its counties, the province its cities),
+#: not as the thousands of units inside them (``shuangyong.access.lines_one_level_down``).
+LEVEL_KINDS: frozenset[str] = frozenset({OrgUnitKind.PROVINCE, OrgUnitKind.CITY, OrgUnitKind.COUNTY})
 #: Personal data (the ledger, names in visit records, contact logs, ID numbers) never leaves the
 #: county (PIPL minimum-necessary): offices above it see tables, returns and task progress only.
 PERSONAL_DATA_BOUNDARY: str = OrgUnitKind.COUNTY

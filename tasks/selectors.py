@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.db.models import Count, Model, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
-from shuangyong.access import NOTHING, scope_q, scope_root
+from shuangyong.access import NOTHING, lines_one_level_down, scope_q, scope_root
 from shuangyong.models import OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import nearest_office_unit
 from shuangyong.validators import DATE_MAX, DATE_MIN
@@ -303,10 +303,14 @@ class UnitTaskStats:
     completed: int
     overdue: int
     rate: float
+    # The line of a county (city) below the viewer: the tasks led by it and by the units inside it.
+    with_units_below: bool = False
 
     @property
     def unit_name(self) -> str:
-        return self.unit.name if self.unit is not None else NO_LEAD_UNIT
+        if self.unit is None:
+            return NO_LEAD_UNIT
+        return f"{self.unit.name}（含所属单位）" if self.with_units_below else self.unit.name
 
 
 def tasks_of_year_q(year: int) -> Q:
@@ -323,7 +327,9 @@ def tasks_of_year_q(year: int) -> Q:
 
 def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = None) -> list[UnitTaskStats]:
     """Per lead unit: how many of the year's tasks (tasks_of_year_q) it leads, how many are done
-    or late; the tasks without a lead unit last, under 未指定牵头单位. Two queries."""
+    or late; the tasks without a lead unit last, under 未指定牵头单位. Above the county, one line
+    per county (city) below with the tasks of the units inside it (``lines_one_level_down``).
+    Three queries at most."""
     today = today or today_shanghai()
     rows = (
         Task.objects.filter(_task_scope_q(user))
@@ -337,35 +343,40 @@ def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = No
         )
     )
     counts: dict[int | None, Any] = {r["lead_unit"]: r for r in rows}
-    units: list[OrgUnit | None] = list(OrgUnit.objects.filter(pk__in=[pk for pk in counts if pk]).order_by("path"))
-    if None in counts:
-        units.append(None)
-    stats = []
-    for unit in units:
-        count = counts[unit.pk if unit is not None else None]
-        stats.append(
-            UnitTaskStats(
-                unit=unit,
-                total=count["total"],
-                completed=count["completed"],
-                overdue=count["overdue"],
-                rate=count["completed"] / count["total"],
-            )
-        )
-    return stats
+    leads = OrgUnit.objects.filter(pk__in=[pk for pk in counts if pk]).in_bulk()
+    line_of = lines_one_level_down(user, leads.values())
+    lines: dict[int | None, UnitTaskStats] = {}
+    for pk, count in counts.items():
+        unit = line_of[pk] if pk is not None else None
+        key = unit.pk if unit is not None else None
+        line = lines.setdefault(key, UnitTaskStats(unit=unit, total=0, completed=0, overdue=0, rate=0.0))
+        line.total += count["total"]
+        line.completed += count["completed"]
+        line.overdue += count["overdue"]
+        line.with_units_below |= unit is not None and unit.pk != pk
+    for line in lines.values():
+        line.rate = line.completed / line.total
+    # By the tree (a unit's path), the tasks without a lead unit last.
+    return sorted(lines.values(), key=lambda s: (s.unit is None, s.unit.path if s.unit is not None else ""))
 
 
 @dataclass
 class DualListStats:
-    troop_unit: OrgUnit
+    troop_unit: OrgUnit  # above the county: the county (city) line of the troops inside it
     direction: str
     total: int
     closed: int
     overdue: int
+    with_units_below: bool = False
+
+    @property
+    def unit_name(self) -> str:
+        return f"{self.troop_unit.name}（含驻地部队）" if self.with_units_below else self.troop_unit.name
 
 
 def dual_list_summary(*, user: User, year: int, today: dt.date | None = None) -> list[DualListStats]:
-    """Per troop unit and direction: items, items 已销号, items late. Two queries."""
+    """Per troop unit and direction: items, items 已销号, items late; above the county, per county
+    (city) below and direction (``lines_one_level_down``). Three queries at most."""
     today = today or today_shanghai()
     rows = list(
         DualListItem.objects.filter(scope_q(user, "responsible_unit", "troop_unit"), year=year)
@@ -377,15 +388,17 @@ def dual_list_summary(*, user: User, year: int, today: dt.date | None = None) ->
             overdue=Count("id", filter=Q(deadline__lt=today) & ~Q(state=DualListState.CLOSED)),
         )
     )
-    units = OrgUnit.objects.in_bulk({r["troop_unit"] for r in rows})
-    rows.sort(key=lambda r: (units[r["troop_unit"]].path, r["direction"] != "to_troops"))
-    return [
-        DualListStats(
-            troop_unit=units[r["troop_unit"]],
-            direction=r["direction"],
-            total=r["total"],
-            closed=r["closed"],
-            overdue=r["overdue"],
+    troops = OrgUnit.objects.in_bulk({r["troop_unit"] for r in rows})
+    line_of = lines_one_level_down(user, troops.values())
+    lines: dict[tuple[int, str], DualListStats] = {}
+    for r in rows:
+        unit = line_of[r["troop_unit"]]
+        line = lines.setdefault(
+            (unit.pk, r["direction"]),
+            DualListStats(troop_unit=unit, direction=r["direction"], total=0, closed=0, overdue=0),
         )
-        for r in rows
-    ]
+        line.total += r["total"]
+        line.closed += r["closed"]
+        line.overdue += r["overdue"]
+        line.with_units_below |= unit.pk != r["troop_unit"]
+    return sorted(lines.values(), key=lambda s: (s.troop_unit.path, s.direction != "to_troops"))

@@ -118,7 +118,7 @@ def current_campaign_for(user: User) -> Campaign | None:
         qs.filter(return_deadline__gte=today).order_by(own_first, "return_deadline").first()
         or qs.order_by(own_first, "-year", "-visit_start").first()
     )
-    user._current_campaign = ((today, user.org_unit_id), campaign)
+    user._current_campaign = ((today, user.org_unit_id), campaign)  # type: ignore[attr-defined]
     return campaign
 
 
