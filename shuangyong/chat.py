@@ -121,11 +121,12 @@ def post(channel: ChatChannel, *, title: str, text: str) -> None:
 # --- the day's posts ---
 
 
-def prepare_posts(*, today: date, policy: ReminderPolicy, policies: Any = None) -> int:
+def prepare_posts(*, today: date, policy: ReminderPolicy, policies: Any = None, now: datetime | None = None) -> int:
     """Today's summary post for every enabled channel that has not got one (nothing overdue:
     no post), by the channel's office's policy (``policies``: shuangyong.reminders.ReminderPolicies;
-    without it, ``policy`` for every office). Returns how many were written."""
-    from shuangyong.reminders import overdue_summary
+    without it, ``policy`` for every office); with ``now``, only once that policy's digest hour
+    has come. Returns how many were written."""
+    from shuangyong.reminders import digest_due, overdue_summary
 
     done = ChatPost.objects.filter(day=today).values("channel_id")
     channels = list(ChatChannel.objects.filter(enabled=True).exclude(pk__in=done).select_related("office_unit"))
@@ -133,8 +134,10 @@ def prepare_posts(*, today: date, policy: ReminderPolicy, policies: Any = None) 
     created = 0
     for channel in channels:
         unit = channel.office_unit
+        office_policy = policies.for_unit(unit) if policies is not None else policy
+        if now is not None and not digest_due(office_policy, today=today, now=now):
+            continue  # this office's digest hour has not come yet
         if unit.pk not in summaries:
-            office_policy = policies.for_unit(unit) if policies is not None else policy
             summaries[unit.pk] = overdue_summary(unit, today=today, policy=office_policy)
         summary = summaries[unit.pk]
         if not getattr(summary, "total", 0):

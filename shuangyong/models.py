@@ -245,10 +245,10 @@ class ReminderPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     digest_hour = models.PositiveSmallIntegerField(
-        "每日逾期汇总时间（时）",
+        "每日提醒时间（时）",
         default=8,
         validators=[MaxValueValidator(23)],
-        help_text="当天该时刻之后的第一次扫描发送汇总（北京时间）",
+        help_text="当天该时刻之后的第一次扫描发送每日提醒邮件、逾期汇总和群消息（北京时间）",
     )
     retry_after_minutes = models.PositiveSmallIntegerField(
         "发送失败重试间隔（分钟）",
@@ -261,13 +261,14 @@ class ReminderPolicy(models.Model):
     )  # optimistic locking (shuangyong/concurrency.py)
     history = HistoricalRecords()
 
-    #: What an office sets for the units under it (the digest hour and the retry are site-wide).
+    #: What an office sets for the units under it (the retry interval is site-wide).
     OFFICE_FIELDS = (
         "days_before",
         "remind_on_due_day",
         "remind_overdue",
         "escalate_after_days",
         "close_confirm_after_days",
+        "digest_hour",
     )
 
     class Meta:
@@ -369,6 +370,9 @@ class Reminder(models.Model):
         indexes = [
             # Who is waiting for a digest (digest_day IS NULL) and one person's reminders of a day.
             models.Index(fields=["digest_day", "recipient"], name="reminder_digest_day"),
+            # The few claims a snooze muted, released when it ends (``reminders.release_snoozed``);
+            # partial: the scan's bulk claims (no snooze) never enter it.
+            models.Index(fields=["snooze"], condition=Q(snooze__isnull=False), name="reminder_snoozed"),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,8 @@ reminders.py reads them).
 
 - **Snooze**: a person mutes the reminders of one item they were reminded about, for 1 to 7
   days, with a reason the office sees. Their reminders of it not yet e-mailed are muted at once;
-  the scan claims nothing for them until the snooze ends or is cancelled, then reminds them of
-  the threshold reached by then.
+  the scan claims nothing for them until the snooze ends or is cancelled; then the muted ones
+  wait for the next digest again (``reminders.release_snoozed``) with the thresholds reached since.
 - **Delegation**: a unit head hands the unit's reminders to a colleague of the same unit for a
   period (at most ``DELEGATION_MAX_DAYS``): meanwhile the unit's reminders go to the colleague
   instead of the unit's users, and the colleague also gets the escalations meant for the head.
@@ -68,6 +68,8 @@ def reminder_snooze_create(*, user: User, notification: Notification, days: int,
     ):
         running.cancelled_at = now
         running.save(update_fields=["cancelled_at"])
+        # Its muted reminders move to the new snooze below (they are not e-mailed meanwhile).
+        Reminder.objects.filter(snooze=running).update(digest_day=None)
     unit_id = reminder.unit_id or user.org_unit_id
     assert unit_id is not None
     snooze = ReminderSnooze(
@@ -100,6 +102,8 @@ def reminder_snooze_cancel(*, user: User, snooze: ReminderSnooze) -> None:
     if snooze.cancelled_at is None:
         snooze.cancelled_at = timezone.now()
         snooze.save(update_fields=["cancelled_at"])
+        # Its muted reminders wait for the next digest again (reminders.release_snoozed).
+        Reminder.objects.filter(snooze=snooze).update(snooze=None, digest_day=None)
 
 
 def delegate_choices(user: User) -> list[User]:

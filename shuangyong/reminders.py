@@ -354,11 +354,27 @@ class ActiveDelegations:
 
 
 def active_delegations(today: date) -> QuerySet[ReminderDelegation]:
-    return ReminderDelegation.objects.filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+    """Delegations in force today. One whose delegate has been deactivated is not: the unit's
+    own users are reminded again (else nobody would be)."""
+    return ReminderDelegation.objects.filter(
+        revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today, delegate__is_active=True
+    )
 
 
 def active_snoozes(today: date) -> QuerySet[ReminderSnooze]:
     return ReminderSnooze.objects.filter(cancelled_at__isnull=True, until__gte=today)
+
+
+def release_snoozed(today: date) -> int:
+    """Claims muted by a snooze that has ended or was cancelled wait for the next digest again
+    (not yet e-mailed, no longer muted): an overdue item snoozed for two days is in the digest
+    after them, not silenced for good (its overdue claim exists, so the scan claims no new one).
+    One query on a partial index; the items still open are checked when the digest is written."""
+    return (
+        Reminder.objects.filter(snooze__isnull=False)
+        .exclude(snooze__in=active_snoozes(today).values("pk"))
+        .update(snooze=None, digest_day=None)
+    )
 
 
 REMINDER_COLUMNS = (
@@ -386,8 +402,10 @@ def _insert_claims(
     now: datetime,
     today: date,
     snoozes: bool,
+    not_to: frozenset[int] = frozenset(),
 ) -> int:
-    """One ``INSERT … SELECT``: the rows' (object, recipient, threshold, deadline) not claimed yet."""
+    """One ``INSERT … SELECT``: the rows' (object, recipient, threshold, deadline) not claimed yet,
+    for no recipient in ``not_to``."""
     qs = rows.annotate(
         _ct=Value(ct_id, output_field=models.IntegerField()),
         _oid=F(spec.object_field),
@@ -399,6 +417,8 @@ def _insert_claims(
         _token=Value(token, output_field=models.UUIDField()),
         _at=Value(now, output_field=models.DateTimeField()),
     )
+    if not_to:  # on the recipient of each row, not on the item (another head is still reminded)
+        qs = qs.exclude(_rid__in=not_to)
     qs = qs.filter(
         ~Exists(
             Reminder.objects.filter(
@@ -468,13 +488,12 @@ def _claim_spec(
         heads = base.filter(windows.escalation_q).filter(
             **{f"{unit}__users__is_active": True, f"{unit}__users__is_unit_head": True}
         )
-        if delegations.delegators:
-            heads = heads.exclude(**{f"{unit}__users__id__in": delegations.delegators})
         claimed += insert(
             heads,
             recipient=F(f"{unit}__users__id"),
             threshold=Value(ESCALATION),
             delegation=no_delegation,
+            not_to=delegations.delegators,  # a head who delegated: the delegate gets it (below)
         )
     if not delegations.units:
         return claimed
@@ -683,18 +702,20 @@ def run_scan(*, today: date | None = None, deliver: bool = True) -> ScanResult:
     now = timezone.localtime()
     today = today or now.date()
     policies = ReminderPolicies.load()
-    policy = policies.default  # the digest hour and the other site-wide settings are the default's
+    policy = policies.default  # the retry interval and the other site-wide settings are the default's
     result = ScanResult()
+    release_snoozed(today)
     result.reminders_created = claim_deadline_reminders(today=today, policies=policies)
     snoozed = _snoozed_pairs(today)
     for source in registered_sources():
         dues = source.other_reminders(today=today, policy=policy, policies=policies)
         dues = [d for d in dues if not _is_snoozed(d, snoozed)]
         result.reminders_created += record(dues)
-    if today < now.date() or now.hour >= policy.digest_hour:
-        # Digests ride on the scan too, so a missed digest job is caught up the same day.
-        result.digests_created = reminder_digests(today=today, policies=policies)
-        result.chat_posts = chat.prepare_posts(today=today, policy=policy, policies=policies)
+    if any(digest_due(p, today=today, now=now) for p in policies.all):
+        # Digests ride on the scan too, so a missed digest job is caught up the same day; each
+        # office's people and group chat from that office's own digest hour on.
+        result.digests_created = reminder_digests(today=today, policies=policies, now=now)
+        result.chat_posts = chat.prepare_posts(today=today, policy=policy, policies=policies, now=now)
     if deliver:
         result.delivery = deliver_pending()  # e-mail first: a slow group chat never holds it up
         chat.deliver_posts()
@@ -810,11 +831,24 @@ class DigestLine:
     urgency: tuple[int, date]
 
 
+def digest_due(policy: ReminderPolicy, *, today: date, now: datetime) -> bool:
+    """Whether ``today``'s digests under ``policy`` are due at ``now``: from its digest hour on
+    (Asia/Shanghai), and at any time for a day that has passed (a scan catching up)."""
+    local = timezone.localtime(now)
+    return today < local.date() or local.hour >= policy.digest_hour
+
+
 def reminder_digests(
-    *, today: date | None = None, policy: ReminderPolicy | None = None, policies: ReminderPolicies | None = None
+    *,
+    today: date | None = None,
+    policy: ReminderPolicy | None = None,
+    policies: ReminderPolicies | None = None,
+    now: datetime | None = None,
 ) -> int:
     """One message per person for today: their reminders not yet e-mailed (and, for the
-    双拥办, its subtree's overdue summary, by its own policy). Returns how many this call wrote."""
+    双拥办, its subtree's overdue summary, by its own policy). With ``now`` (the scan, the beat
+    job), only the people whose office's digest hour has come: each office sets its own
+    (``digest_due``). Returns how many this call wrote."""
     today = today or timezone.localdate()
     if policies is None:
         policies = ReminderPolicies(default=policy) if policy is not None else ReminderPolicies.load()
@@ -830,6 +864,14 @@ def reminder_digests(
         .exclude(pk__in=done)
         .select_related("org_unit")
     )
+    if now is not None and not all(digest_due(p, today=today, now=now) for p in policies.all):
+        # Some offices' hour has not come yet: their people wait for a later scan today.
+        def due(path: str | None) -> bool:
+            return digest_due(policies.for_path(path) if path else policies.default, today=today, now=now)
+
+        paths = dict(User.objects.filter(pk__in=waiting).values_list("pk", "org_unit__path")) if waiting else {}
+        waiting = {pk for pk in waiting if due(paths.get(pk))}
+        offices = [u for u in offices if u.org_unit is not None and due(u.org_unit.path)]
     summaries: dict[int, OverdueSummary] = {}
     for office in offices:
         assert office.org_unit is not None
@@ -854,6 +896,9 @@ class StillOpen:
     (content type, object, unit, deadline) of items still open → their kind."""
 
     kinds: dict[tuple[int, int, int, date], str] = field(default_factory=dict)
+    # (content type, object) looked up again for one person's digest (``recheck``): claimed
+    # after the read above by a concurrent scan, or closed since; each is looked up once.
+    rechecked: set[tuple[int, int]] = field(default_factory=set)
     deadline_cts: set[int] = field(default_factory=set)
     deadline_thresholds: frozenset[str] = frozenset()
     other_kinds: dict[str, str] = field(default_factory=dict)
@@ -873,6 +918,34 @@ def _still_open(*, today: date, policies: ReminderPolicies) -> StillOpen:
         for oid, uid, dl in rows.values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field):
             found.kinds.setdefault((ct_id, oid, uid, dl), spec.kind)
     return found
+
+
+def _recheck(still_open: StillOpen, settled: list[tuple[Any, ...]], *, today: date) -> None:
+    """Look up the items of ``settled`` deadline reminders that the scan-wide read did not find
+    open. Most were closed since they were claimed (and stay out), but a reminder claimed by a
+    concurrent scan after that read, now settled by this digest, must be in it: without this
+    second look it would be marked e-mailed and never sent. One query per kind of item, only
+    when there is something to look up (none in a steady state of open items)."""
+    missing: dict[int, set[int]] = defaultdict(set)
+    for ct_id, oid, threshold, deadline, unit_id, *_ in settled:
+        if (
+            ct_id in still_open.deadline_cts
+            and threshold in still_open.deadline_thresholds
+            and (ct_id, oid, unit_id, deadline) not in still_open.kinds
+            and (ct_id, oid) not in still_open.rechecked
+        ):
+            missing[ct_id].add(oid)
+    if not missing:
+        return
+    for spec in all_specs():
+        ct_id = ContentType.objects.get_for_model(spec.model).pk
+        ids = missing.pop(ct_id, None)
+        if not ids:
+            continue
+        rows = spec.rows(today).filter(**{f"{spec.object_field}__in": ids})
+        for oid, uid, dl in rows.values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field):
+            still_open.kinds.setdefault((ct_id, oid, uid, dl), spec.kind)
+        still_open.rechecked.update((ct_id, oid) for oid in ids)
 
 
 @transaction.atomic
@@ -916,7 +989,9 @@ def _digest_for(user_id: int, *, today: date, summary: OverdueSummary | None, st
             "notification__url",
         )
     )
-    lines = _digest_lines(list(settled), today=today, still_open=still_open)
+    settled_rows = list(settled)
+    _recheck(still_open, settled_rows, today=today)
+    lines = _digest_lines(settled_rows, today=today, still_open=still_open)
     if not lines and summary is None:
         digest_claim.delete()  # nothing due: no e-mail, and a later scan today may still send one
         return 0

@@ -100,11 +100,13 @@ def test_no_digest_when_nothing_is_overdue(travel, source, village_a1, township_
     assert run_scan().digests_created == 0
 
 
-def test_the_digest_job_sends_it_at_its_own_hour(travel, source, village_a1, township_a_unit, office_user):
+def test_the_digest_job_sends_it_from_the_offices_hour_on(travel, source, village_a1, township_a_unit, office_user):
     from shuangyong.jobs import send_daily_digest
 
     source.add(obj=village_a1, unit=township_a_unit, deadline=DEADLINE - DAY)
-    travel(at(DEADLINE, hour=6))  # the beat entry may run before the policy's hour
+    travel(at(DEADLINE, hour=6))  # the beat entry ran before the office's digest hour (8): nothing yet
+    assert send_daily_digest.delay().get() == 0
+    travel(at(DEADLINE, hour=8))
     assert send_daily_digest.delay().get() == 1
     assert send_daily_digest.delay().get() == 0
     assert Notification.objects.filter(recipient=office_user).count() == 1

@@ -97,6 +97,7 @@ def _form(**changes) -> dict:
         "remind_overdue": "on",
         "escalate_after_days": "4",
         "close_confirm_after_days": "2",
+        "digest_hour": "8",
     }
     data.update(changes)
     return data
