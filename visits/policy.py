@@ -59,6 +59,13 @@ def record_editable(record: VisitRecord) -> bool:
     return record.unit_return.status in EDITABLE_STATUSES
 
 
+def may_run_campaign(user: User, campaign: Campaign) -> bool:
+    """Edits a campaign (dates, deadline, expected units): only the office of the unit that runs
+    it. An office above reads a county's campaign; a county cannot touch the city's (it would
+    move the city's deadline past its own, or drop the counties). docs/levels.md."""
+    return is_office_of(user, campaign.owner_unit)
+
+
 def may_review_returns(user: User, campaign: Campaign) -> bool:
     """Accepts, sends back and reopens the returns of a campaign: only the office of the unit that
     runs it, never an office above (a city reads a county's campaign) or below (a county does not

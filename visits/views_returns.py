@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
@@ -36,7 +36,14 @@ from visits.forms import (
 from visits.history import campaign_history, record_history, return_history
 from visits.levels import duplicates_across_units, expected_unit_choices, own_duplicates_elsewhere, upward_return_of
 from visits.models import Campaign, Return, VisitRecord, rolls_up
-from visits.policy import RECORD_ROLES, may_enter_records, may_review_returns, may_see_ledger, record_editable
+from visits.policy import (
+    RECORD_ROLES,
+    may_enter_records,
+    may_review_returns,
+    may_run_campaign,
+    may_see_ledger,
+    record_editable,
+)
 from visits.selectors import (
     beneficiaries_for,
     campaign_overview,
@@ -110,6 +117,8 @@ def campaign_create_view(request: AuthedRequest) -> HttpResponse:
 def campaign_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     require_role(request.user, *OFFICE, message="只有双拥办可以修改活动。")
+    if not may_run_campaign(request.user, campaign):
+        raise PermissionDenied("只有组织该活动的双拥办可以修改活动。")
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -202,3 +202,42 @@ def test_the_city_campaign_page_shows_no_record_count_for_counties(cq, client_fo
     assert _record_cell(page.content.decode(), cq.tl.name) == "—（汇总上报）"
     county_page = client_for(cq.tl_office).get(reverse("visits:campaign_detail", args=[cq.own(cq.tl).pk]))
     assert _record_cell(county_page.content.decode(), township_a_unit.name) == "0"
+
+
+def test_only_the_office_running_a_campaign_edits_it_not_the_levels_above_or_below(cq, client_for):
+    from django.core.exceptions import PermissionDenied
+
+    from visits.services import campaign_update
+
+    tl = cq.own(cq.tl)
+    city_deadline = cq.campaign.return_deadline
+    hostile = {
+        "year": 2027,
+        "kind": "spring",
+        "title": "改过的活动",
+        "visit_start": "2027-01-22",
+        "visit_end": "2027-02-20",
+        "return_deadline": "2027-03-31",
+        "expected_units": [cq.city_member.pk],
+    }
+    # The county cannot move the city's deadline or drop the counties from the city's campaign.
+    county = client_for(cq.tl_office)
+    assert county.get(reverse("visits:campaign_edit", args=[cq.campaign.pk])).status_code == 403
+    assert county.post(reverse("visits:campaign_edit", args=[cq.campaign.pk]), hostile).status_code == 403
+    cq.campaign.refresh_from_db()
+    assert cq.campaign.return_deadline == city_deadline and cq.campaign.title == "2027年春节走访慰问"
+    assert set(cq.campaign.expected_units.all()) == {cq.tl, cq.yc, cq.city_member}
+    # The city reads the county's campaign but does not rewrite it.
+    city = client_for(cq.city_office)
+    assert city.get(reverse("visits:campaign_edit", args=[tl.pk])).status_code == 403
+    assert city.post(reverse("visits:campaign_edit", args=[tl.pk]), hostile).status_code == 403
+    tl.refresh_from_db()
+    assert tl.title != "改过的活动"
+    with pytest.raises(PermissionDenied):
+        campaign_update(user=cq.city_office, campaign=tl, expected_units=[cq.city_member], title="改过的活动")
+    # Each office still edits its own: no edit link on the other level's campaign page.
+    assert reverse("visits:campaign_edit", args=[tl.pk]) not in city.get(
+        reverse("visits:campaign_detail", args=[tl.pk])
+    ).content.decode()
+    assert client_for(cq.city_office).get(reverse("visits:campaign_edit", args=[cq.campaign.pk])).status_code == 200
+    assert client_for(cq.tl_office).get(reverse("visits:campaign_edit", args=[tl.pk])).status_code == 200

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from shuangyong.access import unit_in_scope
@@ -21,6 +21,7 @@ from visits.models import (
 )
 from visits.policy import (
     REPORTING_KINDS,
+    may_run_campaign,
 )
 from visits.services._common import require_office
 from visits.services.rollup import campaigns_link_below, deadline_error, pull_in_linked_deadlines
@@ -68,6 +69,8 @@ def campaign_update(
     **fields: Any,
 ) -> Campaign:
     require_office(user)
+    if not may_run_campaign(user, campaign):
+        raise PermissionDenied("只有组织该活动的双拥办可以修改活动。")
     claim_version(campaign, expected_version=version)
     for name, value in fields.items():
         setattr(campaign, name, value)
