@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from shuangyong.access import scope_q, scope_root, scoped
+from shuangyong.access import personal_scope_q, scope_q, scope_root, scoped
 from shuangyong.models import OrgUnit, User
 from visits.models import (
     RECORD_KINDS,
@@ -225,12 +225,14 @@ class OwnDuplicate:
 
 def own_duplicates_elsewhere(*, user: User, campaign: Campaign) -> list[OwnDuplicate]:
     """The county's side of the check: its own records (its own people) paid elsewhere too, with
-    the names of the other offices. Two queries."""
-    own = scoped(
-        VisitRecord.objects.select_related("org_unit", "beneficiary", "beneficiary__org_unit"),
-        user,
-        "org_unit",
-    ).filter(campaign=campaign, money_amount__gt=0, beneficiary__isnull=False)
+    the names of the other offices. Records name a person, a unit, a day and an amount: only
+    inside their county (``personal_scope_q``); an office above gets none, whatever campaign
+    it opens (it sees ``duplicates_across_units``). Two queries."""
+    own = (
+        VisitRecord.objects.select_related("org_unit", "beneficiary", "beneficiary__org_unit")
+        .filter(personal_scope_q(user, "org_unit"))
+        .filter(campaign=campaign, money_amount__gt=0, beneficiary__isnull=False)
+    )
     others: dict[int, set[str]] = defaultdict(set)
     for person, name in (
         _same_holiday_money(campaign)

@@ -131,6 +131,14 @@ def test_duplicates_across_counties_count_people_and_name_no_one_at_city_level(c
     yc_side = client_for(cq.yc_office).get(reverse("visits:campaign_duplicates", args=[yc.pk])).content.decode()
     assert "铜梁区双拥办" in yc_side and people[0].name in yc_side  # 永川's own ledger now
 
+    # The city opening a county's campaign gets the counts, never the county's records (no unit,
+    # date or amount of one person).
+    for campaign in (tl, yc):
+        city_side = client_for(cq.city_office).get(reverse("visits:campaign_duplicates", args=[campaign.pk]))
+        assert city_side.status_code == 200 and city_side.context["own_elsewhere"] == []
+        assert 'data-testid="duplicate-elsewhere"' not in city_side.content.decode()
+        assert township_a_unit.name not in city_side.content.decode()
+
 
 def test_duplicates_across_counties_cost_fixed_queries(cq, client_for, django_assert_max_num_queries):
     client = client_for(cq.city_office)
