@@ -27,6 +27,18 @@ def test_the_nearest_office_is_told_not_every_office_above(
     assert levels_city_office not in office_users_of(township_a_unit)
 
 
+def test_reports_about_the_ledger_never_go_above_the_county(
+    levels_city, levels_city_office, county, office_user, township_a
+):
+    """A township typing another unit's ID number is reported to its county's office; with no
+    active office account in the county, to nobody above it (the number names a person)."""
+    assert office_users_above(township_a) == [office_user]
+    office_user.is_active = False
+    office_user.save()
+    assert levels_city_office in office_users_of(township_a.org_unit)  # the general rule climbs …
+    assert office_users_above(township_a) == []  # … a report about people does not leave the county
+
+
 def test_a_troop_is_run_by_its_county_office_not_the_city(
     levels_city, levels_city_office, county, office_user, troop_unit, leader
 ):

@@ -7,6 +7,7 @@ message fit for the user.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -54,13 +55,26 @@ TRANSFER_NEEDED = (
     "该身份证号已在其他区县的台账中登记，不能重复登记。人员跨区县迁移须由原区县办理迁出、"
     "本县双拥办确认迁入，请联系本县双拥办。"
 )
+logger = logging.getLogger(__name__)
+
 TRANSFER_PENDING = "该身份证号已有迁入本县的申请（待迁入），请由本县双拥办在“人员迁移”中确认迁入，不能重复登记。"
 
 
 def office_users_above(user: User) -> list[User]:
     """The active 双拥办 staff of the nearest office at or above the user's unit that has staff
-    (``shuangyong.selectors.office_users_of``): its county, not every office up to the province."""
-    return office_users_of(user.org_unit) if user.org_unit else []
+    (``shuangyong.selectors.office_users_of``): its county, not every office up to the province.
+    What they are told is about people of the ledger, so never an office outside the county
+    (``personal_data_home``): a county without active office staff tells no one above it."""
+    if user.org_unit is None:
+        return []
+    users = office_users_of(user.org_unit)
+    home = personal_data_home(user.org_unit)
+    if home is None:
+        return users
+    inside = [u for u in users if u.org_unit is not None and u.org_unit.path.startswith(home.path)]
+    if users and not inside:
+        logger.warning("%s 没有在用的双拥办账号：台账身份证号核查提醒未发给上级双拥办", home.name)
+    return inside
 
 
 def registered_id_number_messages(*, user: User, people: Iterable[Beneficiary]) -> dict[str, str]:
