@@ -35,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from shuangyong.crypto import decrypt
+from shuangyong.crypto import InvalidToken, decrypt
 from shuangyong.models import ChatChannel, ChatKind, ChatPost, DeliveryState, ReminderPolicy
 from shuangyong.notifications import absolute_url
 
@@ -173,15 +173,31 @@ def _deliver(now: datetime) -> int:
     for item in ChatPost.objects.filter(claim_token=token).select_related("channel").order_by("pk"):
         try:
             post(item.channel, title=item.title, text=item.text)
-        except ChatError as exc:
-            logger.warning("群机器人 %s 第 %d 次发送失败：%s", item.channel, item.attempts, exc)
-            failed = item.attempts >= MAX_ATTEMPTS
-            ChatPost.objects.filter(pk=item.pk).update(
-                state=DeliveryState.FAILED if failed else DeliveryState.PENDING,
-                last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} {exc}"[:1000],
-                next_attempt_at=None if failed else now + timedelta(minutes=BACKOFF_MINUTES[item.attempts - 1]),
-            )
+        except Exception as exc:  # whatever goes wrong is this post's failure, not the batch's
+            _record_failure(item, exc, now=now)
             continue
         ChatPost.objects.filter(pk=item.pk).update(state=DeliveryState.SENT, sent_at=timezone.now(), last_error="")
         sent += 1
     return sent
+
+
+def failure_message(exc: Exception) -> str:
+    """What the admin reads in the post's 最近错误."""
+    if isinstance(exc, ChatError):
+        return str(exc)
+    if isinstance(exc, InvalidToken):  # the key changed since the address was typed in
+        return "无法解密机器人地址或密钥，请在管理后台重新填写"
+    return f"发送前出错（{type(exc).__name__}）：{exc}"
+
+
+def _record_failure(item: ChatPost, exc: Exception, *, now: datetime) -> None:
+    if isinstance(exc, ChatError | InvalidToken):
+        logger.warning("群机器人 %s 第 %d 次发送失败：%s", item.channel, item.attempts, failure_message(exc))
+    else:
+        logger.exception("群机器人 %s 第 %d 次发送出错", item.channel, item.attempts)
+    failed = item.attempts >= MAX_ATTEMPTS
+    ChatPost.objects.filter(pk=item.pk).update(
+        state=DeliveryState.FAILED if failed else DeliveryState.PENDING,
+        last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} {failure_message(exc)}"[:1000],
+        next_attempt_at=None if failed else now + timedelta(minutes=BACKOFF_MINUTES[item.attempts - 1]),
+    )

@@ -245,3 +245,25 @@ def test_the_key_can_be_a_setting(settings):
     with pytest.raises(Exception):  # noqa: B017 — another key cannot read it
         decrypt(token)
     assert decrypt(encrypt("同一把钥匙")) == "同一把钥匙"
+
+
+def test_an_unreadable_channel_fails_alone_and_the_others_are_delivered(travel, overdue, county, robot):
+    unreadable = ChatChannel.objects.create(
+        office_unit=county, kind=ChatKind.WECOM, name="旧密钥的群", webhook_encrypted="gAAAA-not-a-fernet-token"
+    )  # e.g. typed in before FIELD_ENCRYPTION_KEY was changed
+    good = channel(county, robot, ChatKind.WECOM)
+    travel(at(DEADLINE))
+    run_scan()
+    assert len(robot.requests) == 1  # the good robot got its post on the first delivery
+    assert ChatPost.objects.get(channel=good).state == DeliveryState.SENT
+    bad = ChatPost.objects.get(channel=unreadable)
+    assert bad.state == DeliveryState.PENDING and bad.attempts == 1
+    assert "无法解密机器人地址或密钥，请在管理后台重新填写" in bad.last_error
+    assert bad.next_attempt_at == at(DEADLINE) + dt.timedelta(minutes=chat.BACKOFF_MINUTES[0])  # normal backoff
+
+    for minutes in (1, 6, 21, 81, 261, 500):
+        travel(at(DEADLINE) + dt.timedelta(minutes=minutes))
+        run_scan()
+    bad.refresh_from_db()
+    assert bad.state == DeliveryState.FAILED and bad.attempts == chat.MAX_ATTEMPTS
+    assert len(robot.requests) == 1
