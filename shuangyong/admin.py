@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from shuangyong.chat import webhook_url_problem
 from shuangyong.crypto import InvalidToken, decrypt, encrypt
 from shuangyong.models import (
     ChatChannel,
@@ -130,9 +131,20 @@ class ChatChannelForm(forms.ModelForm):
         model = ChatChannel
         fields = ["office_unit", "kind", "name", "enabled"]
 
+    def clean_webhook_url(self) -> str:
+        url: str = self.cleaned_data.get("webhook_url") or ""
+        problem = webhook_url_problem(url) if url else None
+        if problem:
+            raise forms.ValidationError(f"{problem}。")
+        return url
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("webhook_url") and not (self.instance.pk and self.instance.webhook_encrypted):
+        if (
+            not data.get("webhook_url")
+            and "webhook_url" not in self.errors
+            and not (self.instance.pk and self.instance.webhook_encrypted)
+        ):
             self.add_error("webhook_url", "请填写机器人的 Webhook 地址。")
         unit = data.get("office_unit")
         if unit is not None and not unit.has_office:

@@ -21,8 +21,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -31,6 +33,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -50,6 +53,87 @@ CONTENT_LIMIT_BYTES = {ChatKind.WECOM: 4000, ChatKind.DINGTALK: 18000}
 
 class ChatError(Exception):
     pass
+
+
+# --- where a robot may be ---
+
+# Not reachable from the robot's side of the world, or the server's own services: loopback (a
+# Redis on 127.0.0.1:6379), link-local (169.254.169.254 is the cloud's metadata service, with
+# its credentials), "this host" and multicast. Private RFC 1918 addresses (10/8, 172.16/12,
+# 192.168/16) are allowed on purpose: 政务微信's private deployments live on government
+# intranets at such addresses.
+_LOCAL_NAMES = ("localhost", "localhost.localdomain")
+
+
+def _forbidden_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return None if settings.CHAT_WEBHOOK_ALLOW_LOOPBACK else "本机地址"
+    if address.is_link_local:
+        return "链路本地地址（如 169.254.x.x 云服务器元数据）"
+    if address.is_unspecified or address in ipaddress.ip_network("0.0.0.0/8"):
+        return "未指定的地址"
+    if address.is_multicast:
+        return "组播地址"
+    return None
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:  # the forms the resolver also reads as IPv4: 2130706433, 127.1, 0x7f.0.0.1
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def webhook_url_problem(url: str, *, resolve: bool = False) -> str | None:
+    """Why a robot may not be posted to at ``url`` (a Chinese message), or None.
+
+    ``resolve``: also look the host name up and refuse it if it points at a forbidden address
+    (at send time; the admin does not depend on the server's DNS). A name the server cannot
+    resolve passes here: the request itself fails, or goes through the configured proxy."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port
+    except ValueError:
+        return "机器人地址格式不正确"
+    if parts.scheme not in ("http", "https"):
+        return "机器人地址只能以 https:// 或 http:// 开头"
+    if not host:
+        return "机器人地址缺少主机名"
+    if host in _LOCAL_NAMES or host.endswith(".localhost"):
+        return None if settings.CHAT_WEBHOOK_ALLOW_LOOPBACK else "机器人地址不能是本机地址（localhost）"
+    literal = _literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    elif resolve:
+        try:
+            infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+        except OSError:
+            return None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    else:
+        return None
+    for address in addresses:
+        reason = _forbidden_address(address)
+        if reason:
+            return f"机器人地址不能是{reason}：{address}"
+    return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A robot answers; it does not send us elsewhere (a redirect could point anywhere)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
 
 
 # --- messages ---
@@ -103,14 +187,17 @@ def post(channel: ChatChannel, *, title: str, text: str) -> None:
     """Send one message to the robot; raise ChatError unless it answers errcode 0."""
     body = json.dumps(payload(channel.kind, title=title, text=text), ensure_ascii=False).encode()
     url = signed_url(channel)
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ChatError("Webhook 地址必须以 https:// 或 http:// 开头")
+    problem = webhook_url_problem(url, resolve=True)
+    if problem:
+        raise ChatError(f"{problem}，未发送；请在管理后台修改")
     headers = {"Content-Type": "application/json; charset=utf-8"}
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (scheme checked)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             answer = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            raise ChatError("机器人地址返回了跳转，未发送") from exc
         raise ChatError(f"HTTP {exc.code}") from exc
     except (OSError, ValueError) as exc:
         raise ChatError(str(exc) or type(exc).__name__) from exc

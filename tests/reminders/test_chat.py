@@ -49,6 +49,8 @@ class FakeRobot:
                 answer = {"errcode": 0, "errmsg": "ok"} if status == 200 else {"errcode": -1, "errmsg": "boom"}
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                if 300 <= status < 400:  # e.g. to the cloud's metadata service
+                    self.send_header("Location", robot.url + "/elsewhere")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -267,3 +269,80 @@ def test_an_unreadable_channel_fails_alone_and_the_others_are_delivered(travel, 
     bad.refresh_from_db()
     assert bad.state == DeliveryState.FAILED and bad.attempts == chat.MAX_ATTEMPTS
     assert len(robot.requests) == 1
+
+
+HOSTILE_WEBHOOKS = [
+    ("ftp://example.com/webhook", "只能以 https:// 或 http:// 开头"),
+    ("http://169.254.169.254/latest/meta-data/", "链路本地地址"),
+    ("http://[fe80::1]/webhook", "链路本地地址"),
+    ("http://localhost/webhook", "本机地址"),
+    ("http://127.0.0.1:6379/", "本机地址"),
+    ("http://[::1]/webhook", "本机地址"),
+    ("http://[::ffff:127.0.0.1]/webhook", "本机地址"),
+    ("http://0.0.0.0/webhook", "未指定的地址"),
+    ("http://224.0.0.1/webhook", "组播地址"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), HOSTILE_WEBHOOKS)
+def test_the_admin_refuses_a_webhook_on_this_machine_or_the_metadata_service(
+    admin_client, county, settings, url, message
+):
+    settings.CHAT_WEBHOOK_ALLOW_LOOPBACK = False
+    response = admin_client.post(
+        reverse("admin:shuangyong_chatchannel_add"),
+        {"office_unit": county.pk, "kind": ChatKind.WECOM, "name": "群", "webhook_url": url, "enabled": "on"},
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["webhook_url"] and message in errors["webhook_url"][0]
+    assert not ChatChannel.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+        "http://10.1.2.3/cgi-bin/webhook/send?key=abc",  # 政务微信 on a government intranet
+    ],
+)
+def test_the_admin_accepts_public_and_intranet_webhooks(admin_client, county, settings, url):
+    settings.CHAT_WEBHOOK_ALLOW_LOOPBACK = False
+    response = admin_client.post(
+        reverse("admin:shuangyong_chatchannel_add"),
+        {"office_unit": county.pk, "kind": ChatKind.WECOM, "name": "群", "webhook_url": url, "enabled": "on"},
+    )
+    assert response.status_code == 302
+    assert decrypt(ChatChannel.objects.get().webhook_encrypted) == url
+
+
+def test_a_stored_webhook_now_forbidden_is_not_posted_to(travel, overdue, county, robot, settings):
+    settings.CHAT_WEBHOOK_ALLOW_LOOPBACK = False
+    channel(county, robot, ChatKind.WECOM)  # saved before the rule, on 127.0.0.1
+    travel(at(DEADLINE))
+    run_scan()
+    assert robot.requests == []
+    post = ChatPost.objects.get()
+    assert post.state == DeliveryState.PENDING and "机器人地址不能是本机地址" in post.last_error
+
+
+def test_the_metadata_service_is_never_posted_to(travel, overdue, county):
+    ChatChannel.objects.create(
+        office_unit=county,
+        kind=ChatKind.WECOM,
+        name="元数据",
+        webhook_encrypted=encrypt("http://169.254.169.254/latest/meta-data/"),
+    )
+    travel(at(DEADLINE))
+    run_scan()
+    assert "链路本地地址" in ChatPost.objects.get().last_error
+
+
+def test_a_redirect_from_the_robot_is_not_followed(travel, overdue, county, robot):
+    robot.statuses = [302]
+    channel(county, robot, ChatKind.WECOM)
+    travel(at(DEADLINE))
+    run_scan()
+    assert [r["path"] for r in robot.requests] == ["/cgi-bin/webhook/send?key=abc"]  # not /elsewhere
+    post = ChatPost.objects.get()
+    assert post.state == DeliveryState.PENDING and "机器人地址返回了跳转，未发送" in post.last_error
