@@ -138,6 +138,38 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 # --- messages ---
 
+# Characters of a title or a unit name that would change the post's markdown (a link, bold, a
+# heading, WeCom's <font>/<@userid> tags, an @ mention): replaced by their full-width forms,
+# which read naturally in Chinese text and mean nothing to either robot's renderer (neither
+# documents backslash escapes).
+_MARKDOWN_LOOKALIKES = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "#": "＃",
+        "<": "＜",
+        ">": "＞",
+        "@": "＠",
+        "~": "～",
+        "\\": "＼",
+        "|": "｜",
+    }
+)
+
+
+def markdown_label(text: str) -> str:
+    """``text`` as inert markdown on one line."""
+    return " ".join(text.split()).translate(_MARKDOWN_LOOKALIKES)
+
+
+def _link_target(url: str) -> str:
+    return urllib.parse.quote(url, safe=":/?#&=%+,;@!$'*~")
+
 
 def summary_markdown(summary: object, *, limit_bytes: int) -> tuple[str, str]:
     """(title, markdown) of an ``OverdueSummary``, cut to the robot's size limit at a line."""
@@ -145,15 +177,17 @@ def summary_markdown(summary: object, *, limit_bytes: int) -> tuple[str, str]:
 
     assert isinstance(summary, OverdueSummary)
     title = summary.title
-    head = [f"### {summary.unit.name}", f"**{title}**"]
+    head = [f"### {markdown_label(summary.unit.name)}", f"**{title}**"]
     if summary.by_unit:
-        head.append("按单位：" + "；".join(f"{name} {n}项" for name, n in summary.by_unit))
+        head.append("按单位：" + "；".join(f"{markdown_label(name)} {n}项" for name, n in summary.by_unit))
     lines = []
     for line in summary.lines:
         days = (summary.today - line.deadline).days
         flag = "（已升级）" if line.escalated else ""
-        name = f"[{line.label}]({absolute_url(line.url)})" if line.url else line.label
-        lines.append(f"- {name}｜{line.unit_name}｜时限{chinese_date(line.deadline)}｜逾期{days}天{flag}")
+        label = markdown_label(line.label)
+        name = f"[{label}]({_link_target(absolute_url(line.url))})" if line.url else label
+        unit = markdown_label(line.unit_name)
+        lines.append(f"- {name}｜{unit}｜时限{chinese_date(line.deadline)}｜逾期{days}天{flag}")
     text = "\n".join(head + lines)
     while len(text.encode()) > limit_bytes and lines:
         lines.pop()

@@ -346,3 +346,19 @@ def test_a_redirect_from_the_robot_is_not_followed(travel, overdue, county, robo
     assert [r["path"] for r in robot.requests] == ["/cgi-bin/webhook/send?key=abc"]  # not /elsewhere
     post = ChatPost.objects.get()
     assert post.state == DeliveryState.PENDING and "机器人地址返回了跳转，未发送" in post.last_error
+
+
+@pytest.mark.parametrize(("kind", "field"), [(ChatKind.WECOM, "content"), (ChatKind.DINGTALK, "text")])
+def test_titles_and_unit_names_cannot_change_the_markdown(travel, source, township_a_unit, county, robot, kind, field):
+    township_a_unit.name = "东城街道\n# <@all> **置顶**"
+    township_a_unit.save()
+    source.add(unit=township_a_unit, label="[点我](http://evil.example) @all <at>", deadline=DEADLINE - DAY)
+    channel(county, robot, kind)
+    travel(at(DEADLINE))
+    run_scan()
+    text = robot.requests[0]["json"]["markdown"][field]
+    assert "](http://evil.example" not in text and "[点我]" not in text
+    assert "@all" not in text and "<at>" not in text and "<@" not in text
+    assert "\n#" not in text.replace("\n###", "") and "**置顶**" not in text
+    assert "［点我］（http://evil.example） ＠all ＜at＞" in text  # still readable
+    assert "(http://127.0.0.1:8000/tasks/" in text  # our own link stays a link
