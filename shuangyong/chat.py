@@ -172,14 +172,15 @@ def _link_target(url: str) -> str:
 
 
 def summary_markdown(summary: object, *, limit_bytes: int) -> tuple[str, str]:
-    """(title, markdown) of an ``OverdueSummary``, cut to the robot's size limit at a line."""
+    """(title, markdown) of an ``OverdueSummary`` within the robot's size limit in bytes: when
+    it is too long, the by-unit line keeps the units with the most overdue items ("等N个单位")
+    in the room the items leave (at least a quarter of the limit), then items are cut from the
+    end ("其余见系统")."""
     from shuangyong.reminders import OverdueSummary, chinese_date
 
     assert isinstance(summary, OverdueSummary)
     title = summary.title
     head = [f"### {markdown_label(summary.unit.name)}", f"**{title}**"]
-    if summary.by_unit:
-        head.append("按单位：" + "；".join(f"{markdown_label(name)} {n}项" for name, n in summary.by_unit))
     lines = []
     for line in summary.lines:
         days = (summary.today - line.deadline).days
@@ -188,11 +189,43 @@ def summary_markdown(summary: object, *, limit_bytes: int) -> tuple[str, str]:
         name = f"[{label}]({_link_target(absolute_url(line.url))})" if line.url else label
         unit = markdown_label(line.unit_name)
         lines.append(f"- {name}｜{unit}｜时限{chinese_date(line.deadline)}｜逾期{days}天{flag}")
-    text = "\n".join(head + lines)
-    while len(text.encode()) > limit_bytes and lines:
+    by_unit = sorted(summary.by_unit, key=lambda kv: -kv[1])  # stable: ties keep their order
+    units_line = _by_unit_line(by_unit, limit_bytes=limit_bytes)
+    text = "\n".join([*head, *units_line, *lines])
+    if _size(text) <= limit_bytes:
+        return title, text
+    room = max(limit_bytes // 4, limit_bytes - _size("\n".join([*head, *lines])) - 1)
+    units_line = _by_unit_line(by_unit, limit_bytes=room)
+    text = "\n".join([*head, *units_line, *lines])
+    while _size(text) > limit_bytes and lines:
         lines.pop()
-        text = "\n".join([*head, *lines, f"……其余见系统（共{summary.total}项）"])
+        text = "\n".join([*head, *units_line, *lines, f"……其余见系统（共{summary.total}项）"])
+    if _size(text) > limit_bytes:  # only an absurdly long office name gets here
+        text = text.encode()[:limit_bytes].decode(errors="ignore")
     return title, text
+
+
+def _size(text: str) -> int:
+    return len(text.encode())
+
+
+def _by_unit_line(by_unit: list[tuple[str, int]], *, limit_bytes: int) -> list[str]:
+    """["按单位：…"] within ``limit_bytes`` (units in the given order, then "等N个单位"), or []."""
+    if not by_unit:
+        return []
+    parts = [f"{markdown_label(name)} {n}项" for name, n in by_unit]
+    full = "按单位：" + "；".join(parts)
+    if _size(full) <= limit_bytes:
+        return [full]
+    more = f"等{len(by_unit)}个单位"
+    used = _size("按单位：" + more)
+    kept: list[str] = []
+    for part in parts:
+        used += _size(part) + (_size("；") if kept else 0)
+        if used > limit_bytes:
+            break
+        kept.append(part)
+    return ["按单位：" + "；".join(kept) + more] if kept else [f"按单位：共{len(by_unit)}个单位"]
 
 
 def payload(kind: str, *, title: str, text: str) -> dict[str, object]:

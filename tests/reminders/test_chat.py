@@ -362,3 +362,30 @@ def test_titles_and_unit_names_cannot_change_the_markdown(travel, source, townsh
     assert "\n#" not in text.replace("\n###", "") and "**置顶**" not in text
     assert "［点我］（http://evil.example） ＠all ＜at＞" in text  # still readable
     assert "(http://127.0.0.1:8000/tasks/" in text  # our own link stays a link
+
+
+@pytest.mark.parametrize("kind", list(ChatKind))
+def test_a_summary_of_200_units_fits_the_robots_limit(county, kind):
+    from shuangyong.reminders import OverdueSummary, SummaryLine
+
+    limit = chat.CONTENT_LIMIT_BYTES[kind]
+    long_name = "某某市某某区某某街道退役军人服务站（双拥工作联络点）"  # 81 bytes
+    summary = OverdueSummary(
+        unit=county,
+        today=DEADLINE,
+        escalate_after_days=3,
+        total=sum(range(1, 201)),
+        by_unit=[(f"{long_name}{i}", i) for i in range(1, 201)],  # the fewest first
+        lines=[
+            SummaryLine("很长的任务名称" * 12 + str(i), f"{long_name}{i}", DEADLINE - 9 * DAY, f"/tasks/{i}/", True)
+            for i in range(100)
+        ],
+    )
+    _, text = chat.summary_markdown(summary, limit_bytes=limit)
+    assert len(text.encode()) <= limit
+    [units] = [line for line in text.splitlines() if line.startswith("按单位：")]
+    assert units.startswith(f"按单位：{long_name}200 200项；{long_name}199 199项；")  # the most overdue first
+    assert units.endswith("等200个单位")
+    assert f"{long_name}1 1项" not in units
+    assert text.count("\n- [") >= 3  # the items still have room
+    assert f"……其余见系统（共{summary.total}项）" in text
