@@ -1,3 +1,4 @@
+import urllib.parse
 from typing import Any
 
 from django import forms
@@ -106,6 +107,21 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
 
+def masked_webhook_url(url: str) -> str:
+    """scheme://host/path of a stored robot address: enough to tell robots apart, nothing of the
+    query (key=…, access_token=…), a user name or password, nor a fragment."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "（地址格式不正确）"
+    if ":" in host:
+        host = f"[{host}]"
+    hidden = "?…" if parts.query or parts.fragment or parts.username or parts.password else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}{hidden}"
+
+
 class ChatChannelForm(forms.ModelForm):
     """The webhook address and secret are typed in plain and stored encrypted; an existing
     value is never shown again (leave the field empty to keep it)."""
@@ -183,7 +199,7 @@ class ChatChannelAdmin(SimpleHistoryAdmin):
             url = decrypt(obj.webhook_encrypted)
         except InvalidToken:
             return "无法解密（密钥已更换），请重新填写"
-        return url[:40] + "…" if len(url) > 40 else url[: max(8, len(url) // 2)] + "…"
+        return masked_webhook_url(url)
 
     @admin.display(description="加签", boolean=True)
     def has_secret(self, obj: ChatChannel) -> bool:

@@ -389,3 +389,30 @@ def test_a_summary_of_200_units_fits_the_robots_limit(county, kind):
     assert f"{long_name}1 1项" not in units
     assert text.count("\n- [") >= 3  # the items still have room
     assert f"……其余见系统（共{summary.total}项）" in text
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…",
+        ),
+        ("https://oapi.dingtalk.com/robot/send?access_token=abcdef123456", "https://oapi.dingtalk.com/robot/send?…"),
+        ("http://10.1.2.3/send?key=0123456789abcdefghijklmnop", "http://10.1.2.3/send?…"),  # 40 characters in
+        ("http://10.1.2.3:8080/s?key=k1", "http://10.1.2.3:8080/s?…"),  # short: half used to show
+        ("https://robot:pa55word@[fd00::1]/hook", "https://[fd00::1]/hook?…"),
+    ],
+)
+def test_the_admin_shows_the_saved_webhook_without_its_key(admin_client, county, url, shown):
+    saved = ChatChannel.objects.create(
+        office_unit=county, kind=ChatKind.WECOM, name="双拥办工作群", webhook_encrypted=encrypt(url)
+    )
+    secret = url.partition("=")[2] or "pa55word"  # the key, the token or the password
+    for page in (
+        reverse("admin:shuangyong_chatchannel_changelist"),
+        reverse("admin:shuangyong_chatchannel_change", args=[saved.pk]),
+    ):
+        html = admin_client.get(page).content.decode()
+        assert shown in html
+        assert secret not in html and secret[:8] not in html
