@@ -1,3 +1,4 @@
+import urllib.parse
 from typing import Any
 
 from django import forms
@@ -6,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from shuangyong.chat import webhook_url_problem
 from shuangyong.crypto import InvalidToken, decrypt, encrypt
 from shuangyong.models import (
     ChatChannel,
@@ -105,6 +107,21 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
 
+def masked_webhook_url(url: str) -> str:
+    """scheme://host/path of a stored robot address: enough to tell robots apart, nothing of the
+    query (key=…, access_token=…), a user name or password, nor a fragment."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "（地址格式不正确）"
+    if ":" in host:
+        host = f"[{host}]"
+    hidden = "?…" if parts.query or parts.fragment or parts.username or parts.password else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}{hidden}"
+
+
 class ChatChannelForm(forms.ModelForm):
     """The webhook address and secret are typed in plain and stored encrypted; an existing
     value is never shown again (leave the field empty to keep it)."""
@@ -130,9 +147,20 @@ class ChatChannelForm(forms.ModelForm):
         model = ChatChannel
         fields = ["office_unit", "kind", "name", "enabled"]
 
+    def clean_webhook_url(self) -> str:
+        url: str = self.cleaned_data.get("webhook_url") or ""
+        problem = webhook_url_problem(url) if url else None
+        if problem:
+            raise forms.ValidationError(f"{problem}。")
+        return url
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("webhook_url") and not (self.instance.pk and self.instance.webhook_encrypted):
+        if (
+            not data.get("webhook_url")
+            and "webhook_url" not in self.errors
+            and not (self.instance.pk and self.instance.webhook_encrypted)
+        ):
             self.add_error("webhook_url", "请填写机器人的 Webhook 地址。")
         unit = data.get("office_unit")
         if unit is not None and not unit.has_office:
@@ -171,7 +199,7 @@ class ChatChannelAdmin(SimpleHistoryAdmin):
             url = decrypt(obj.webhook_encrypted)
         except InvalidToken:
             return "无法解密（密钥已更换），请重新填写"
-        return url[:40] + "…" if len(url) > 40 else url[: max(8, len(url) // 2)] + "…"
+        return masked_webhook_url(url)
 
     @admin.display(description="加签", boolean=True)
     def has_secret(self, obj: ChatChannel) -> bool:

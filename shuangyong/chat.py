@@ -21,8 +21,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -31,11 +33,12 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from shuangyong.crypto import decrypt
+from shuangyong.crypto import InvalidToken, decrypt
 from shuangyong.models import ChatChannel, ChatKind, ChatPost, DeliveryState, ReminderPolicy
 from shuangyong.notifications import absolute_url
 
@@ -52,29 +55,177 @@ class ChatError(Exception):
     pass
 
 
+# --- where a robot may be ---
+
+# Not reachable from the robot's side of the world, or the server's own services: loopback (a
+# Redis on 127.0.0.1:6379), link-local (169.254.169.254 is the cloud's metadata service, with
+# its credentials), "this host" and multicast. Private RFC 1918 addresses (10/8, 172.16/12,
+# 192.168/16) are allowed on purpose: 政务微信's private deployments live on government
+# intranets at such addresses.
+_LOCAL_NAMES = ("localhost", "localhost.localdomain")
+
+
+def _forbidden_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return None if settings.CHAT_WEBHOOK_ALLOW_LOOPBACK else "本机地址"
+    if address.is_link_local:
+        return "链路本地地址（如 169.254.x.x 云服务器元数据）"
+    if address.is_unspecified or address in ipaddress.ip_network("0.0.0.0/8"):
+        return "未指定的地址"
+    if address.is_multicast:
+        return "组播地址"
+    return None
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:  # the forms the resolver also reads as IPv4: 2130706433, 127.1, 0x7f.0.0.1
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def webhook_url_problem(url: str, *, resolve: bool = False) -> str | None:
+    """Why a robot may not be posted to at ``url`` (a Chinese message), or None.
+
+    ``resolve``: also look the host name up and refuse it if it points at a forbidden address
+    (at send time; the admin does not depend on the server's DNS). A name the server cannot
+    resolve passes here: the request itself fails, or goes through the configured proxy."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port
+    except ValueError:
+        return "机器人地址格式不正确"
+    if parts.scheme not in ("http", "https"):
+        return "机器人地址只能以 https:// 或 http:// 开头"
+    if not host:
+        return "机器人地址缺少主机名"
+    if host in _LOCAL_NAMES or host.endswith(".localhost"):
+        return None if settings.CHAT_WEBHOOK_ALLOW_LOOPBACK else "机器人地址不能是本机地址（localhost）"
+    literal = _literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    elif resolve:
+        try:
+            infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+        except OSError:
+            return None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    else:
+        return None
+    for address in addresses:
+        reason = _forbidden_address(address)
+        if reason:
+            return f"机器人地址不能是{reason}：{address}"
+    return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A robot answers; it does not send us elsewhere (a redirect could point anywhere)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 # --- messages ---
+
+# Characters of a title or a unit name that would change the post's markdown (a link, bold, a
+# heading, WeCom's <font>/<@userid> tags, an @ mention): replaced by their full-width forms,
+# which read naturally in Chinese text and mean nothing to either robot's renderer (neither
+# documents backslash escapes).
+_MARKDOWN_LOOKALIKES = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "#": "＃",
+        "<": "＜",
+        ">": "＞",
+        "@": "＠",
+        "~": "～",
+        "\\": "＼",
+        "|": "｜",
+    }
+)
+
+
+def markdown_label(text: str) -> str:
+    """``text`` as inert markdown on one line."""
+    return " ".join(text.split()).translate(_MARKDOWN_LOOKALIKES)
+
+
+def _link_target(url: str) -> str:
+    return urllib.parse.quote(url, safe=":/?#&=%+,;@!$'*~")
 
 
 def summary_markdown(summary: object, *, limit_bytes: int) -> tuple[str, str]:
-    """(title, markdown) of an ``OverdueSummary``, cut to the robot's size limit at a line."""
+    """(title, markdown) of an ``OverdueSummary`` within the robot's size limit in bytes: when
+    it is too long, the by-unit line keeps the units with the most overdue items ("等N个单位")
+    in the room the items leave (at least a quarter of the limit), then items are cut from the
+    end ("其余见系统")."""
     from shuangyong.reminders import OverdueSummary, chinese_date
 
     assert isinstance(summary, OverdueSummary)
     title = summary.title
-    head = [f"### {summary.unit.name}", f"**{title}**"]
-    if summary.by_unit:
-        head.append("按单位：" + "；".join(f"{name} {n}项" for name, n in summary.by_unit))
+    head = [f"### {markdown_label(summary.unit.name)}", f"**{title}**"]
     lines = []
     for line in summary.lines:
         days = (summary.today - line.deadline).days
         flag = "（已升级）" if line.escalated else ""
-        name = f"[{line.label}]({absolute_url(line.url)})" if line.url else line.label
-        lines.append(f"- {name}｜{line.unit_name}｜时限{chinese_date(line.deadline)}｜逾期{days}天{flag}")
-    text = "\n".join(head + lines)
-    while len(text.encode()) > limit_bytes and lines:
+        label = markdown_label(line.label)
+        name = f"[{label}]({_link_target(absolute_url(line.url))})" if line.url else label
+        unit = markdown_label(line.unit_name)
+        lines.append(f"- {name}｜{unit}｜时限{chinese_date(line.deadline)}｜逾期{days}天{flag}")
+    by_unit = sorted(summary.by_unit, key=lambda kv: -kv[1])  # stable: ties keep their order
+    units_line = _by_unit_line(by_unit, limit_bytes=limit_bytes)
+    text = "\n".join([*head, *units_line, *lines])
+    if _size(text) <= limit_bytes:
+        return title, text
+    room = max(limit_bytes // 4, limit_bytes - _size("\n".join([*head, *lines])) - 1)
+    units_line = _by_unit_line(by_unit, limit_bytes=room)
+    text = "\n".join([*head, *units_line, *lines])
+    while _size(text) > limit_bytes and lines:
         lines.pop()
-        text = "\n".join([*head, *lines, f"……其余见系统（共{summary.total}项）"])
+        text = "\n".join([*head, *units_line, *lines, f"……其余见系统（共{summary.total}项）"])
+    if _size(text) > limit_bytes:  # only an absurdly long office name gets here
+        text = text.encode()[:limit_bytes].decode(errors="ignore")
     return title, text
+
+
+def _size(text: str) -> int:
+    return len(text.encode())
+
+
+def _by_unit_line(by_unit: list[tuple[str, int]], *, limit_bytes: int) -> list[str]:
+    """["按单位：…"] within ``limit_bytes`` (units in the given order, then "等N个单位"), or []."""
+    if not by_unit:
+        return []
+    parts = [f"{markdown_label(name)} {n}项" for name, n in by_unit]
+    full = "按单位：" + "；".join(parts)
+    if _size(full) <= limit_bytes:
+        return [full]
+    more = f"等{len(by_unit)}个单位"
+    used = _size("按单位：" + more)
+    kept: list[str] = []
+    for part in parts:
+        used += _size(part) + (_size("；") if kept else 0)
+        if used > limit_bytes:
+            break
+        kept.append(part)
+    return ["按单位：" + "；".join(kept) + more] if kept else [f"按单位：共{len(by_unit)}个单位"]
 
 
 def payload(kind: str, *, title: str, text: str) -> dict[str, object]:
@@ -103,14 +254,17 @@ def post(channel: ChatChannel, *, title: str, text: str) -> None:
     """Send one message to the robot; raise ChatError unless it answers errcode 0."""
     body = json.dumps(payload(channel.kind, title=title, text=text), ensure_ascii=False).encode()
     url = signed_url(channel)
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ChatError("Webhook 地址必须以 https:// 或 http:// 开头")
+    problem = webhook_url_problem(url, resolve=True)
+    if problem:
+        raise ChatError(f"{problem}，未发送；请在管理后台修改")
     headers = {"Content-Type": "application/json; charset=utf-8"}
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (scheme checked)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             answer = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            raise ChatError("机器人地址返回了跳转，未发送") from exc
         raise ChatError(f"HTTP {exc.code}") from exc
     except (OSError, ValueError) as exc:
         raise ChatError(str(exc) or type(exc).__name__) from exc
@@ -176,15 +330,31 @@ def _deliver(now: datetime) -> int:
     for item in ChatPost.objects.filter(claim_token=token).select_related("channel").order_by("pk"):
         try:
             post(item.channel, title=item.title, text=item.text)
-        except ChatError as exc:
-            logger.warning("群机器人 %s 第 %d 次发送失败：%s", item.channel, item.attempts, exc)
-            failed = item.attempts >= MAX_ATTEMPTS
-            ChatPost.objects.filter(pk=item.pk).update(
-                state=DeliveryState.FAILED if failed else DeliveryState.PENDING,
-                last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} {exc}"[:1000],
-                next_attempt_at=None if failed else now + timedelta(minutes=BACKOFF_MINUTES[item.attempts - 1]),
-            )
+        except Exception as exc:  # whatever goes wrong is this post's failure, not the batch's
+            _record_failure(item, exc, now=now)
             continue
         ChatPost.objects.filter(pk=item.pk).update(state=DeliveryState.SENT, sent_at=timezone.now(), last_error="")
         sent += 1
     return sent
+
+
+def failure_message(exc: Exception) -> str:
+    """What the admin reads in the post's 最近错误."""
+    if isinstance(exc, ChatError):
+        return str(exc)
+    if isinstance(exc, InvalidToken):  # the key changed since the address was typed in
+        return "无法解密机器人地址或密钥，请在管理后台重新填写"
+    return f"发送前出错（{type(exc).__name__}）：{exc}"
+
+
+def _record_failure(item: ChatPost, exc: Exception, *, now: datetime) -> None:
+    if isinstance(exc, ChatError | InvalidToken):
+        logger.warning("群机器人 %s 第 %d 次发送失败：%s", item.channel, item.attempts, failure_message(exc))
+    else:
+        logger.exception("群机器人 %s 第 %d 次发送出错", item.channel, item.attempts)
+    failed = item.attempts >= MAX_ATTEMPTS
+    ChatPost.objects.filter(pk=item.pk).update(
+        state=DeliveryState.FAILED if failed else DeliveryState.PENDING,
+        last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} {failure_message(exc)}"[:1000],
+        next_attempt_at=None if failed else now + timedelta(minutes=BACKOFF_MINUTES[item.attempts - 1]),
+    )

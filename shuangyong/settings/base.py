@@ -228,6 +228,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 # Key of the encrypted group-chat webhook settings (a Fernet key); empty: derived from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "") or ""
+# Group-chat robots on this machine (127.0.0.1, localhost) are refused (shuangyong/chat.py);
+# only the tests, with their fake robot on 127.0.0.1, allow them.
+CHAT_WEBHOOK_ALLOW_LOOPBACK = False
 # Where notifications go besides the portal's notification centre (shuangyong/channels.py).
 SHUANGYONG_NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["shuangyong.channels.EmailChannel"])
 

@@ -22,3 +22,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# The group-chat tests post to a fake robot on 127.0.0.1.
+CHAT_WEBHOOK_ALLOW_LOOPBACK = True

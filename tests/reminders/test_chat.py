@@ -49,6 +49,8 @@ class FakeRobot:
                 answer = {"errcode": 0, "errmsg": "ok"} if status == 200 else {"errcode": -1, "errmsg": "boom"}
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                if 300 <= status < 400:  # e.g. to the cloud's metadata service
+                    self.send_header("Location", robot.url + "/elsewhere")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -245,3 +247,172 @@ def test_the_key_can_be_a_setting(settings):
     with pytest.raises(Exception):  # noqa: B017 — another key cannot read it
         decrypt(token)
     assert decrypt(encrypt("同一把钥匙")) == "同一把钥匙"
+
+
+def test_an_unreadable_channel_fails_alone_and_the_others_are_delivered(travel, overdue, county, robot):
+    unreadable = ChatChannel.objects.create(
+        office_unit=county, kind=ChatKind.WECOM, name="旧密钥的群", webhook_encrypted="gAAAA-not-a-fernet-token"
+    )  # e.g. typed in before FIELD_ENCRYPTION_KEY was changed
+    good = channel(county, robot, ChatKind.WECOM)
+    travel(at(DEADLINE))
+    run_scan()
+    assert len(robot.requests) == 1  # the good robot got its post on the first delivery
+    assert ChatPost.objects.get(channel=good).state == DeliveryState.SENT
+    bad = ChatPost.objects.get(channel=unreadable)
+    assert bad.state == DeliveryState.PENDING and bad.attempts == 1
+    assert "无法解密机器人地址或密钥，请在管理后台重新填写" in bad.last_error
+    assert bad.next_attempt_at == at(DEADLINE) + dt.timedelta(minutes=chat.BACKOFF_MINUTES[0])  # normal backoff
+
+    for minutes in (1, 6, 21, 81, 261, 500):
+        travel(at(DEADLINE) + dt.timedelta(minutes=minutes))
+        run_scan()
+    bad.refresh_from_db()
+    assert bad.state == DeliveryState.FAILED and bad.attempts == chat.MAX_ATTEMPTS
+    assert len(robot.requests) == 1
+
+
+HOSTILE_WEBHOOKS = [
+    ("ftp://example.com/webhook", "只能以 https:// 或 http:// 开头"),
+    ("http://169.254.169.254/latest/meta-data/", "链路本地地址"),
+    ("http://[fe80::1]/webhook", "链路本地地址"),
+    ("http://localhost/webhook", "本机地址"),
+    ("http://127.0.0.1:6379/", "本机地址"),
+    ("http://[::1]/webhook", "本机地址"),
+    ("http://[::ffff:127.0.0.1]/webhook", "本机地址"),
+    ("http://0.0.0.0/webhook", "未指定的地址"),
+    ("http://224.0.0.1/webhook", "组播地址"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), HOSTILE_WEBHOOKS)
+def test_the_admin_refuses_a_webhook_on_this_machine_or_the_metadata_service(
+    admin_client, county, settings, url, message
+):
+    settings.CHAT_WEBHOOK_ALLOW_LOOPBACK = False
+    response = admin_client.post(
+        reverse("admin:shuangyong_chatchannel_add"),
+        {"office_unit": county.pk, "kind": ChatKind.WECOM, "name": "群", "webhook_url": url, "enabled": "on"},
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["webhook_url"] and message in errors["webhook_url"][0]
+    assert not ChatChannel.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+        "http://10.1.2.3/cgi-bin/webhook/send?key=abc",  # 政务微信 on a government intranet
+    ],
+)
+def test_the_admin_accepts_public_and_intranet_webhooks(admin_client, county, settings, url):
+    settings.CHAT_WEBHOOK_ALLOW_LOOPBACK = False
+    response = admin_client.post(
+        reverse("admin:shuangyong_chatchannel_add"),
+        {"office_unit": county.pk, "kind": ChatKind.WECOM, "name": "群", "webhook_url": url, "enabled": "on"},
+    )
+    assert response.status_code == 302
+    assert decrypt(ChatChannel.objects.get().webhook_encrypted) == url
+
+
+def test_a_stored_webhook_now_forbidden_is_not_posted_to(travel, overdue, county, robot, settings):
+    settings.CHAT_WEBHOOK_ALLOW_LOOPBACK = False
+    channel(county, robot, ChatKind.WECOM)  # saved before the rule, on 127.0.0.1
+    travel(at(DEADLINE))
+    run_scan()
+    assert robot.requests == []
+    post = ChatPost.objects.get()
+    assert post.state == DeliveryState.PENDING and "机器人地址不能是本机地址" in post.last_error
+
+
+def test_the_metadata_service_is_never_posted_to(travel, overdue, county):
+    ChatChannel.objects.create(
+        office_unit=county,
+        kind=ChatKind.WECOM,
+        name="元数据",
+        webhook_encrypted=encrypt("http://169.254.169.254/latest/meta-data/"),
+    )
+    travel(at(DEADLINE))
+    run_scan()
+    assert "链路本地地址" in ChatPost.objects.get().last_error
+
+
+def test_a_redirect_from_the_robot_is_not_followed(travel, overdue, county, robot):
+    robot.statuses = [302]
+    channel(county, robot, ChatKind.WECOM)
+    travel(at(DEADLINE))
+    run_scan()
+    assert [r["path"] for r in robot.requests] == ["/cgi-bin/webhook/send?key=abc"]  # not /elsewhere
+    post = ChatPost.objects.get()
+    assert post.state == DeliveryState.PENDING and "机器人地址返回了跳转，未发送" in post.last_error
+
+
+@pytest.mark.parametrize(("kind", "field"), [(ChatKind.WECOM, "content"), (ChatKind.DINGTALK, "text")])
+def test_titles_and_unit_names_cannot_change_the_markdown(travel, source, township_a_unit, county, robot, kind, field):
+    township_a_unit.name = "东城街道\n# <@all> **置顶**"
+    township_a_unit.save()
+    source.add(unit=township_a_unit, label="[点我](http://evil.example) @all <at>", deadline=DEADLINE - DAY)
+    channel(county, robot, kind)
+    travel(at(DEADLINE))
+    run_scan()
+    text = robot.requests[0]["json"]["markdown"][field]
+    assert "](http://evil.example" not in text and "[点我]" not in text
+    assert "@all" not in text and "<at>" not in text and "<@" not in text
+    assert "\n#" not in text.replace("\n###", "") and "**置顶**" not in text
+    assert "［点我］（http://evil.example） ＠all ＜at＞" in text  # still readable
+    assert "(http://127.0.0.1:8000/tasks/" in text  # our own link stays a link
+
+
+@pytest.mark.parametrize("kind", list(ChatKind))
+def test_a_summary_of_200_units_fits_the_robots_limit(county, kind):
+    from shuangyong.reminders import OverdueSummary, SummaryLine
+
+    limit = chat.CONTENT_LIMIT_BYTES[kind]
+    long_name = "某某市某某区某某街道退役军人服务站（双拥工作联络点）"  # 81 bytes
+    summary = OverdueSummary(
+        unit=county,
+        today=DEADLINE,
+        escalate_after_days=3,
+        total=sum(range(1, 201)),
+        by_unit=[(f"{long_name}{i}", i) for i in range(1, 201)],  # the fewest first
+        lines=[
+            SummaryLine("很长的任务名称" * 12 + str(i), f"{long_name}{i}", DEADLINE - 9 * DAY, f"/tasks/{i}/", True)
+            for i in range(100)
+        ],
+    )
+    _, text = chat.summary_markdown(summary, limit_bytes=limit)
+    assert len(text.encode()) <= limit
+    [units] = [line for line in text.splitlines() if line.startswith("按单位：")]
+    assert units.startswith(f"按单位：{long_name}200 200项；{long_name}199 199项；")  # the most overdue first
+    assert units.endswith("等200个单位")
+    assert f"{long_name}1 1项" not in units
+    assert text.count("\n- [") >= 3  # the items still have room
+    assert f"……其余见系统（共{summary.total}项）" in text
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…",
+        ),
+        ("https://oapi.dingtalk.com/robot/send?access_token=abcdef123456", "https://oapi.dingtalk.com/robot/send?…"),
+        ("http://10.1.2.3/send?key=0123456789abcdefghijklmnop", "http://10.1.2.3/send?…"),  # 40 characters in
+        ("http://10.1.2.3:8080/s?key=k1", "http://10.1.2.3:8080/s?…"),  # short: half used to show
+        ("https://robot:pa55word@[fd00::1]/hook", "https://[fd00::1]/hook?…"),
+    ],
+)
+def test_the_admin_shows_the_saved_webhook_without_its_key(admin_client, county, url, shown):
+    saved = ChatChannel.objects.create(
+        office_unit=county, kind=ChatKind.WECOM, name="双拥办工作群", webhook_encrypted=encrypt(url)
+    )
+    secret = url.partition("=")[2] or "pa55word"  # the key, the token or the password
+    for page in (
+        reverse("admin:shuangyong_chatchannel_changelist"),
+        reverse("admin:shuangyong_chatchannel_change", args=[saved.pk]),
+    ):
+        html = admin_client.get(page).content.decode()
+        assert shown in html
+        assert secret not in html and secret[:8] not in html
