@@ -244,8 +244,9 @@ def test_only_the_office_running_a_campaign_edits_it_not_the_levels_above_or_bel
     with pytest.raises(PermissionDenied):
         campaign_update(user=cq.city_office, campaign=tl, expected_units=[cq.city_member], title="改过的活动")
     # Each office still edits its own: no edit link on the other level's campaign page.
-    assert reverse("visits:campaign_edit", args=[tl.pk]) not in city.get(
-        reverse("visits:campaign_detail", args=[tl.pk])
-    ).content.decode()
+    assert (
+        reverse("visits:campaign_edit", args=[tl.pk])
+        not in city.get(reverse("visits:campaign_detail", args=[tl.pk])).content.decode()
+    )
     assert client_for(cq.city_office).get(reverse("visits:campaign_edit", args=[cq.campaign.pk])).status_code == 200
     assert client_for(cq.tl_office).get(reverse("visits:campaign_edit", args=[tl.pk])).status_code == 200
