@@ -36,6 +36,9 @@ class OrgUnitKind(models.TextChoices):
 OFFICE_KINDS: frozenset[str] = frozenset(
     {OrgUnitKind.PROVINCE, OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP}
 )
+#: The office kinds from the top of the tree down: each office breaks down the work of the one above.
+OFFICE_LEVELS: tuple[str, ...] = (OrgUnitKind.PROVINCE, OrgUnitKind.CITY, OrgUnitKind.COUNTY, OrgUnitKind.TOWNSHIP)
+assert set(OFFICE_LEVELS) == OFFICE_KINDS
 #: The levels of government whose offices report up as a whole (docs/levels.md): an office above
 #: them reads each as one line of its summaries (a city its counties, the province its cities),
 #: not as the thousands of units inside them (``shuangyong.access.lines_one_level_down``).

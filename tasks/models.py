@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from shuangyong.fields import DOCUMENT, LONG_TEXT, NOTE, TEXT, BoundedTextField
-from shuangyong.models import OFFICE_KINDS, OrgUnit
+from shuangyong.models import OFFICE_KINDS, OFFICE_LEVELS, OrgUnit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -97,6 +99,64 @@ class Section(models.Model):
         return f"{self.number}、{self.heading}"
 
 
+#: How many levels of breakdown a roll-up follows: a province task broken down by a city, by its
+#: counties, by their street offices (one level per office level below the top).
+ROLLUP_DEPTH = len(OFFICE_LEVELS) - 1
+
+
+def rollup_depth_below(unit: OrgUnit) -> int:
+    """How many levels of breakdown can lie below the tasks of ``unit``'s own plans: a county's
+    are broken down by its street offices only (whose villages have no office), a city's twice."""
+    return len(OFFICE_LEVELS) - 1 - OFFICE_LEVELS.index(unit.kind) if unit.kind in OFFICE_LEVELS else 0
+
+
+def _offices_pending() -> Any:
+    """For the task of the current query: the office units it was given to (lead or cooperating)
+    that have not broken it down into a task of their own plan yet."""
+    count = Func(F("pk"), function="COUNT")
+    breaking_down = Task.objects.filter(parent_task=OuterRef(OuterRef("pk"))).values("plan__owner_unit")
+    cooperating = Task.cooperating_units.through.objects.filter(
+        task_id=OuterRef("pk"), orgunit__kind__in=OFFICE_KINDS
+    ).exclude(orgunit_id__in=breaking_down)
+    pending_cooperating = Subquery(
+        cooperating.order_by().values("task_id").annotate(n=count).values("n"),  # type: ignore[misc]
+        output_field=models.IntegerField(),
+    )
+    lead_pending = Case(
+        When(
+            Q(lead_unit__kind__in=OFFICE_KINDS)
+            & ~Q(Exists(Task.objects.filter(parent_task=OuterRef("pk"), plan__owner_unit=OuterRef("lead_unit")))),
+            then=Value(1),
+        ),
+        default=Value(0),
+    )
+    return lead_pending + Coalesce(pending_cooperating, 0)
+
+
+def _shown_late_q(today: dt.date, depth: int) -> Q:
+    """The task of the current query shows 逾期 (``Task.display_status``): not done, and past its
+    deadline or one of its linked tasks shows 逾期, followed ``depth`` levels down."""
+    late = Q(deadline__lt=today)
+    if depth > 0:
+        late |= Q(Exists(Task.objects.filter(Q(parent_task=OuterRef("pk")) & _shown_late_q(today, depth - 1))))
+    return ~Q(status=TaskStatus.DONE) & late
+
+
+def _shown_done_q(today: dt.date, depth: int) -> Q:
+    """The task of the current query shows 已完成: done itself, or broken down, every linked task
+    showing 已完成, none late, and every office it was given to has broken it down."""
+    done = Q(status=TaskStatus.DONE)
+    if depth <= 0:
+        return done
+    children = Task.objects.filter(parent_task=OuterRef("pk"))
+    rolled = (
+        Q(Exists(children))
+        & ~Q(Exists(children.filter(~_shown_done_q(today, depth - 1))))
+        & ~_shown_late_q(today, depth)
+    )
+    return done | (rolled & Q(Exact(_offices_pending(), 0)))
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         return self.filter(deadline__lt=today or today_shanghai()).exclude(status=TaskStatus.DONE)
@@ -116,40 +176,29 @@ class TaskQuerySet(models.QuerySet["Task"]):
             )
         )
 
-    def with_rollup(self, today: dt.date | None = None) -> TaskQuerySet:
+    def with_rollup(self, today: dt.date | None = None, *, depth: int = ROLLUP_DEPTH) -> TaskQuerySet:
         """Annotate the progress of the tasks that break each task down (任务分解, ``parent_task``):
-        ``linked_total``, ``linked_done``, ``linked_late``, and ``offices_pending``, the office
-        units the task was given to that have not broken it down yet. Subqueries of the same
-        statement: a list page costs no query per task (``Task.display_status`` reads them)."""
+        ``linked_total``, ``linked_done`` and ``linked_late`` (counted by the linked tasks' *shown*
+        status, itself rolled up from the level below: a province task's city part is done when
+        the city's counties have closed theirs), and ``offices_pending``, the office units the
+        task was given to that have not broken it down yet. Subqueries of the same statement: a
+        list page costs no query per task (``Task.display_status`` reads them). ``depth``: how many
+        levels of breakdown can lie below these tasks (``rollup_depth_below`` of their offices;
+        the most, by default): each level is another nesting of subqueries."""
         today = today or today_shanghai()
         linked = Task.objects.filter(parent_task=OuterRef("pk")).order_by().values("parent_task")
         count = Func(F("pk"), function="COUNT")
+        below = max(depth, 1) - 1  # the linked tasks' own breakdowns, down to the last office level
 
         def linked_count(q: Q | None = None) -> Subquery:
             rows = linked.filter(q) if q is not None else linked
             return Subquery(rows.annotate(n=count).values("n"), output_field=models.IntegerField())
 
-        breaking_down = Task.objects.filter(parent_task=OuterRef(OuterRef("pk"))).values("plan__owner_unit")
-        cooperating = Task.cooperating_units.through.objects.filter(
-            task_id=OuterRef("pk"), orgunit__kind__in=OFFICE_KINDS
-        ).exclude(orgunit_id__in=breaking_down)
-        pending_cooperating = Subquery(
-            cooperating.order_by().values("task_id").annotate(n=count).values("n"),  # type: ignore[misc]
-            output_field=models.IntegerField(),
-        )
-        lead_pending = Case(
-            When(
-                Q(lead_unit__kind__in=OFFICE_KINDS)
-                & ~Q(Exists(Task.objects.filter(parent_task=OuterRef("pk"), plan__owner_unit=OuterRef("lead_unit")))),
-                then=Value(1),
-            ),
-            default=Value(0),
-        )
         return self.annotate(
             linked_total=Coalesce(linked_count(), 0),
-            linked_done=Coalesce(linked_count(Q(status=TaskStatus.DONE)), 0),
-            linked_late=Coalesce(linked_count(Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE)), 0),
-            offices_pending=lead_pending + Coalesce(pending_cooperating, 0),
+            linked_done=Coalesce(linked_count(_shown_done_q(today, below)), 0),
+            linked_late=Coalesce(linked_count(_shown_late_q(today, below)), 0),
+            offices_pending=_offices_pending(),
         )
 
     def with_shown_status(self, status: str, today: dt.date | None = None) -> TaskQuerySet:

@@ -17,6 +17,7 @@ from tasks.models import (
     DualListState,
     ExtensionRequest,
     TaskStatus,
+    rollup_depth_below,
     today_shanghai,
 )
 
@@ -54,10 +55,9 @@ def levels_panel(user: Any) -> dict[str, Any] | None:
     if not plans:
         return {"unit": unit, "plans": [], "units": []}
     tasks = (
-        selectors.tasks_for(user)
+        selectors.visible_tasks(user)
         .filter(plan__in=plans)
-        .prefetch_related(None)
-        .select_related(None)
+        .with_rollup(depth=rollup_depth_below(unit))  # the office's own plans: only the levels below it
         .select_related("lead_unit")
         .order_by("pk")[:LEVEL_TASKS]
     )

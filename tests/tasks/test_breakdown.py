@@ -267,3 +267,47 @@ def test_the_demo_breaks_a_city_task_down_when_the_demo_has_a_city(db):
     parent = Task.objects.get(plan__title=CITY_PLAN)
     assert parent.linked_tasks.count() == 2
     assert {t.plan.owner_unit for t in parent.linked_tasks.all()} == {county}
+
+
+def test_the_roll_up_follows_every_level_down(
+    levels_province, levels_province_office, levels_city, levels_city_office, county, office_user, member_unit
+):
+    """Province → city → county: what the county does shows at the province, typed nowhere above."""
+    province_task = TaskFactory(
+        plan__owner_unit=levels_province,
+        plan__created_by=levels_province_office,
+        title="深化全民国防教育",
+        lead_unit=levels_city,
+        deadline=dt.date(2022, 12, 31),
+    )
+    city_plan = WorkPlanFactory(owner_unit=levels_city, created_by=levels_city_office, title="2022年市双拥工作要点")
+    (city_part,) = _break_down(
+        levels_city_office,
+        province_task,
+        city_plan,
+        BreakdownDraft(title="各区县落实国防教育", lead_unit=county, deadline=dt.date(2022, 12, 1)),
+    )
+    (county_part,) = _break_down(
+        office_user,
+        city_part,
+        WorkPlanFactory(owner_unit=county, created_by=office_user),
+        BreakdownDraft(title="区教委开展国防教育进校园", lead_unit=member_unit, deadline=dt.date(2022, 11, 30)),
+    )
+    assert _shown(levels_province_office, province_task) == TaskStatus.IN_PROGRESS
+
+    # Late at the bottom: late at every level above, though no deadline above has passed.
+    Task.objects.filter(pk=county_part.pk).update(deadline=dt.date(2022, 5, 1))
+    assert _shown(levels_city_office, city_part) == TaskStatus.OVERDUE
+    assert _shown(levels_province_office, province_task) == TaskStatus.OVERDUE
+
+    # The county closes its part: done for the city and for the province.
+    Task.objects.filter(pk=county_part.pk).update(status=TaskStatus.DONE)
+    assert _shown(levels_city_office, city_part) == TaskStatus.DONE
+    assert _shown(levels_province_office, province_task) == TaskStatus.DONE
+    assert set(Task.objects.filter(pk__in=[province_task.pk, city_part.pk]).values_list("status", flat=True)) == {
+        TaskStatus.NOT_STARTED
+    }  # nothing re-entered above
+    done = selectors.tasks_for(levels_province_office).with_shown_status(TaskStatus.DONE)
+    assert province_task.pk in set(done.values_list("pk", flat=True))
+    board = _client_get(levels_province_office, reverse("tasks:task_board") + "?status=done")
+    assert "深化全民国防教育" in board
