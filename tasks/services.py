@@ -195,6 +195,19 @@ def work_plan_import(
 
 
 @transaction.atomic
+def parent_deadline_error(task: Task, deadline: dt.date | None) -> str | None:
+    """A task breaking down a task from above (``parent_task``) is due no later than it: the
+    office above counts on it. None when ``deadline`` is fine."""
+    parent = task.parent_task
+    if parent is None or parent.deadline is None:
+        return None
+    if deadline is None:
+        return f"该任务分解自上级任务，须填写完成时限（不晚于 {parent.deadline:%Y-%m-%d}）。"
+    if deadline > parent.deadline:
+        return f"完成时限不能晚于上级任务的时限（{parent.deadline:%Y-%m-%d}），如需延期请先向上级申请。"
+    return None
+
+
 def task_update(
     *,
     user: User,
@@ -213,6 +226,9 @@ def task_update(
     """
     _require_plan_office(user, task.plan)
     claim_version(task, expected_version=version)
+    problem = parent_deadline_error(task, deadline)
+    if problem:
+        raise ValidationError({"deadline": problem})
     cooperating = [u for u in cooperating_units if u != lead_unit]
     _check_units_in_scope(user, [lead_unit, *cooperating])
     newly_assigned = {u for u in [lead_unit, *cooperating] if u is not None} - {
@@ -399,6 +415,9 @@ def extension_request_decide(
         raise ValidationError("该申请已经审核过了。")
     if not approve and not note.strip():
         raise ValidationError({"note": "不同意延期时请写明理由。"})
+    problem = parent_deadline_error(request.task, request.requested_deadline) if approve else None
+    if problem:
+        raise ValidationError({"note": f"不能同意：{problem}"})
     request.state = RequestState.ACCEPTED if approve else RequestState.RETURNED
     request.decided_by = user
     request.decided_at = timezone.now()

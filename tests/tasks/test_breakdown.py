@@ -311,3 +311,33 @@ def test_the_roll_up_follows_every_level_down(
     assert province_task.pk in set(done.values_list("pk", flat=True))
     board = _client_get(levels_province_office, reverse("tasks:task_board") + "?status=done")
     assert "深化全民国防教育" in board
+
+
+def test_a_linked_task_stays_due_no_later_than_the_task_above(
+    city_task, county_plan, office_user, township_a_unit, township_a
+):
+    from tasks.services import extension_request_create, extension_request_decide, task_update
+
+    (linked,) = _break_down(
+        office_user,
+        city_task,
+        county_plan,
+        BreakdownDraft(title="巴川街道落实", lead_unit=township_a_unit, deadline=dt.date(2022, 11, 30)),
+    )
+    edit = {"title": linked.title, "text": "", "lead_unit": township_a_unit, "cooperating_units": []}
+    with pytest.raises(ValidationError) as no_deadline:
+        task_update(user=office_user, task=linked, deadline=None, **edit)
+    assert "须填写完成时限" in str(no_deadline.value.message_dict["deadline"])
+    with pytest.raises(ValidationError) as too_late:
+        task_update(user=office_user, task=linked, deadline=dt.date(2023, 1, 15), **edit)
+    assert "不能晚于上级任务的时限（2022-12-31）" in str(too_late.value.message_dict["deadline"])
+    assert Task.objects.get(pk=linked.pk).deadline == dt.date(2022, 11, 30)
+    task_update(user=office_user, task=Task.objects.get(pk=linked.pk), deadline=dt.date(2022, 12, 31), **edit)
+
+    # An extension past the city's deadline is the city's to grant, not the county's.
+    ask = extension_request_create(
+        user=township_a, task=Task.objects.get(pk=linked.pk), requested_deadline=dt.date(2023, 2, 1), reason="天气"
+    )
+    with pytest.raises(ValidationError):
+        extension_request_decide(user=office_user, request=ask, approve=True)
+    assert Task.objects.get(pk=linked.pk).deadline == dt.date(2022, 12, 31)
