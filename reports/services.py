@@ -62,7 +62,7 @@ DEFAULT_TROOP_NAME = "驻地部队"
 
 def troop_name(campaign: Campaign) -> str:
     """The county's troops as its 八一 title names them (驻铜部队): a field of the county's unit
-    (OrgUnit.troop_name, set by the office in the admin), 驻地部队 when it is not filled in."""
+    (OrgUnit.troop_name, set by the office on its unit page), 驻地部队 when it is not filled in."""
     return campaign.owner_unit.troop_name.strip() or DEFAULT_TROOP_NAME
 
 

@@ -60,6 +60,14 @@ class OrgUnitContactForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
         fields = ["contact_person", "contact_phone"]
 
 
+class OfficeUnitForm(OrgUnitContactForm):
+    """The office's own unit: its contacts and the settings it keeps for itself (the troop name
+    in its 八一 table titles)."""
+
+    class Meta(OrgUnitContactForm.Meta):
+        fields = ["contact_person", "contact_phone", "troop_name"]
+
+
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: at its field when the form has that field,
     above the form otherwise (a stale version, a rule across fields)."""

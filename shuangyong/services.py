@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from shuangyong.access import is_office_of
 from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, Role, User
 
@@ -69,6 +71,29 @@ def org_unit_update_contact(
     unit.contact_phone = contact_phone
     unit.full_clean(exclude=["path"])
     unit.save(update_fields=["contact_person", "contact_phone", "version"])
+    return unit
+
+
+@transaction.atomic
+def office_unit_update(
+    *,
+    user: User,
+    unit: OrgUnit,
+    contact_person: str,
+    contact_phone: str,
+    troop_name: str,
+    version: Version = CURRENT,
+) -> OrgUnit:
+    """An office keeps its own unit's contacts and its own settings (``OfficeUnitForm``): the
+    troop name in the titles of its 八一 tables is the office's, not the deployment's."""
+    if not is_office_of(user, unit) or not unit.has_office:
+        raise PermissionDenied("只有本级双拥办可以修改本单位的设置。")
+    claim_version(unit, expected_version=version)
+    unit.contact_person = contact_person
+    unit.contact_phone = contact_phone
+    unit.troop_name = " ".join(troop_name.split())
+    unit.full_clean(exclude=["path"])
+    unit.save(update_fields=["contact_person", "contact_phone", "troop_name", "version"])
     return unit
 
 
