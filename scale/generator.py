@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -243,6 +244,9 @@ class ScaleGenerator:
             t0 = time.monotonic()
             self._link_levels()
             self.log(f"省、市活动逐级关联，区县、市统计表逐级报送 {time.monotonic() - t0:.1f}s")
+            t0 = time.monotonic()
+            self._cascade_tasks()
+            self.log(f"省、市工作要点逐级分解到区县 {time.monotonic() - t0:.1f}s")
         self.log(f"共用时 {time.monotonic() - started:.1f}s")
         return self.plan.totals()
 
@@ -450,6 +454,100 @@ class ScaleGenerator:
                         )
                     )
                 bulk(Return, returns, self.batch_size)
+
+    def _cascade_tasks(self) -> None:
+        """Work points that cascade down (任务分解): the province's plan gives each city a task;
+        each city breaks it down into a task of its own plan per county; each county breaks that
+        down into a task of its own plan led by one of its townships, in mixed states, so that the
+        upper task boards have roll-ups to compute (province → city → county)."""
+        if self.plan.tasks_per_county == 0:
+            return
+        rng = random.Random(f"{self.seed}-cascade")  # noqa: S311 — reproducible test data
+        office_of = {
+            u.org_unit_id: u
+            for u in User.objects.filter(
+                org_unit__kind__in=[OrgUnitKind.PROVINCE, OrgUnitKind.CITY, OrgUnitKind.COUNTY], role=Role.OFFICE
+            ).order_by("pk")
+        }
+
+        def plan_of(unit: OrgUnit, title: str) -> WorkPlan:
+            (plan,) = bulk(
+                WorkPlan,
+                [
+                    WorkPlan(
+                        year=PLAN_YEAR,
+                        title=title,
+                        issuing_unit=unit.name,
+                        issue_date=dt.date(PLAN_YEAR, 2, 10),
+                        default_deadline=dt.date(PLAN_YEAR, 12, 31),
+                        owner_unit=unit,
+                        created_by=office_of[unit.pk],
+                    )
+                ],
+                self.batch_size,
+            )
+            return plan
+
+        top = plan_of(self.province, f"{PLAN_YEAR}年{self.province.name}双拥工作要点")
+        province_tasks = bulk(
+            Task,
+            (
+                Task(
+                    plan=top,
+                    number=f"（{chinese_number(n)}）",
+                    order=n,
+                    title=f"{rng.choice(TASK_TITLES)}（{city.name}）",
+                    lead_unit=city,
+                    deadline=dt.date(PLAN_YEAR, 12, 31),
+                )
+                for n, city in enumerate(self.cities, start=1)
+            ),
+            self.batch_size,
+        )
+        counties = list(OrgUnit.objects.filter(parent__in=self.cities, kind=OrgUnitKind.COUNTY).order_by("path"))
+        county_plans = {p.owner_unit_id: p for p in WorkPlan.objects.filter(owner_unit__in=counties).order_by("pk")}
+        townships: dict[int, list[int]] = defaultdict(list)
+        for pk, parent in OrgUnit.objects.filter(parent__in=counties, kind=OrgUnitKind.TOWNSHIP).values_list(
+            "pk", "parent_id"
+        ):
+            townships[parent].append(pk)
+        for province_task, city in zip(province_tasks, self.cities, strict=True):
+            city_plan = plan_of(city, f"{PLAN_YEAR}年{city.name}双拥工作要点")
+            own = [c for c in counties if c.parent_id == city.pk]
+            city_tasks = bulk(
+                Task,
+                (
+                    Task(
+                        plan=city_plan,
+                        number=f"（{chinese_number(n)}）",
+                        order=n,
+                        title=f"{province_task.title}·{county.name}",
+                        lead_unit=county,
+                        deadline=dt.date(PLAN_YEAR, 11, 30),
+                        parent_task=province_task,
+                    )
+                    for n, county in enumerate(own, start=1)
+                ),
+                self.batch_size,
+            )
+            county_tasks = []
+            for city_task, county in zip(city_tasks, own, strict=True):
+                status = rng.choices(TaskStatus.values[:3], weights=[1, 2, 3])[0]
+                deadline = dt.date(PLAN_YEAR, rng.randint(6, 11), rng.randint(1, 28))
+                county_tasks.append(
+                    Task(
+                        plan=county_plans[county.pk],
+                        number="（分解）",
+                        order=10_000 + city_task.pk,
+                        title=f"落实{city_task.title}",
+                        lead_unit_id=rng.choice(townships[county.pk]),
+                        deadline=deadline,
+                        status=status,
+                        completed_at=at(deadline) if status == TaskStatus.DONE else None,
+                        parent_task=city_task,
+                    )
+                )
+            bulk(Task, county_tasks, self.batch_size)
 
     # visits ------------------------------------------------------------------------------------
 

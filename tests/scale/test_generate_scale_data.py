@@ -183,3 +183,21 @@ def test_province_scope_links_campaigns_top_down_and_sends_the_tables_up():
             r.people_visited for r in report.county_rows
         ]
     assert Return.objects.filter(campaign=closed, status=ReturnStatus.ACCEPTED).count() == 2
+
+    # Work points cascade down: the province's task per city, broken down per county by the city,
+    # and by each county for one of its townships; the province sees the roll-up.
+    from tasks.models import Task
+    from tasks.selectors import tasks_for
+
+    province_tasks = Task.objects.filter(plan__owner_unit=province)
+    assert province_tasks.count() == 2
+    for task in province_tasks:
+        city_parts = Task.objects.filter(parent_task=task)
+        assert city_parts.count() == 2 and {t.plan.owner_unit for t in city_parts} == {task.lead_unit}
+        for part in city_parts:
+            (county_part,) = Task.objects.filter(parent_task=part)
+            assert county_part.plan.owner_unit == part.lead_unit
+            assert county_part.lead_unit.parent == part.lead_unit and county_part.deadline <= part.deadline
+    province_office = User.objects.get(org_unit=province, role="office")
+    shown = [t.display_status for t in tasks_for(province_office).filter(plan__owner_unit=province)]
+    assert len(shown) == 2 and all(s in {"not_started", "in_progress", "done", "overdue"} for s in shown)
