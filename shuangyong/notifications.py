@@ -31,7 +31,20 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERY_ATTEMPTS = 5
 DELIVERY_BATCH = 1000
 # What channels read and _deliver_batch writes: the rest of the row is not loaded.
-DELIVERY_FIELDS = ("title", "body", "url", "delivered_via", "delivery_attempts", "delivery_error", "delivery_state")
+DELIVERY_FIELDS = (
+    "title",
+    "body",
+    "url",
+    "delivered_via",
+    "delivery_attempts",
+    "delivery_error",
+    "delivery_state",
+    "delivery_token",
+)
+#: A worker sending a long batch renews its claim this often, so that a slow mail server (up to
+#: EMAIL_TIMEOUT a message) never lets the next scan take the rest of the batch as abandoned and
+#: send it a second time.
+CLAIM_RENEWAL = timedelta(minutes=1)
 RECIPIENT_FIELDS = ("username", "full_name", "email", "is_active", "phone")
 
 
@@ -148,6 +161,17 @@ def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], resul
     wanted = set(channel_names)
     done_by: dict[int, set[str]] = {n.pk: set(n.delivered_via) for n in batch}
     marked: set[int] = set()
+    token = batch[0].delivery_token
+    renewed = [now]
+
+    def keep_claim() -> None:
+        """Still sending: the rest of the batch stays this worker's (see CLAIM_RENEWAL)."""
+        moment = timezone.now()
+        if moment - renewed[0] >= CLAIM_RENEWAL:
+            Notification.objects.filter(delivery_token=token, delivery_state=DeliveryState.PENDING).update(
+                delivery_claimed_at=moment
+            )
+            renewed[0] = moment
 
     def via(pk: int) -> list[str]:
         return [name for name in channel_names if name in done_by[pk]]
@@ -161,6 +185,7 @@ def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], resul
             marked.add(pk)
             result.sent += 1
         Notification.objects.filter(pk=pk).update(**changes)
+        keep_claim()
 
     for channel in channels:
         todo = [n for n in batch if channel.name not in done_by[n.pk]]

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from shuangyong import notifications
@@ -293,3 +294,37 @@ def test_an_unreachable_redis_neither_breaks_nor_stalls_notify(
     assert attempts[0]["retry"] is False
     assert attempts[0]["options"].get("max_retries") == 0
     assert Notification.objects.get().delivery_state == DeliveryState.PENDING
+
+
+class SlowSmtp(BaseEmailBackend):
+    """A mail server that takes four minutes a message (each within EMAIL_TIMEOUT's retries)."""
+
+    traveller = None
+    sent: list[str] = []
+    others_took: list[int] = []
+
+    def send_messages(self, messages):
+        from shuangyong.notifications import _claim_batch
+
+        for message in messages:
+            SlowSmtp.traveller.shift(dt.timedelta(minutes=4))
+            SlowSmtp.sent.append(message.to[0])
+            # Meanwhile the next scan looks for abandoned claims (older than 10 minutes).
+            stale = timezone.now() - dt.timedelta(minutes=10)
+            SlowSmtp.others_took += [n.pk for n in _claim_batch(ids=None, stale_before=stale)]
+        return len(messages)
+
+
+def test_a_slow_mail_server_does_not_let_the_next_scan_send_the_batch_again(township_a, settings):
+    import time_machine
+
+    users = [township_a, *(UserFactory(org_unit=township_a.org_unit) for _ in range(5))]
+    for user in users:
+        Notification.objects.create(recipient=user, title=f"给{user.username}的通知", body="请查看。")
+    settings.EMAIL_BACKEND = "tests.reminders.test_exactly_once.SlowSmtp"
+    SlowSmtp.sent, SlowSmtp.others_took = [], []
+    with time_machine.travel(at(DEADLINE), tick=False) as traveller:
+        SlowSmtp.traveller = traveller
+        assert deliver_pending().sent == 6  # 24 minutes for the batch
+    assert SlowSmtp.others_took == []  # the claim was renewed as the batch went
+    assert sorted(SlowSmtp.sent) == sorted(u.email for u in users)
