@@ -424,7 +424,9 @@ class ScaleGenerator:
             for county_campaign in own:
                 county_campaign.parent = parent_of[county_campaign.owner_unit.parent_id]
             Campaign.objects.bulk_update(own, ["parent"], batch_size=self.batch_size)
-            # Each county's table to its city, then each city's to the province.
+            # Each county's table to its city, then each city's to the province. A city sends its
+            # table only once it has accepted every county's (its own campaign is then frozen).
+            settled: dict[int, bool] = {}  # city unit → all its counties' tables accepted
             for level, campaigns in (("county", own), ("city", city_campaigns)):
                 returns = []
                 for lower in campaigns:
@@ -435,6 +437,11 @@ class ScaleGenerator:
                         if is_open
                         else ReturnStatus.ACCEPTED
                     )
+                    if level == "county":
+                        city_pk = lower.parent.owner_unit_id
+                        settled[city_pk] = settled.get(city_pk, True) and status == ReturnStatus.ACCEPTED
+                    elif not settled.get(lower.owner_unit_id, True):
+                        status = ReturnStatus.DRAFT
                     if status == ReturnStatus.DRAFT:
                         continue
                     report = campaign_report(user=office, campaign=lower, statuses=accepted)

@@ -183,6 +183,12 @@ def test_province_scope_links_campaigns_top_down_and_sends_the_tables_up():
             r.people_visited for r in report.county_rows
         ]
     assert Return.objects.filter(campaign=closed, status=ReturnStatus.ACCEPTED).count() == 2
+    # The open campaign: a city's table went up only after it accepted all its counties' tables.
+    for city_return in Return.objects.filter(campaign__in=top, org_unit__kind=OrgUnitKind.CITY):
+        city_campaign = Campaign.objects.get(parent=city_return.campaign, owner_unit=city_return.org_unit)
+        county_returns = Return.objects.filter(campaign=city_campaign, org_unit__kind=OrgUnitKind.COUNTY)
+        assert county_returns.count() == 2
+        assert set(county_returns.values_list("status", flat=True)) == {ReturnStatus.ACCEPTED}
 
     # Work points cascade down: the province's task per city, broken down per county by the city,
     # and by each county for one of its townships; the province sees the roll-up.
