@@ -194,7 +194,6 @@ def work_plan_import(
     return plan
 
 
-@transaction.atomic
 def parent_deadline_error(task: Task, deadline: dt.date | None) -> str | None:
     """A task breaking down a task from above (``parent_task``) is due no later than it: the
     office above counts on it. None when ``deadline`` is fine."""
@@ -208,6 +207,7 @@ def parent_deadline_error(task: Task, deadline: dt.date | None) -> str | None:
     return None
 
 
+@transaction.atomic
 def task_update(
     *,
     user: User,
