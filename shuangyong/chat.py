@@ -280,7 +280,7 @@ def prepare_posts(*, today: date, policy: ReminderPolicy, policies: Any = None, 
     no post), by the channel's office's policy (``policies``: shuangyong.reminders.ReminderPolicies;
     without it, ``policy`` for every office); with ``now``, only once that policy's digest hour
     has come. Returns how many were written."""
-    from shuangyong.reminders import digest_due, overdue_summary
+    from shuangyong.reminders import daily_overdue_summary, digest_due
 
     done = ChatPost.objects.filter(day=today).values("channel_id")
     channels = list(ChatChannel.objects.filter(enabled=True).exclude(pk__in=done).select_related("office_unit"))
@@ -292,7 +292,7 @@ def prepare_posts(*, today: date, policy: ReminderPolicy, policies: Any = None, 
         if now is not None and not digest_due(office_policy, today=today, now=now):
             continue  # this office's digest hour has not come yet
         if unit.pk not in summaries:
-            summaries[unit.pk] = overdue_summary(unit, today=today, policy=office_policy)
+            summaries[unit.pk] = daily_overdue_summary(unit, today=today, policy=office_policy)
         summary = summaries[unit.pk]
         if not getattr(summary, "total", 0):
             continue

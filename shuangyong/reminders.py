@@ -46,6 +46,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache as django_cache
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
@@ -805,6 +806,31 @@ def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> Ov
     return summary
 
 
+#: Offices found with nothing overdue today are remembered until the day is over, so that the
+#: scans after the digest hour (every 10 minutes) do not work the summary out again all day.
+NOTHING_OVERDUE_SECONDS = 26 * 3600
+
+
+def daily_overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> OverdueSummary | None:
+    """``overdue_summary`` for the day's digest and group-chat post; None when the office has
+    nothing overdue today (remembered in the cache: items become overdue when the day changes,
+    and a cache that is down only means the summary is worked out again)."""
+    key = f"reminders:nothing-overdue:{unit.pk}:{today.isoformat()}"
+    try:
+        if django_cache.get(key):
+            return None
+    except Exception:  # the cache (Redis) is down: work it out
+        logger.warning("缓存不可用，重新统计逾期汇总", exc_info=True)
+    summary = overdue_summary(unit, today=today, policy=policy)
+    if summary.total:
+        return summary
+    try:
+        django_cache.set(key, 1, NOTHING_OVERDUE_SECONDS)
+    except Exception:
+        logger.warning("缓存不可用，未记住“无逾期”", exc_info=True)
+    return None
+
+
 def summary_text(summary: OverdueSummary) -> str:
     lines = [f"截至{chinese_date(summary.today)}，辖区内共有{summary.total}项逾期未完成。"]
     if summary.by_unit:
@@ -872,14 +898,16 @@ def reminder_digests(
         paths = dict(User.objects.filter(pk__in=waiting).values_list("pk", "org_unit__path")) if waiting else {}
         waiting = {pk for pk in waiting if due(paths.get(pk))}
         offices = [u for u in offices if u.org_unit is not None and due(u.org_unit.path)]
-    summaries: dict[int, OverdueSummary] = {}
+    summaries: dict[int, OverdueSummary | None] = {}
     for office in offices:
         assert office.org_unit is not None
         if office.org_unit.pk not in summaries:
-            summaries[office.org_unit.pk] = overdue_summary(
+            summaries[office.org_unit.pk] = daily_overdue_summary(
                 office.org_unit, today=today, policy=policies.for_unit(office.org_unit)
             )
-    office_summary = {u.pk: summaries[u.org_unit.pk] for u in offices if u.org_unit and summaries[u.org_unit.pk].total}
+    office_summary = {
+        u.pk: summary for u in offices if u.org_unit and (summary := summaries[u.org_unit.pk]) is not None
+    }
     recipients = sorted(waiting | set(office_summary))
     if not recipients:
         return 0

@@ -159,3 +159,28 @@ def test_each_office_sends_its_digests_from_its_own_hour(travel, source, county,
     run_scan()
     assert "铜梁的事项" in _mail_to(township_a)
     assert len([m for m in mail.outbox if m.to == [other_staff.email]]) == 1
+
+
+def test_an_office_with_nothing_overdue_is_not_summarised_again_at_every_scan(
+    travel, source, township_a_unit, office_user, monkeypatch
+):
+    source.add(unit=township_a_unit, deadline=DEADLINE + 30 * DAY)  # nothing overdue
+    calls = []
+    summarise = reminders.overdue_summary
+
+    def counting(unit, **kwargs):
+        calls.append(unit.pk)
+        return summarise(unit, **kwargs)
+
+    monkeypatch.setattr(reminders, "overdue_summary", counting)
+    travel(at(DEADLINE, hour=9))
+    run_scan()
+    first = len(calls)
+    assert first >= 1
+    for minutes in (10, 20, 30):
+        travel(at(DEADLINE, hour=9) + dt.timedelta(minutes=minutes))
+        run_scan()
+    assert len(calls) == first  # remembered for the day
+    travel(at(DEADLINE + DAY, hour=9))  # a new day: worked out again
+    run_scan()
+    assert len(calls) > first
