@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -495,21 +496,25 @@ class ScaleGenerator:
             )
             return plan
 
+        def give(
+            plan: WorkPlan, units: Sequence[OrgUnit], title: Callable[[OrgUnit], str], **more: object
+        ) -> list[Task]:
+            """One task of ``plan`` per unit, led by it."""
+            return bulk(
+                Task,
+                (
+                    Task(plan=plan, number=f"（{chinese_number(n)}）", order=n, title=title(u), lead_unit=u, **more)
+                    for n, u in enumerate(units, start=1)
+                ),
+                self.batch_size,
+            )
+
         top = plan_of(self.province, f"{PLAN_YEAR}年{self.province.name}双拥工作要点")
-        province_tasks = bulk(
-            Task,
-            (
-                Task(
-                    plan=top,
-                    number=f"（{chinese_number(n)}）",
-                    order=n,
-                    title=f"{rng.choice(TASK_TITLES)}（{city.name}）",
-                    lead_unit=city,
-                    deadline=dt.date(PLAN_YEAR, 12, 31),
-                )
-                for n, city in enumerate(self.cities, start=1)
-            ),
-            self.batch_size,
+        province_tasks = give(
+            top,
+            self.cities,
+            lambda city: f"{rng.choice(TASK_TITLES)}（{city.name}）",
+            deadline=dt.date(PLAN_YEAR, 12, 31),
         )
         counties = list(OrgUnit.objects.filter(parent__in=self.cities, kind=OrgUnitKind.COUNTY).order_by("path"))
         county_plans = {p.owner_unit_id: p for p in WorkPlan.objects.filter(owner_unit__in=counties).order_by("pk")}
@@ -521,21 +526,12 @@ class ScaleGenerator:
         for province_task, city in zip(province_tasks, self.cities, strict=True):
             city_plan = plan_of(city, f"{PLAN_YEAR}年{city.name}双拥工作要点")
             own = [c for c in counties if c.parent_id == city.pk]
-            city_tasks = bulk(
-                Task,
-                (
-                    Task(
-                        plan=city_plan,
-                        number=f"（{chinese_number(n)}）",
-                        order=n,
-                        title=f"{province_task.title}·{county.name}",
-                        lead_unit=county,
-                        deadline=dt.date(PLAN_YEAR, 11, 30),
-                        parent_task=province_task,
-                    )
-                    for n, county in enumerate(own, start=1)
-                ),
-                self.batch_size,
+            city_tasks = give(
+                city_plan,
+                own,
+                partial(lambda parent, county: f"{parent.title}·{county.name}", province_task),
+                deadline=dt.date(PLAN_YEAR, 11, 30),
+                parent_task=province_task,
             )
             county_tasks = []
             for city_task, county in zip(city_tasks, own, strict=True):

@@ -66,18 +66,23 @@ def test_closed_items_stay_out_of_the_digest(travel, source, township_a_unit, to
     assert "还在办的事项" in digest and "已办结的事项" not in digest
 
 
-def test_a_delegate_who_was_deactivated_hands_the_units_reminders_back(
-    travel, source, township_a_unit, township_a, township_a_head
-):
-    colleague = UserFactory(org_unit=township_a_unit, username="colleague")
-    ReminderDelegation.objects.create(
-        unit=township_a_unit,
-        delegator=township_a_head,
+def _delegate(head, colleague) -> ReminderDelegation:
+    """``head`` hands the unit's reminders to ``colleague`` from ten days before to ten days after."""
+    return ReminderDelegation.objects.create(
+        unit=head.org_unit,
+        delegator=head,
         delegate=colleague,
         starts_on=DEADLINE - 10 * DAY,
         ends_on=DEADLINE + 10 * DAY,
         reason="外出学习",
     )
+
+
+def test_a_delegate_who_was_deactivated_hands_the_units_reminders_back(
+    travel, source, township_a_unit, township_a, township_a_head
+):
+    colleague = UserFactory(org_unit=township_a_unit, username="colleague")
+    _delegate(township_a_head, colleague)
     colleague.is_active = False
     colleague.save()
     source.add(unit=township_a_unit, deadline=DEADLINE)
@@ -92,14 +97,7 @@ def test_a_second_head_still_gets_escalations_when_the_other_head_delegated(
 ):
     second_head = UserFactory(org_unit=township_a_unit, is_unit_head=True, username="second_head")
     colleague = UserFactory(org_unit=township_a_unit, username="colleague")
-    ReminderDelegation.objects.create(
-        unit=township_a_unit,
-        delegator=township_a_head,
-        delegate=colleague,
-        starts_on=DEADLINE - 10 * DAY,
-        ends_on=DEADLINE + 10 * DAY,
-        reason="外出学习",
-    )
+    _delegate(township_a_head, colleague)
     source.add(unit=township_a_unit, deadline=DEADLINE - 5 * DAY)  # escalated (3 days overdue or more)
     travel(at(DEADLINE))
     run_scan()
