@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache, partial
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from shuangyong.models import OFFICE_KINDS, OrgUnit, ReminderPolicy, Role, User
 from shuangyong.notifications import absolute_url
@@ -37,7 +37,16 @@ OPEN_DUAL_STATES = [DualListState.ASSIGNED, DualListState.IN_PROGRESS]
 
 
 def open_tasks(today: dt.date) -> QuerySet[Task]:
-    return Task.objects.exclude(status=TaskStatus.DONE).filter(deadline__isnull=False, lead_unit__isnull=False)
+    """Open tasks with a deadline and a lead unit, except those the lead unit's office has broken
+    down (任务分解): its linked tasks, due no later, carry the reminders to the units that do the
+    work, and the task itself shows 已完成 once they are closed (reminding the county of a task
+    its page shows as done would be noise). One anti-join on the parent-task index."""
+    broken_down = Task.objects.filter(parent_task=OuterRef("pk"), plan__owner_unit=OuterRef("lead_unit"))
+    return (
+        Task.objects.exclude(status=TaskStatus.DONE)
+        .filter(deadline__isnull=False, lead_unit__isnull=False)
+        .filter(~Exists(broken_down))
+    )
 
 
 def open_milestones(today: dt.date) -> QuerySet[Milestone]:

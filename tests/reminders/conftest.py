@@ -125,3 +125,6 @@ def travel():
     yield _go
     if current:
         current.pop().stop()
+
+
+from tests.levels_fixtures import *  # noqa: E402, F403 (a city above the county: issue 15)

@@ -75,6 +75,33 @@ def test_a_done_task_is_not_reminded(travel, task, township_a):
     assert reminded(township_a) == []
 
 
+def test_a_task_the_lead_office_broke_down_reminds_through_its_linked_tasks(
+    travel, levels_city, levels_city_office, county, office_user, township_a_unit, township_a
+):
+    """The city gives the county a task; the county breaks it down for 巴川街道: the street is
+    reminded of its linked task, the county office not of the city's task (its page shows the
+    roll-up, 已完成 once the linked tasks are closed)."""
+    from tasks.services import BreakdownDraft, task_breakdown
+
+    city_task = TaskFactory(
+        plan__owner_unit=levels_city, plan__created_by=levels_city_office, lead_unit=county, deadline=D, title="市任务"
+    )
+    county_plan = WorkPlanFactory(year=2027, owner_unit=county, created_by=office_user)
+    travel(at(D - 7 * DAY))
+    run_scan()
+    assert reminded(office_user) == ["before_7"]  # not broken down yet: the county is reminded
+    (linked,) = task_breakdown(
+        user=office_user,
+        parent=city_task,
+        plan=county_plan,
+        drafts=[BreakdownDraft(title="巴川街道落实", lead_unit=township_a_unit, deadline=D - 2 * DAY)],
+    )
+    travel(at(D + DAY))
+    run_scan()
+    assert reminded(office_user) == ["before_7"]  # nothing more about the broken-down task
+    assert Reminder.objects.filter(recipient=township_a, object_id=linked.pk, threshold="overdue").exists()
+
+
 def test_a_milestone_has_its_own_reminders(travel, task, township_a):
     Milestone.objects.create(task=task, title="完成场地协调", deadline=D - 20 * DAY)
     Milestone.objects.create(task=task, title="已完成的节点", deadline=D - 20 * DAY, done=True)
