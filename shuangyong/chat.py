@@ -65,9 +65,26 @@ class ChatError(Exception):
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
 
 
+#: Shared address space (RFC 6598: carrier NAT, and cloud providers' internal services — Alibaba
+#: Cloud's metadata service is 100.100.100.200) and the IETF protocol block (Oracle Cloud's
+#: metadata service is 192.0.0.192).
+_SERVICE_SPACES = (ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("192.0.0.0/24"))
+#: IPv6 forms that carry an IPv4 address a resolver or a NAT64 gateway turns back into IPv4.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _as_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _forbidden_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        address = _as_ipv4(address) or address
     if address.is_loopback:
         return None if settings.CHAT_WEBHOOK_ALLOW_LOOPBACK else "本机地址"
     if address.is_link_local:
@@ -76,7 +93,19 @@ def _forbidden_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -
         return "未指定的地址"
     if address.is_multicast:
         return "组播地址"
+    if isinstance(address, ipaddress.IPv4Address) and any(address in n for n in _SERVICE_SPACES):
+        return "运营商或云服务内部地址（如 100.100.100.200 云服务器元数据）"
+    if address.is_reserved or (address.is_private and not _intranet(address)):
+        return "保留地址"
     return None
+
+
+_INTRANETS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
+
+
+def _intranet(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """The private ranges an intranet robot may live on (RFC 1918, IPv6 unique local)."""
+    return any(address in n for n in _INTRANETS if n.version == address.version)
 
 
 def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

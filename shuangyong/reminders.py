@@ -806,15 +806,17 @@ def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> Ov
     return summary
 
 
-#: Offices found with nothing overdue today are remembered until the day is over, so that the
-#: scans after the digest hour (every 10 minutes) do not work the summary out again all day.
-NOTHING_OVERDUE_SECONDS = 26 * 3600
+#: Offices found with nothing overdue are remembered for an hour, so that the scans after the
+#: digest hour (every 10 minutes) do not work the summary out again all day; an item that becomes
+#: overdue later in the day (a plan imported with past deadlines, a task reopened) is in the
+#: office's summary within the hour.
+NOTHING_OVERDUE_SECONDS = 3600
 
 
 def daily_overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> OverdueSummary | None:
     """``overdue_summary`` for the day's digest and group-chat post; None when the office has
-    nothing overdue today (remembered in the cache: items become overdue when the day changes,
-    and a cache that is down only means the summary is worked out again)."""
+    nothing overdue (remembered in the cache for NOTHING_OVERDUE_SECONDS; a cache that is down
+    only means the summary is worked out again)."""
     key = f"reminders:nothing-overdue:{unit.pk}:{today.isoformat()}"
     try:
         if django_cache.get(key):

@@ -41,7 +41,14 @@ def open_tasks(today: dt.date) -> QuerySet[Task]:
     down (任务分解): its linked tasks, due no later, carry the reminders to the units that do the
     work, and the task itself shows 已完成 once they are closed (reminding the county of a task
     its page shows as done would be noise). One anti-join on the parent-task index."""
-    broken_down = Task.objects.filter(parent_task=OuterRef("pk"), plan__owner_unit=OuterRef("lead_unit"))
+    # Only a breakdown whose tasks can be reminded themselves (a lead unit and a deadline) takes
+    # over: a linked task given to no unit leaves the county reminded of the task from above.
+    broken_down = Task.objects.filter(
+        parent_task=OuterRef("pk"),
+        plan__owner_unit=OuterRef("lead_unit"),
+        lead_unit__isnull=False,
+        deadline__isnull=False,
+    )
     return (
         Task.objects.exclude(status=TaskStatus.DONE)
         .filter(deadline__isnull=False, lead_unit__isnull=False)

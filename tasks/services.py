@@ -207,6 +207,29 @@ def parent_deadline_error(task: Task, deadline: dt.date | None) -> str | None:
     return None
 
 
+def _pull_in_linked_deadlines(task: Task) -> None:
+    """``task``'s deadline moved earlier: the linked tasks below it (任务分解, at every level) due
+    later are brought to it, each saved with its history, and their units told. The rule "a
+    linked task is due no later than the task above" holds whoever moves which deadline."""
+    frontier = [task]
+    while frontier:
+        parent = frontier.pop()
+        for child in Task.objects.select_for_update().filter(parent_task=parent).select_related("plan__owner_unit"):
+            if parent.deadline is not None and (child.deadline is None or child.deadline > parent.deadline):
+                claim_version(child, expected_version=CURRENT)
+                child.deadline = parent.deadline
+                child.save(update_fields=["deadline", "version"])
+                tell(
+                    unit_users([u for u in [child.lead_unit, child.plan.owner_unit] if u is not None]),
+                    title=f"时限提前：{child.number}{child.title}",
+                    body=f"上级任务的时限改为 {parent.deadline:%Y-%m-%d}，本任务的时限随之提前。",
+                    url_name="tasks:task_detail",
+                    pk=child.pk,
+                    obj=child,
+                )
+            frontier.append(child)
+
+
 @transaction.atomic
 def task_update(
     *,
@@ -240,6 +263,7 @@ def task_update(
     task.deadline = deadline
     task.full_clean()
     task.save()
+    _pull_in_linked_deadlines(task)
     task.cooperating_units.set(cooperating)
     tell(
         unit_users(newly_assigned),

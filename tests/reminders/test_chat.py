@@ -281,6 +281,11 @@ HOSTILE_WEBHOOKS = [
     ("http://[::ffff:127.0.0.1]/webhook", "本机地址"),
     ("http://0.0.0.0/webhook", "未指定的地址"),
     ("http://224.0.0.1/webhook", "组播地址"),
+    ("http://100.100.100.200/latest/meta-data/", "云服务内部地址"),  # Alibaba Cloud's metadata
+    ("http://192.0.0.192/latest/", "云服务内部地址"),  # Oracle Cloud's metadata
+    ("http://[64:ff9b::a9fe:a9fe]/webhook", "链路本地地址"),  # NAT64 form of 169.254.169.254
+    ("http://[::127.0.0.1]/webhook", "本机地址"),  # IPv4-compatible IPv6
+    ("http://198.18.0.1/webhook", "保留地址"),
 ]
 
 

@@ -178,7 +178,7 @@ def test_an_office_with_nothing_overdue_is_not_summarised_again_at_every_scan(
     for minutes in (10, 20, 30):
         travel(at(DEADLINE, hour=9) + dt.timedelta(minutes=minutes))
         run_scan()
-    assert len(calls) == first  # remembered for the day
-    travel(at(DEADLINE + DAY, hour=9))  # a new day: worked out again
+    assert len(calls) == first  # remembered …
+    travel(at(DEADLINE, hour=10) + dt.timedelta(minutes=10))  # … for an hour: then worked out again
     run_scan()
     assert len(calls) > first

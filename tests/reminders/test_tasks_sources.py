@@ -102,6 +102,25 @@ def test_a_task_the_lead_office_broke_down_reminds_through_its_linked_tasks(
     assert Reminder.objects.filter(recipient=township_a, object_id=linked.pk, threshold="overdue").exists()
 
 
+def test_a_breakdown_given_to_no_unit_leaves_the_county_reminded(
+    travel, levels_city, levels_city_office, county, office_user
+):
+    from tasks.services import BreakdownDraft, task_breakdown
+
+    city_task = TaskFactory(
+        plan__owner_unit=levels_city, plan__created_by=levels_city_office, lead_unit=county, deadline=D, title="市任务"
+    )
+    task_breakdown(
+        user=office_user,
+        parent=city_task,
+        plan=WorkPlanFactory(year=2027, owner_unit=county, created_by=office_user),
+        drafts=[BreakdownDraft(title="区双拥办统筹协调")],  # no lead unit: nobody below is reminded of it
+    )
+    travel(at(D + DAY))
+    run_scan()
+    assert reminded(office_user) == ["overdue"]
+
+
 def test_a_milestone_has_its_own_reminders(travel, task, township_a):
     Milestone.objects.create(task=task, title="完成场地协调", deadline=D - 20 * DAY)
     Milestone.objects.create(task=task, title="已完成的节点", deadline=D - 20 * DAY, done=True)

@@ -341,3 +341,31 @@ def test_a_linked_task_stays_due_no_later_than_the_task_above(
     with pytest.raises(ValidationError):
         extension_request_decide(user=office_user, request=ask, approve=True)
     assert Task.objects.get(pk=linked.pk).deadline == dt.date(2022, 12, 31)
+
+
+def test_moving_the_city_deadline_earlier_brings_the_linked_tasks_with_it(
+    city_task, county_plan, office_user, township_a_unit, levels_city_office, township_a
+):
+    from shuangyong.models import Notification
+    from tasks.services import task_update
+
+    (linked,) = _break_down(
+        office_user,
+        city_task,
+        county_plan,
+        BreakdownDraft(title="巴川街道落实", lead_unit=township_a_unit, deadline=dt.date(2022, 11, 30)),
+    )
+    task_update(
+        user=levels_city_office,
+        task=city_task,
+        title=city_task.title,
+        text="",
+        lead_unit=city_task.lead_unit,
+        cooperating_units=list(city_task.cooperating_units.all()),
+        deadline=dt.date(2022, 9, 30),
+    )
+    linked.refresh_from_db()
+    assert linked.deadline == dt.date(2022, 9, 30)  # never later than the task above
+    assert linked.history.first().deadline == dt.date(2022, 9, 30)
+    assert linked.history.count() >= 2  # the earlier deadline is kept in its history
+    assert Notification.objects.filter(recipient=township_a, title__startswith="时限提前").exists()
