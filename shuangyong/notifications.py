@@ -127,7 +127,9 @@ def deliver_pending(*, ids: Sequence[int] | None = None) -> DeliveryResult:
         if not batch:
             return result
         result.claimed += len(batch)
-        _deliver_batch(batch, channels, result)
+        # Renewed well before another worker could take it as abandoned (the retry interval).
+        renew_every = min(CLAIM_RENEWAL, timedelta(minutes=policy.retry_after_minutes) / 2)
+        _deliver_batch(batch, channels, result, renew_every=renew_every)
         if ids is not None:
             return result
 
@@ -152,7 +154,13 @@ def _claim_batch(*, ids: Sequence[int] | None, stale_before: datetime) -> list[N
     )
 
 
-def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], result: DeliveryResult) -> None:
+def _deliver_batch(
+    batch: list[Notification],
+    channels: Sequence[Channel],
+    result: DeliveryResult,
+    *,
+    renew_every: timedelta = CLAIM_RENEWAL,
+) -> None:
     """Send a claimed batch. Each message is marked in the database as soon as a channel says it
     has left (one UPDATE per message sent), so a worker killed mid-batch repeats at most the
     message in flight: delivery is at-least-once, never "the whole batch again"."""
@@ -167,7 +175,7 @@ def _deliver_batch(batch: list[Notification], channels: Sequence[Channel], resul
     def keep_claim() -> None:
         """Still sending: the rest of the batch stays this worker's (see CLAIM_RENEWAL)."""
         moment = timezone.now()
-        if moment - renewed[0] >= CLAIM_RENEWAL:
+        if moment - renewed[0] >= renew_every:
             Notification.objects.filter(delivery_token=token, delivery_state=DeliveryState.PENDING).update(
                 delivery_claimed_at=moment
             )
