@@ -58,7 +58,7 @@ def lines_one_level_down(user: Any, units: Iterable[OrgUnit]) -> dict[int, OrgUn
     if root is not None:
         for unit in units:
             steps = unit.ancestor_pks()
-            if len(steps) > root.depth + 1 and unit.path.startswith(root.path):
+            if len(steps) > root.depth + 1 and unit.is_below(root):
                 heads[unit.pk] = steps[root.depth]
     offices = OrgUnit.objects.filter(pk__in=set(heads.values()), kind__in=LEVEL_KINDS).in_bulk() if heads else {}
     return {unit.pk: offices.get(heads.get(unit.pk, 0), unit) for unit in units}
@@ -158,6 +158,12 @@ def units_in_scope(user: Any) -> QuerySet[OrgUnit]:
 def unit_in_scope(user: Any, unit: OrgUnit | None) -> bool:
     root = scope_root(user)
     return bool(root and unit and unit.path.startswith(root.path))
+
+
+def keeps_unit_settings(user: Any, unit: OrgUnit) -> bool:
+    """Whether ``user`` is the office of ``unit`` and ``unit`` is an office unit: it keeps its own
+    settings (the troop name of its 八一 titles), which no office above edits."""
+    return is_office_of(user, unit) and unit.has_office
 
 
 def is_office_of(user: Any, unit: OrgUnit | None) -> bool:

@@ -816,20 +816,14 @@ NOTHING_OVERDUE_SECONDS = 3600
 def daily_overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> OverdueSummary | None:
     """``overdue_summary`` for the day's digest and group-chat post; None when the office has
     nothing overdue (remembered in the cache for NOTHING_OVERDUE_SECONDS; a cache that is down
-    only means the summary is worked out again)."""
+    only means the summary is worked out again: ``shuangyong.cache``)."""
     key = f"reminders:nothing-overdue:{unit.pk}:{today.isoformat()}"
-    try:
-        if django_cache.get(key):
-            return None
-    except Exception:  # the cache (Redis) is down: work it out
-        logger.warning("缓存不可用，重新统计逾期汇总", exc_info=True)
+    if django_cache.get(key):
+        return None
     summary = overdue_summary(unit, today=today, policy=policy)
     if summary.total:
         return summary
-    try:
-        django_cache.set(key, 1, NOTHING_OVERDUE_SECONDS)
-    except Exception:
-        logger.warning("缓存不可用，未记住“无逾期”", exc_info=True)
+    django_cache.set(key, 1, NOTHING_OVERDUE_SECONDS)
     return None
 
 
@@ -943,11 +937,15 @@ def _still_open(*, today: date, policies: ReminderPolicies) -> StillOpen:
     for spec in all_specs():
         ct_id = ContentType.objects.get_for_model(spec.model).pk
         found.deadline_cts.add(ct_id)
-        ids = waiting.filter(content_type_id=ct_id).values("object_id")
-        rows = spec.rows(today).filter(**{f"{spec.object_field}__in": ids})
-        for oid, uid, dl in rows.values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field):
-            found.kinds.setdefault((ct_id, oid, uid, dl), spec.kind)
+        _add_open_items(found, spec, ct_id, waiting.filter(content_type_id=ct_id).values("object_id"), today=today)
     return found
+
+
+def _add_open_items(found: StillOpen, spec: DeadlineSpec, ct_id: int, ids: Any, *, today: date) -> None:
+    """Record which of the items ``ids`` (of ``spec``) are still open, with their unit and deadline."""
+    rows = spec.rows(today).filter(**{f"{spec.object_field}__in": ids})
+    for oid, uid, dl in rows.values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field):
+        found.kinds.setdefault((ct_id, oid, uid, dl), spec.kind)
 
 
 def _recheck(still_open: StillOpen, settled: list[tuple[Any, ...]], *, today: date) -> None:
@@ -972,9 +970,7 @@ def _recheck(still_open: StillOpen, settled: list[tuple[Any, ...]], *, today: da
         ids = missing.pop(ct_id, None)
         if not ids:
             continue
-        rows = spec.rows(today).filter(**{f"{spec.object_field}__in": ids})
-        for oid, uid, dl in rows.values_list(spec.object_field, f"{spec.unit_field}__id", spec.deadline_field):
-            still_open.kinds.setdefault((ct_id, oid, uid, dl), spec.kind)
+        _add_open_items(still_open, spec, ct_id, ids, today=today)
         still_open.rechecked.update((ct_id, oid) for oid in ids)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from shuangyong.access import is_office_of
+from shuangyong.access import keeps_unit_settings
 from shuangyong.concurrency import CURRENT, Version, claim_version
 from shuangyong.models import OrgUnit, Role, User
 
@@ -66,11 +66,16 @@ def user_create(
 def org_unit_update_contact(
     *, unit: OrgUnit, contact_person: str, contact_phone: str, version: Version = CURRENT
 ) -> OrgUnit:
+    return _save_unit(unit, version=version, contact_person=contact_person, contact_phone=contact_phone)
+
+
+def _save_unit(unit: OrgUnit, *, version: Version, **fields: str) -> OrgUnit:
+    """Set ``fields`` on the unit if ``version`` is still current, checked, with its history."""
     claim_version(unit, expected_version=version)
-    unit.contact_person = contact_person
-    unit.contact_phone = contact_phone
+    for name, value in fields.items():
+        setattr(unit, name, value)
     unit.full_clean(exclude=["path"])
-    unit.save(update_fields=["contact_person", "contact_phone", "version"])
+    unit.save(update_fields=[*fields, "version"])
     return unit
 
 
@@ -86,15 +91,15 @@ def office_unit_update(
 ) -> OrgUnit:
     """An office keeps its own unit's contacts and its own settings (``OfficeUnitForm``): the
     troop name in the titles of its 八一 tables is the office's, not the deployment's."""
-    if not is_office_of(user, unit) or not unit.has_office:
+    if not keeps_unit_settings(user, unit):
         raise PermissionDenied("只有本级双拥办可以修改本单位的设置。")
-    claim_version(unit, expected_version=version)
-    unit.contact_person = contact_person
-    unit.contact_phone = contact_phone
-    unit.troop_name = " ".join(troop_name.split())
-    unit.full_clean(exclude=["path"])
-    unit.save(update_fields=["contact_person", "contact_phone", "troop_name", "version"])
-    return unit
+    return _save_unit(
+        unit,
+        version=version,
+        contact_person=contact_person,
+        contact_phone=contact_phone,
+        troop_name=" ".join(troop_name.split()),
+    )
 
 
 def user_set_large_text(*, user: User, enabled: bool) -> None:

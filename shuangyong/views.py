@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from shuangyong.access import is_office_of, require_role, writes_allowed_for_read_only_roles
+from shuangyong.access import keeps_unit_settings, require_role, writes_allowed_for_read_only_roles
 from shuangyong.forms import OfficeUnitForm, OrgUnitContactForm, apply_service_errors
 from shuangyong.models import Role
 from shuangyong.navigation import panels_for
@@ -50,7 +50,7 @@ def unit_list(request: AuthedRequest) -> HttpResponse:
 def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for(request.user, pk)
     users = unit.users.filter(is_active=True).order_by("role", "username")
-    own_office = is_office_of(request.user, unit) and unit.has_office
+    own_office = keeps_unit_settings(request.user, unit)
     return render(request, "shuangyong/unit_detail.html", {"unit": unit, "users": users, "own_office": own_office})
 
 
@@ -59,7 +59,7 @@ def unit_contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if unit != request.user.org_unit:
         # Only the unit itself or the office keeps a unit's contact details.
         require_role(request.user, Role.OFFICE, Role.ADMIN, message="只有本单位或双拥办可以修改联系人。")
-    own_office = is_office_of(request.user, unit) and unit.has_office
+    own_office = keeps_unit_settings(request.user, unit)
     form_class = OfficeUnitForm if own_office else OrgUnitContactForm
     form = form_class(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():

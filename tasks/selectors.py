@@ -302,9 +302,12 @@ class UnitTaskStats:
     total: int
     completed: int
     overdue: int
-    rate: float
     # The line of a county (city) below the viewer: the tasks led by it and by the units inside it.
     with_units_below: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.completed / self.total if self.total else 0.0
 
     @property
     def unit_name(self) -> str:
@@ -349,13 +352,11 @@ def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = No
     for pk, count in counts.items():
         unit = line_of[pk] if pk is not None else None
         key = unit.pk if unit is not None else None
-        line = lines.setdefault(key, UnitTaskStats(unit=unit, total=0, completed=0, overdue=0, rate=0.0))
+        line = lines.setdefault(key, UnitTaskStats(unit=unit, total=0, completed=0, overdue=0))
         line.total += count["total"]
         line.completed += count["completed"]
         line.overdue += count["overdue"]
         line.with_units_below |= unit is not None and unit.pk != pk
-    for line in lines.values():
-        line.rate = line.completed / line.total
     # By the tree (a unit's path), the tasks without a lead unit last.
     return sorted(lines.values(), key=lambda s: (s.unit is None, s.unit.path if s.unit is not None else ""))
 

@@ -38,6 +38,8 @@ from visits.policy import (
 from visits.services._common import require
 from visits.validators import mask_id_number, normalize_id_number
 
+logger = logging.getLogger(__name__)
+
 
 def _check_ledger_unit(user: User, org_unit: OrgUnit) -> None:
     require(may_maintain_ledger(user), "只有乡镇（街道）和双拥办可以维护联系工作台账。")
@@ -55,8 +57,6 @@ TRANSFER_NEEDED = (
     "该身份证号已在其他区县的台账中登记，不能重复登记。人员跨区县迁移须由原区县办理迁出、"
     "本县双拥办确认迁入，请联系本县双拥办。"
 )
-logger = logging.getLogger(__name__)
-
 TRANSFER_PENDING = "该身份证号已有迁入本县的申请（待迁入），请由本县双拥办在“人员迁移”中确认迁入，不能重复登记。"
 
 
@@ -71,7 +71,7 @@ def office_users_above(user: User) -> list[User]:
     home = personal_data_home(user.org_unit)
     if home is None:
         return users
-    inside = [u for u in users if u.org_unit is not None and u.org_unit.path.startswith(home.path)]
+    inside = [u for u in users if u.org_unit is not None and u.org_unit.is_below(home)]
     if users and not inside:
         logger.warning("%s 没有在用的双拥办账号：台账身份证号核查提醒未发给上级双拥办", home.name)
     return inside
