@@ -133,16 +133,16 @@ def _offices_pending() -> Any:
     return lead_pending + Coalesce(pending_cooperating, 0)
 
 
-def _shown_late_q(today: dt.date, depth: int) -> Q:
+def shown_late_q(today: dt.date, depth: int) -> Q:
     """The task of the current query shows 逾期 (``Task.display_status``): not done, and past its
     deadline or one of its linked tasks shows 逾期, followed ``depth`` levels down."""
     late = Q(deadline__lt=today)
     if depth > 0:
-        late |= Q(Exists(Task.objects.filter(Q(parent_task=OuterRef("pk")) & _shown_late_q(today, depth - 1))))
+        late |= Q(Exists(Task.objects.filter(Q(parent_task=OuterRef("pk")) & shown_late_q(today, depth - 1))))
     return ~Q(status=TaskStatus.DONE) & late
 
 
-def _shown_done_q(today: dt.date, depth: int) -> Q:
+def shown_done_q(today: dt.date, depth: int) -> Q:
     """The task of the current query shows 已完成: done itself, or broken down, every linked task
     showing 已完成, none late, and every office it was given to has broken it down."""
     done = Q(status=TaskStatus.DONE)
@@ -150,9 +150,7 @@ def _shown_done_q(today: dt.date, depth: int) -> Q:
         return done
     children = Task.objects.filter(parent_task=OuterRef("pk"))
     rolled = (
-        Q(Exists(children))
-        & ~Q(Exists(children.filter(~_shown_done_q(today, depth - 1))))
-        & ~_shown_late_q(today, depth)
+        Q(Exists(children)) & ~Q(Exists(children.filter(~shown_done_q(today, depth - 1)))) & ~shown_late_q(today, depth)
     )
     return done | (rolled & Q(Exact(_offices_pending(), 0)))
 
@@ -196,8 +194,8 @@ class TaskQuerySet(models.QuerySet["Task"]):
 
         return self.annotate(
             linked_total=Coalesce(linked_count(), 0),
-            linked_done=Coalesce(linked_count(_shown_done_q(today, below)), 0),
-            linked_late=Coalesce(linked_count(_shown_late_q(today, below)), 0),
+            linked_done=Coalesce(linked_count(shown_done_q(today, below)), 0),
+            linked_late=Coalesce(linked_count(shown_late_q(today, below)), 0),
             offices_pending=_offices_pending(),
         )
 

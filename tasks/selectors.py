@@ -32,6 +32,9 @@ from tasks.models import (
     TaskQuerySet,
     TaskStatus,
     WorkPlan,
+    rollup_depth_below,
+    shown_done_q,
+    shown_late_q,
     today_shanghai,
 )
 from tasks.policy import is_confirmer, pending_confirmation_slot
@@ -332,8 +335,12 @@ def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = No
     """Per lead unit: how many of the year's tasks (tasks_of_year_q) it leads, how many are done
     or late; the tasks without a lead unit last, under 未指定牵头单位. Above the county, one line
     per county (city) below with the tasks of the units inside it (``lines_one_level_down``).
+    Done and late as the board shows them (``Task.display_status``): a task broken down below
+    counts done when the offices below have closed their parts, late when one of them is late.
     Three queries at most."""
     today = today or today_shanghai()
+    root = scope_root(user)
+    depth = rollup_depth_below(root) if root is not None else 0
     rows = (
         Task.objects.filter(_task_scope_q(user))
         .filter(tasks_of_year_q(year))
@@ -341,8 +348,8 @@ def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = No
         .values("lead_unit")
         .annotate(
             total=Count("id"),
-            completed=Count("id", filter=Q(status=TaskStatus.DONE)),
-            overdue=Count("id", filter=Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE)),
+            completed=Count("id", filter=shown_done_q(today, depth)),
+            overdue=Count("id", filter=shown_late_q(today, depth)),
         )
     )
     counts: dict[int | None, Any] = {r["lead_unit"]: r for r in rows}

@@ -369,3 +369,28 @@ def test_moving_the_city_deadline_earlier_brings_the_linked_tasks_with_it(
     assert linked.history.first().deadline == dt.date(2022, 9, 30)
     assert linked.history.count() >= 2  # the earlier deadline is kept in its history
     assert Notification.objects.filter(recipient=township_a, title__startswith="时限提前").exists()
+
+
+def test_the_completion_table_counts_the_rolled_up_status(
+    city_task, county_plan, office_user, levels_city_office, levels_city, county, township_a_unit
+):
+    """The 完成率 table, chart and workbook count a task as the board shows it: the city's task the
+    county closed below is 已完成 there too, and late when a linked task is late."""
+    city_task.cooperating_units.clear()  # the county alone received it
+    (linked,) = _break_down(
+        office_user, city_task, county_plan, BreakdownDraft(title="分解", lead_unit=township_a_unit)
+    )
+
+    def county_line(user):
+        (line,) = [s for s in selectors.task_completion_by_unit(user=user, year=TODAY.year) if s.unit == county]
+        return line.total, line.completed, line.overdue
+
+    assert county_line(levels_city_office) == (2, 0, 0)  # the city's task and the county's linked task
+    Task.objects.filter(pk=linked.pk).update(deadline=dt.date(2022, 5, 1))
+    assert county_line(levels_city_office) == (2, 0, 2)  # late below: late above, as on the board
+    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.DONE)
+    assert county_line(levels_city_office) == (2, 2, 0)
+    assert Task.objects.get(pk=city_task.pk).status == TaskStatus.NOT_STARTED  # nothing re-entered above
+    # The county itself sees the city's task it leads as the city does.
+    own = {s.unit: (s.total, s.completed) for s in selectors.task_completion_by_unit(user=office_user, year=2022)}
+    assert own[county] == (1, 1)
