@@ -39,12 +39,23 @@ class Channel:
     user without an e-mail address); returning a sent id instead of marking it also works, but
     then a crash before the end of the batch sends it again. An id neither marked nor returned
     is retried by a later run, so ``deliver`` must not raise for one bad message.
+
+    ``keep_claim()`` says "still working on this batch": call it after each message that failed
+    (``mark_sent`` already calls it), so that a server failing message after message at its
+    timeout does not let the next scan take the rest of the batch while this worker goes on
+    trying it (both would then send it).
     """
 
     name: str = ""
     label: str = ""
 
-    def deliver(self, notifications: Sequence[Notification], *, mark_sent: Callable[[int], None]) -> set[int]:
+    def deliver(
+        self,
+        notifications: Sequence[Notification],
+        *,
+        mark_sent: Callable[[int], None],
+        keep_claim: Callable[[], None],
+    ) -> set[int]:
         raise NotImplementedError
 
 
@@ -54,7 +65,13 @@ class EmailChannel(Channel):
     name = "email"
     label = "电子邮件"
 
-    def deliver(self, notifications: Sequence[Notification], *, mark_sent: Callable[[int], None]) -> set[int]:
+    def deliver(
+        self,
+        notifications: Sequence[Notification],
+        *,
+        mark_sent: Callable[[int], None],
+        keep_claim: Callable[[], None],
+    ) -> set[int]:
         done: set[int] = set()
         to_send = []
         for note in notifications:
@@ -82,6 +99,7 @@ class EmailChannel(Channel):
                     message.send()
                 except Exception:
                     logger.exception("邮件发送失败：通知 %s", note.pk)
+                    keep_claim()
                     continue
                 mark_sent(note.pk)
         finally:

@@ -173,7 +173,7 @@ def _deliver_batch(
     renewed = [now]
 
     def keep_claim() -> None:
-        """Still sending: the rest of the batch stays this worker's (see CLAIM_RENEWAL)."""
+        """Still sending (or trying to): the rest of the batch stays this worker's (CLAIM_RENEWAL)."""
         moment = timezone.now()
         if moment - renewed[0] >= renew_every:
             Notification.objects.filter(delivery_token=token, delivery_state=DeliveryState.PENDING).update(
@@ -200,7 +200,7 @@ def _deliver_batch(
         if not todo:
             continue
         try:
-            handled = channel.deliver(todo, mark_sent=partial(mark_sent, channel.name))
+            handled = channel.deliver(todo, mark_sent=partial(mark_sent, channel.name), keep_claim=keep_claim)
         except Exception:
             logger.exception("渠道 %s 发送失败", channel.name)
             handled = set()

@@ -42,7 +42,7 @@ class RecordingSms(Channel):
     sent: list[tuple[str, str]] = []
     fail = False
 
-    def deliver(self, notifications, *, mark_sent):
+    def deliver(self, notifications, *, mark_sent, keep_claim):
         if RecordingSms.fail:
             raise TimeoutError("短信网关超时")
         for note in notifications:
@@ -328,3 +328,34 @@ def test_a_slow_mail_server_does_not_let_the_next_scan_send_the_batch_again(town
         assert deliver_pending().sent == 6  # 24 minutes for the batch
     assert SlowSmtp.others_took == []  # the claim was renewed as the batch went
     assert sorted(SlowSmtp.sent) == sorted(u.email for u in users)
+
+
+class FailingSlowSmtp(SlowSmtp):
+    """A mail server that times out on every message, four minutes each (EMAIL_TIMEOUT's retries)."""
+
+    def send_messages(self, messages):
+        from shuangyong.notifications import _claim_batch
+
+        for _message in messages:
+            SlowSmtp.traveller.shift(dt.timedelta(minutes=4))
+            stale = timezone.now() - dt.timedelta(minutes=10)
+            SlowSmtp.others_took += [n.pk for n in _claim_batch(ids=None, stale_before=stale)]
+        raise TimeoutError("SMTP 超时")
+
+
+def test_a_mail_server_failing_slowly_does_not_let_the_next_scan_take_the_batch(township_a, settings):
+    """A worker still trying its batch keeps it: had the next scan taken the rest, both workers
+    would send it once the server answers again."""
+    import time_machine
+
+    users = [township_a, *(UserFactory(org_unit=township_a.org_unit) for _ in range(5))]
+    for user in users:
+        Notification.objects.create(recipient=user, title=f"给{user.username}的通知", body="请查看。")
+    settings.EMAIL_BACKEND = "tests.reminders.test_exactly_once.FailingSlowSmtp"
+    SlowSmtp.sent, SlowSmtp.others_took = [], []
+    with time_machine.travel(at(DEADLINE), tick=False) as traveller:
+        SlowSmtp.traveller = traveller
+        result = deliver_pending()
+    assert result.sent == 0 and result.claimed == 6
+    assert SlowSmtp.others_took == []  # the claim was renewed after each failed message
+    assert set(Notification.objects.values_list("delivery_state", flat=True)) == {DeliveryState.PENDING}
