@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
@@ -162,7 +163,50 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def _checked_connection(address: tuple[str, int], timeout: Any, source_address: Any = None) -> socket.socket:
+    """Connect, then check the address actually connected to: a name that resolved to an allowed
+    address when ``webhook_url_problem`` looked it up may resolve elsewhere a moment later (DNS
+    rebinding); nothing is sent to a forbidden one."""
+    sock = socket.create_connection(address, timeout, source_address)
+    peer = str(sock.getpeername()[0]).split("%")[0]
+    reason = _forbidden_address(ipaddress.ip_address(peer))
+    if reason:
+        sock.close()
+        raise ChatError(f"机器人地址不能是{reason}：{peer}，未发送")
+    return sock
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+def _through_proxy(req: urllib.request.Request) -> bool:
+    """A proxy configured by the server's environment (an intranet's way out) is connected to
+    instead of the robot: it is the administrator's, and is not checked."""
+    return req.has_proxy() or getattr(req, "_tunnel_host", None) is not None
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(http.client.HTTPConnection if _through_proxy(req) else _CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> Any:
+        connection = http.client.HTTPSConnection if _through_proxy(req) else _CheckedHTTPSConnection
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+#: Direct connections are checked where they land (_checked_connection).
+_opener = urllib.request.build_opener(_NoRedirect, _CheckedHTTPHandler, _CheckedHTTPSHandler)
 
 
 # --- messages ---

@@ -424,3 +424,39 @@ def test_the_admin_shows_the_saved_webhook_without_its_key(admin_client, county,
         html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
         assert shown in html
         assert secret not in html and secret[:8] not in html
+
+
+def test_a_name_rebound_to_a_forbidden_address_after_the_check_gets_nothing(robot, county, settings, monkeypatch):
+    """DNS rebinding: the name resolves to a public address when it is checked, to the server
+    itself when the request connects. The address connected to is checked too: nothing is sent."""
+    import socket
+
+    settings.CHAT_WEBHOOK_ALLOW_LOOPBACK = False
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    port = int(robot.url.rsplit(":", 1)[1])
+    real_getaddrinfo = socket.getaddrinfo
+    answers = iter(["93.184.216.34", "127.0.0.1"])  # first the check, then the connection
+
+    def rebinding(host, *args, **kwargs):
+        if host == "robot.example.test":
+            address = next(answers, "127.0.0.1")
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    saved = ChatChannel.objects.create(
+        office_unit=county,
+        kind=ChatKind.WECOM,
+        name="双拥办工作群",
+        webhook_encrypted=encrypt(f"http://robot.example.test:{port}/cgi-bin/webhook/send?key=abc"),
+    )
+    with pytest.raises(chat.ChatError, match="本机地址"):
+        chat.post(saved, title="每日逾期汇总", text="测试")
+    assert robot.requests == []
+
+
+def test_a_robot_at_an_allowed_address_still_gets_its_post_through_the_checked_connection(robot, county):
+    saved = channel(county, robot, ChatKind.WECOM)  # 127.0.0.1 is allowed in the tests' settings
+    chat.post(saved, title="每日逾期汇总", text="测试")
+    assert len(robot.requests) == 1
