@@ -56,9 +56,18 @@ def get_beneficiary_for(user: User, pk: int) -> Beneficiary:
     return get_object_or_404(beneficiaries_for(user), pk=pk)
 
 
-def identity_logs_for(user: User) -> QuerySet[IdentityAccessLog]:
-    return IdentityAccessLog.objects.filter(beneficiary__in=beneficiaries_for(user)).select_related(
-        "user", "user__org_unit", "beneficiary", "beneficiary__org_unit"
+#: The reads of one person's record shown on the person's page (the full log: the admin).
+ACCESS_LOG_SHOWN = 20
+
+
+def access_log_of(user: User, person: Beneficiary) -> list[IdentityAccessLog]:
+    """Who read ``person``'s record or full identity number, newest first (domain.md §4): shown to
+    the office that keeps the county's ledger, not to a township (a clerk does not audit the
+    office). One query."""
+    if not user.is_office or not may_see_ledger(user):
+        return []
+    return list(
+        IdentityAccessLog.objects.filter(beneficiary=person).select_related("user", "user__org_unit")[:ACCESS_LOG_SHOWN]
     )
 
 

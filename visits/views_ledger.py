@@ -23,7 +23,7 @@ from visits.forms import (
 from visits.history import beneficiary_history
 from visits.models import Beneficiary, Difficulty, DifficultyState
 from visits.policy import may_see_ledger
-from visits.selectors import beneficiaries_for, get_beneficiary_for, ledger_search
+from visits.selectors import access_log_of, beneficiaries_for, get_beneficiary_for, ledger_search
 from visits.services import (
     beneficiary_create,
     beneficiary_reveal_id_number,
@@ -104,6 +104,7 @@ def beneficiary_detail(request: AuthedRequest, pk: int, full_id_number: str | No
         "contacts": person.contacts.all(),
         "difficulties": person.difficulties.all(),
         "history": beneficiary_history(person),
+        "access_log": access_log_of(request.user, person),
         "contact_form": ContactLogForm(),
         "difficulty_form": DifficultyForm(),
         "difficulty_states": DifficultyState.choices,

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shuangyong.models import Notification, Role
@@ -9,6 +11,7 @@ from tests.factories import UserFactory
 from tests.visits.factories import BeneficiaryFactory, category, valid_id_number
 from tests.visits.test_import import LEDGER_HEADER, confirm, errors_of, ledger_row, upload, xlsx
 from visits.models import Beneficiary, IdentityAccess, IdentityAccessLog
+from visits.selectors import ACCESS_LOG_SHOWN, access_log_of
 from visits.validators import mask_id_number
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +214,31 @@ def test_the_migration_masks_numbers_already_in_the_history(person):
     Beneficiary.history.update(id_number=FULL)  # as a history row written before the fix
     import_module("visits.migrations.0007_id_number_masked_in_history").mask_history(apps, None)
     assert list(Beneficiary.history.values_list("id_number", flat=True)) == [MASKED]
+
+
+# --- who read the record: shown to the office on the person's page --------------------------------
+
+
+def test_the_office_sees_who_read_the_record_and_the_township_does_not(client, township_a, office_user, person):
+    client.force_login(township_a)
+    client.post(reverse("visits:beneficiary_reveal", args=[person.pk]))
+    township_page = client.get(reverse("visits:beneficiary_detail", args=[person.pk])).content.decode()
+    assert 'data-testid="access-log"' not in township_page  # a clerk does not audit the office
+
+    client.force_login(office_user)
+    page = client.get(reverse("visits:beneficiary_detail", args=[person.pk])).content.decode()
+    assert 'data-testid="access-log"' in page
+    log = page.split('data-testid="access-log"')[1]
+    assert "查看完整身份证号" in log and township_a.display_name in log and "巴川街道" in log
+    assert log.count("查看联系对象档案") == 2  # the township's second read and this one
+    assert FULL not in page
+
+
+def test_the_access_log_on_the_page_is_one_query_and_bounded(client, office_user, person, township_a):
+    IdentityAccessLog.objects.bulk_create(
+        IdentityAccessLog(user=township_a, beneficiary=person, action=IdentityAccess.VIEW) for _ in range(50)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        entries = access_log_of(office_user, person)
+    assert len(entries) == ACCESS_LOG_SHOWN and len(queries) == 1
+    assert [e.user.org_unit.name for e in entries] == ["巴川街道"] * ACCESS_LOG_SHOWN
