@@ -331,6 +331,7 @@ class ItemFile(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
         verbose_name = "条目材料"
@@ -355,6 +356,7 @@ class EvidenceLink(models.Model):
         BudgetProof, verbose_name="经费凭证", null=True, blank=True, on_delete=models.CASCADE
     )
     created_at = models.DateTimeField("关联时间", auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "佐证关联"

@@ -31,7 +31,7 @@ from evaluation.forms import (
     TableImportForm,
     UnitDocumentForm,
 )
-from evaluation.models import BudgetProof, EvidenceLink, ItemAssessment, ItemKind, Meeting, ScoringItem, UnitDocument
+from evaluation.models import BudgetProof, EvidenceLink, ItemKind, Meeting, ScoringItem, UnitDocument
 from shuangyong.access import units_in_scope
 from shuangyong.forms import apply_service_errors
 from shuangyong.history import history_entries
@@ -168,7 +168,7 @@ def item(request: AuthedRequest, pk: int) -> HttpResponse:
             "gaps": [g for f in figures for g in f.gaps],
             "link_form": LinkForm(choices=_link_choices(request, evaluation)) if can_edit else None,
             "files_form": ItemFilesForm() if can_edit else None,
-            "history": history_entries(assessment.history.all(), ItemAssessment, ["self_score", "reason"], limit=20),
+            "history": selectors.item_history(assessment),
         },
     )
 

@@ -38,10 +38,16 @@ class HistoryEntry:
     who: str
     action: str
     changes: list[Change] = field(default_factory=list)
+    # An event with no old value (evidence linked, a file deleted): each change shows its new value only.
+    is_event: bool = False
 
     @property
     def is_creation(self) -> bool:
         return self.action == ACTION_LABELS["+"]
+
+    @property
+    def shows_old(self) -> bool:
+        return not (self.is_creation or self.is_event)
 
 
 def changed_by(record: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -87,3 +88,40 @@ def test_the_office_links_records_and_uploads_files_to_an_item(client_for, offic
     assert ItemFile.objects.count() == 2  # one bad file stores none
     page = client.get(reverse("evaluation:item", args=[a.pk])).content.decode()
     assert "规划.pdf" in page and "会议纪要：2025-03-01 联席会议（军地联席会议）（未上传纪要）" in page
+
+
+def test_the_item_page_keeps_who_linked_unlinked_uploaded_and_deleted_evidence(
+    client_for, office_user, evaluation, today, django_assert_max_num_queries
+):
+    from evaluation.selectors import item_history
+
+    meeting = Meeting.objects.create(
+        owner_unit=office_user.org_unit, date=dt.date(2025, 3, 1), kind=MeetingKind.JOINT, title="联席会议"
+    )
+    a = assessment(evaluation, "1")
+    client = client_for(office_user)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 2, 1, tzinfo=dt.UTC), tick=False) as clock:  # today's 10:01
+        client.post(reverse("evaluation:item_link", args=[a.pk]), {"target": f"meeting:{meeting.pk}"})
+        clock.shift(dt.timedelta(minutes=1))
+        client.post(reverse("evaluation:link_delete", args=[EvidenceLink.objects.get().pk]))
+        clock.shift(dt.timedelta(minutes=1))
+        uploads = [SimpleUploadedFile("规划.pdf", b"%PDF-1.4")]
+        client.post(reverse("evaluation:item_files", args=[a.pk]), {"uploads": uploads})
+        clock.shift(dt.timedelta(minutes=1))
+        client.post(reverse("evaluation:item_file_delete", args=[ItemFile.objects.get().pk]))
+    assert not EvidenceLink.objects.exists() and not ItemFile.objects.exists()
+
+    with django_assert_max_num_queries(6):
+        entries = item_history(a)
+    got = [(e.action, e.who, [(c.label, c.new) for c in e.changes]) for e in entries]
+    who, meeting_name = office_user.display_name, str(meeting)
+    assert got[:4] == [
+        ("删除文件", who, [("文件", "规划.pdf")]),
+        ("上传文件", who, [("文件", "规划.pdf")]),
+        ("取消关联", who, [("会议", meeting_name)]),
+        ("关联佐证", who, [("会议", meeting_name)]),
+    ]
+    page = client.get(reverse("evaluation:item", args=[a.pk])).content.decode()
+    history = page.split('data-testid="history"')[1]
+    assert "取消关联" in history and "删除文件" in history and "规划.pdf" in history
+    assert "— → 规划.pdf" not in history and " → 规划.pdf" not in history  # an event has no old value
