@@ -179,12 +179,17 @@ def item_history(assessment: ItemAssessment, *, limit: int = 20) -> list[History
         .order_by("-history_date", "-history_id")[:limit]
     )
     targets: dict[tuple[str, int], str] = {}
-    for field, model in (("meeting", Meeting), ("unit_document", UnitDocument), ("budget_proof", BudgetProof)):
+    models: tuple[tuple[str, type[Meeting | UnitDocument | BudgetProof]], ...] = (
+        ("meeting", Meeting),
+        ("unit_document", UnitDocument),
+        ("budget_proof", BudgetProof),
+    )
+    for field, model in models:
         ids = {getattr(row, f"{field}_id") for row in links} - {None}
         targets.update(((field, pk), str(obj)) for pk, obj in model.objects.in_bulk(ids).items())
     for row in links:
         field, pk = next((f, getattr(row, f"{f}_id")) for f in EVIDENCE_FIELDS if getattr(row, f"{f}_id"))
-        label = EvidenceLink._meta.get_field(field).verbose_name
+        label = str(getattr(EvidenceLink._meta.get_field(field), "verbose_name", field))
         name = targets.get((field, pk), "（已删除）")
         entries.append(_evidence_entry(row, "关联佐证" if row.history_type == "+" else "取消关联", label, name))
     files = (
