@@ -495,6 +495,9 @@ class ReminderSnooze(models.Model):
     subject = models.CharField("事项", max_length=200)
     url = models.CharField("链接", max_length=500, blank=True)
     until = models.DateField("暂停至（含）")
+    # The first day of an unbroken run of snoozes of the item (a snooze replacing a running one
+    # keeps it): the run lasts SNOOZE_MAX_DAYS at most. Empty on snoozes set before it was kept.
+    muted_since = models.DateField("连续暂停起始日", null=True, blank=True)
     reason = models.CharField("理由", max_length=200)
     created_at = models.DateTimeField("设置时间", auto_now_add=True)
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)

@@ -62,10 +62,22 @@ def reminder_snooze_create(*, user: User, notification: Notification, days: int,
     now = timezone.now()
     today = timezone.localdate()
     key = {"content_type_id": notification.content_type_id, "object_id": notification.object_id, "user": user}
-    # A new snooze of the same item replaces the one running (kept in the history as cancelled).
-    for running in ReminderSnooze.objects.select_for_update().filter(
-        **key, cancelled_at__isnull=True, until__gte=today
-    ):
+    until = today + dt.timedelta(days=days - 1)
+    # A new snooze of the same item replaces the one running (kept in the history as cancelled);
+    # together they mute the item SNOOZE_MAX_DAYS at most, counted from the first one's day.
+    running_snoozes = list(
+        ReminderSnooze.objects.select_for_update().filter(**key, cancelled_at__isnull=True, until__gte=today)
+    )
+    muted_since = min([r.muted_since or timezone.localdate(r.created_at) for r in running_snoozes] + [today])
+    last_day = muted_since + dt.timedelta(days=SNOOZE_MAX_DAYS - 1)
+    if until > last_day:
+        raise ValidationError(
+            {
+                "days": f"本事项已于{muted_since:%m月%d日}起暂停提醒，连续暂停不超过 {SNOOZE_MAX_DAYS} 天："
+                f"最多暂停至{last_day:%m月%d日}（还可暂停 {(last_day - today).days + 1} 天）。"
+            }
+        )
+    for running in running_snoozes:
         running.cancelled_at = now
         running.save(update_fields=["cancelled_at"])
         # Its muted reminders move to the new snooze below (they are not e-mailed meanwhile).
@@ -77,7 +89,8 @@ def reminder_snooze_create(*, user: User, notification: Notification, days: int,
         unit_id=unit_id,
         subject=(notification.subject or notification.title)[:200],
         url=notification.url,
-        until=today + dt.timedelta(days=days - 1),
+        until=until,
+        muted_since=muted_since,
         reason=reason,
     )
     snooze.full_clean()

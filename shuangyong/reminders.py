@@ -355,10 +355,15 @@ class ActiveDelegations:
 
 
 def active_delegations(today: date) -> QuerySet[ReminderDelegation]:
-    """Delegations in force today. One whose delegate has been deactivated is not: the unit's
-    own users are reminded again (else nobody would be)."""
+    """Delegations in force today. One whose delegate has been deactivated or has moved to
+    another unit is not: the unit's own users are reminded again (else nobody would be, or
+    someone who can no longer open the unit's pages)."""
     return ReminderDelegation.objects.filter(
-        revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today, delegate__is_active=True
+        revoked_at__isnull=True,
+        starts_on__lte=today,
+        ends_on__gte=today,
+        delegate__is_active=True,
+        delegate__org_unit=F("unit"),
     )
 
 
@@ -503,6 +508,7 @@ def _claim_spec(
         f"{unit}__reminder_delegations__starts_on__lte": today,
         f"{unit}__reminder_delegations__ends_on__gte": today,
         f"{unit}__reminder_delegations__delegate__is_active": True,
+        f"{unit}__reminder_delegations__delegate__org_unit": F(unit),
     }
     delegate = F(f"{unit}__reminder_delegations__delegate_id")
     delegation = F(f"{unit}__reminder_delegations__id")

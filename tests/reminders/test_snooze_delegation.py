@@ -303,3 +303,44 @@ def test_the_settings_page_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         page = client.get(reverse("reminder_settings"))
     assert page.status_code == 200 and "第 1 / 2 页" in page.content.decode()
+
+
+def test_snoozes_of_one_item_in_a_row_mute_it_7_days_at_most(travel, task, township_a, client_for, office_user):
+    travel(at(D - 7 * DAY, hour=7))
+    run_scan()
+    note = entry(township_a, task)
+    client = client_for(township_a)
+    assert client.post(reverse("snooze_create", args=[note.pk]), {"days": "7", "reason": "出差"}).status_code == 302
+    travel(at(D - DAY, hour=7))  # day 7 of the snooze: another 7 days would make 13
+    client = client_for(township_a)
+    response = client.post(reverse("snooze_create", args=[note.pk]), {"days": "7", "reason": "还在出差"})
+    assert response.status_code == 200
+    assert "连续暂停不超过 7 天：最多暂停至06月29日（还可暂停 1 天）" in response.content.decode()
+    assert ReminderSnooze.objects.filter(cancelled_at__isnull=True).get().until == D - DAY
+    # Within the 7 days it can still be changed (here: kept to its last day).
+    assert client.post(reverse("snooze_create", args=[note.pk]), {"days": "1", "reason": "还在出差"}).status_code == 302
+    running = ReminderSnooze.objects.get(cancelled_at__isnull=True)
+    assert running.until == D - DAY and running.muted_since == D - 7 * DAY
+    travel(at(D, hour=7))  # the run has ended: the item can be snoozed again, from today
+    run_scan()
+    client = client_for(township_a)
+    assert client.post(reverse("snooze_create", args=[note.pk]), {"days": "3", "reason": "等批复"}).status_code == 302
+    assert ReminderSnooze.objects.get(cancelled_at__isnull=True, until__gte=D).muted_since == D
+
+
+def test_a_delegate_moved_to_another_unit_no_longer_takes_the_units_reminders(
+    travel, task, township_a, township_a_head, colleague, township_b_unit
+):
+    ReminderDelegation.objects.create(
+        unit=township_a.org_unit, delegator=township_a_head, delegate=colleague,
+        starts_on=D - 10 * DAY, ends_on=D + 10 * DAY, reason="外出",
+    )  # fmt: skip
+    colleague.org_unit = township_b_unit  # the administrator moved the colleague
+    colleague.save()
+    travel(at(D - 3 * DAY))
+    run_scan()
+    assert reminded(colleague) == []
+    assert reminded(township_a) == ["before_3"] and reminded(township_a_head) == ["before_3"]
+    travel(at(D + 3 * DAY))
+    run_scan()
+    assert "escalation" in reminded(township_a_head) and "escalation" not in reminded(colleague)
