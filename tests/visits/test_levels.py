@@ -259,3 +259,55 @@ def test_editing_the_city_campaign_leaves_the_linked_ones_alone(cq):
         title="2027年春节走访慰问活动",
     )
     assert {c.pk: (c.version, c.history.count()) for c in cq.campaign.linked_campaigns.all()} == before
+
+
+def _edit_form(campaign, **changes) -> dict:
+    data = {
+        "year": campaign.year,
+        "kind": campaign.kind,
+        "title": campaign.title,
+        "visit_start": campaign.visit_start.isoformat(),
+        "visit_end": campaign.visit_end.isoformat(),
+        "return_deadline": campaign.return_deadline.isoformat(),
+        "early_submission": campaign.early_submission,
+        "expected_units": [u.pk for u in campaign.expected_units.all()],
+        "version": campaign.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_linked_campaign_keeps_its_parents_year_and_holiday(cq, client_for):
+    """A county's campaign linked to the city's adds to the city's table: a county changing its
+    holiday or year would send the city a table of the wrong holiday."""
+    own = cq.own(cq.tl)
+    client = client_for(cq.tl_office)
+    response = client.post(reverse("visits:campaign_edit", args=[own.pk]), _edit_form(own, kind="army_day"))
+    assert response.status_code == 200
+    assert "类型须与上级一致（春节）" in str(response.context["form"].errors["kind"])
+    response = client.post(reverse("visits:campaign_edit", args=[own.pk]), _edit_form(own, year=2026))
+    assert "年度须与上级一致（2027年）" in str(response.context["form"].errors["year"])
+    own.refresh_from_db()
+    assert (own.year, own.kind, own.parent) == (2027, "spring", cq.campaign)
+
+
+def test_a_campaign_with_campaigns_linked_below_keeps_its_year_and_holiday(cq, client_for):
+    city = client_for(cq.city_office)
+    response = city.post(
+        reverse("visits:campaign_edit", args=[cq.campaign.pk]), _edit_form(cq.campaign, kind="army_day")
+    )
+    assert response.status_code == 200
+    assert "下级单位的活动已关联到本活动，不能修改类型" in str(response.context["form"].errors["kind"])
+    with pytest.raises(ValidationError):
+        campaign_update(
+            user=cq.city_office, campaign=cq.campaign, expected_units=list(cq.campaign.expected_units.all()), year=2028
+        )
+    assert Campaign.objects.filter(parent=cq.campaign, owner_unit=cq.tl).count() == 1
+    cq.campaign.refresh_from_db()
+    assert (cq.campaign.year, cq.campaign.kind) == (2027, "spring")
+    # Other fields still change.
+    response = city.post(
+        reverse("visits:campaign_edit", args=[cq.campaign.pk]),
+        _edit_form(cq.campaign, title="2027年春节走访慰问（修订）"),
+    )
+    assert response.status_code == 302

@@ -24,7 +24,7 @@ from visits.policy import (
     may_run_campaign,
 )
 from visits.services._common import require_office
-from visits.services.rollup import campaigns_link_below, deadline_error, pull_in_linked_deadlines
+from visits.services.rollup import campaigns_link_below, link_errors, pull_in_linked_deadlines
 
 
 @transaction.atomic
@@ -88,7 +88,7 @@ def _clean_campaign(campaign: Campaign) -> None:
         raise ValidationError({"visit_end": "走访结束日期不能早于开始日期。"})
     if campaign.return_deadline < campaign.visit_start:
         raise ValidationError({"return_deadline": "报送截止日期不能早于走访开始日期。"})
-    errors = deadline_error(campaign)
+    errors = link_errors(campaign)
     if errors:
         raise ValidationError(errors)
 

@@ -45,16 +45,32 @@ def units_below_office(unit: OrgUnit) -> list[OrgUnit]:
     )
 
 
-def deadline_error(campaign: Campaign) -> dict[str, str]:
-    """A linked campaign's return deadline is no later than its parent's (the county reports
-    to the city after its own units reported to it)."""
+def link_errors(campaign: Campaign) -> dict[str, str]:
+    """What a campaign's link up and down requires, by field: a linked campaign has its parent's
+    year and holiday (its table adds to the parent's), and its return deadline is no later than
+    the parent's (the county reports to the city after its own units reported to it); a campaign
+    that campaigns below are linked to keeps its year and holiday (theirs would no longer match)."""
+    errors: dict[str, str] = {}
     parent = campaign.parent
-    if parent is not None and campaign.return_deadline > parent.return_deadline:
-        return {
-            "return_deadline": f"报送截止日期不能晚于上级活动“{parent.title}”的截止日期"
-            f"（{parent.return_deadline:%Y-%m-%d}）。"
-        }
-    return {}
+    if parent is not None:
+        if campaign.year != parent.year:
+            errors["year"] = f"本活动关联上级活动“{parent.title}”，年度须与上级一致（{parent.year}年）。"
+        if campaign.kind != parent.kind:
+            errors["kind"] = f"本活动关联上级活动“{parent.title}”，类型须与上级一致（{parent.get_kind_display()}）。"
+        if campaign.return_deadline > parent.return_deadline:
+            errors["return_deadline"] = (
+                f"报送截止日期不能晚于上级活动“{parent.title}”的截止日期（{parent.return_deadline:%Y-%m-%d}）。"
+            )
+    if campaign.pk is not None:
+        saved = Campaign.objects.filter(pk=campaign.pk).values_list("year", "kind").first()
+        below = Campaign.objects.filter(parent=campaign)
+        if saved is not None and saved != (campaign.year, campaign.kind) and below.exists():
+            message = "下级单位的活动已关联到本活动，不能修改{what}（如需更换，请新建活动）。"
+            if saved[0] != campaign.year:
+                errors.setdefault("year", message.format(what="年度"))
+            if saved[1] != campaign.kind:
+                errors.setdefault("kind", message.format(what="类型"))
+    return errors
 
 
 def campaigns_link_below(*, campaign: Campaign) -> list[Campaign]:
