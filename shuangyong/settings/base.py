@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # Leaders read and download; any write they attempt is refused here, once for all views.
     "shuangyong.access.ReadOnlyRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A button's address opened after a login (?next=) gets a Chinese page, not an empty 405.
+    "shuangyong.middleware.MethodNotAllowedPage",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last: it needs the authenticated user and answers locked-out logins itself.
