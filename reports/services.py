@@ -233,7 +233,12 @@ def county_workbook_sheets(*, user: User, campaign: Campaign, basis: str) -> lis
         (COUNTY_SHEET, write_official_table, {"table": county}),
         (SUMMARY_SHEET, write_summary_sheet, summary),
     ]
-    names = unique_sheet_names((line.unit.display_name for line in report.lines), taken=[COUNTY_SHEET, SUMMARY_SHEET])
+    # A county's short name ("区双拥办") means something inside the county only: its sheet in the
+    # city's workbook has its full name.
+    names = unique_sheet_names(
+        (line.unit.name if line.rolls_up else line.unit.display_name for line in report.lines),
+        taken=[COUNTY_SHEET, SUMMARY_SHEET],
+    )
     for name, line in zip(names, report.lines, strict=True):
         # A county's sheet in a city workbook is the county's table: its own leaders named, its
         # townships' and departments' counted.

@@ -73,7 +73,10 @@ def _download(client, campaign, basis="accepted"):
 
 
 def test_the_city_table_is_the_sum_of_the_accepted_county_tables(city, client_for):
+    # A short name means something inside the county only ("区双拥办"): the city's sheet is named in full.
+    type(city.tl).objects.filter(pk=city.tl.pk).update(short_name="区双拥办")
     wb = _download(client_for(city.city_office), city.campaign)
+    assert wb.sheetnames[:4] == ["统计表", "汇总表", "铜梁区双拥办", "永川区双拥办"]
     assert check_county_workbook(wb) == 2 + 3  # 统计表, 汇总表, a sheet per county and member unit
     tl, yc = city.own(city.tl), city.own(city.yc)
     expected = expected_cells(_accepted_records(tl, yc, city.campaign))
@@ -83,7 +86,7 @@ def test_the_city_table_is_the_sum_of_the_accepted_county_tables(city, client_fo
         assert read_row(table, row)[NUMBERS] == expected[offset][NUMBERS], f"row {row}"
     # Each county's sheet is its accepted table (the snapshot), the same cells.
     for county, own in ((city.tl, tl), (city.yc, yc)):
-        sheet = wb[county.display_name]
+        sheet = wb[county.name]
         county_cells = expected_cells(_accepted_records(own))
         for offset, row in enumerate(range(5, 10)):
             assert read_row(sheet, row)[NUMBERS] == county_cells[offset][NUMBERS], f"{county.name} row {row}"
