@@ -7,7 +7,8 @@ class ShuangyongConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shuangyong import checks, navigation  # noqa: F401 — checks registers the deploy checks
+        from shuangyong import checks, lookups, navigation  # noqa: F401 — checks registers the deploy checks
 
+        lookups.register()
         navigation.register_core_items()
         navigation.register_core_panels()

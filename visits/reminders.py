@@ -1,9 +1,10 @@
 """Reminders for campaign returns (registered in VisitsConfig.ready()).
 
 Only units that have not submitted are reminded, before and on the return deadline: a unit
-whose return is 已提交/已审核, or that declared 本期无走访, gets nothing. A return still missing
-after the deadline is not nagged daily; it appears in the office's daily summary (for
-``OVERDUE_WINDOW_DAYS``) and, after the policy's N days, its unit's heads are told.
+whose return is 已提交/已审核 (本期无走访 included) gets nothing; one sent back or reopened
+(已退回) is reminded again until it submits anew. A return still missing after the deadline is
+not nagged daily; it appears in the office's daily summary (for ``OVERDUE_WINDOW_DAYS``) and,
+after the policy's N days, its unit's heads are told.
 
 An item is a (campaign, expected unit) pair, i.e. a row of ``Campaign.expected_units``; the
 reminder is about the campaign, for the users of that unit.
@@ -15,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from shuangyong.reminders import DeadlineSpec, ItemText, ReminderSource, register_source, url_maker
 from visits.models import Campaign, Return, ReturnStatus
@@ -28,8 +29,10 @@ ExpectedUnit = Campaign.expected_units.through
 
 
 def missing_returns(today: dt.date) -> QuerySet[ExpectedUnit]:  # type: ignore[valid-type]
-    done = Return.objects.filter(campaign_id=OuterRef("campaign_id"), org_unit_id=OuterRef("orgunit_id")).filter(
-        Q(status__in=DONE_STATUSES) | Q(no_visits=True)
+    # Only a submitted (or accepted) return is done. 本期无走访 is such a submission, not a state of
+    # its own: sent back or reopened, it keeps no_visits but owes a new submission like any other.
+    done = Return.objects.filter(
+        campaign_id=OuterRef("campaign_id"), org_unit_id=OuterRef("orgunit_id"), status__in=DONE_STATUSES
     )
     return ExpectedUnit.objects.filter(
         campaign__return_deadline__gte=today - dt.timedelta(days=OVERDUE_WINDOW_DAYS)

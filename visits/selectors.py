@@ -407,6 +407,19 @@ PERSON_MATCHES = 20
 ID_NUMBER_TAIL = re.compile(r"[0-9]{3}[0-9X]", re.ASCII)
 
 
+def record_people_for(user: User, unit: OrgUnit, *, record: VisitRecord | None = None) -> QuerySet[Beneficiary]:
+    """The people a record of ``unit`` may name: the unit's own ledger (or a village's below it) and,
+    for an existing record, the person it already names, even one who has moved to another county
+    since: the record stays valid, and the form reads only the name and masked number it showed."""
+    people = beneficiaries_for(user)
+    if not may_see_ledger(user):
+        return people  # nobody
+    named = Q(personal_scope_q(user, "org_unit"), org_unit__path__startswith=unit.path)
+    if record is not None and record.beneficiary_id is not None:
+        named |= Q(pk=record.beneficiary_id)
+    return Beneficiary.objects.select_related("category", "org_unit", "org_unit__parent").filter(named)
+
+
 def person_matches(*, user: User, unit: OrgUnit, query: str) -> list[Beneficiary]:
     """The record form's person search: people of the unit's ledger (or below it) by name or by the
     last 4 characters of the identity number (visible in the masked number anyway), at most 20."""
@@ -417,7 +430,7 @@ def person_matches(*, user: User, unit: OrgUnit, query: str) -> list[Beneficiary
     digits = normalize_id_number(query)  # ４５６Ｘ finds …456X like 456X does
     if ID_NUMBER_TAIL.fullmatch(digits):
         match |= Q(id_number__endswith=digits)
-    people = beneficiaries_for(user).filter(org_unit__path__startswith=unit.path).filter(match)
+    people = record_people_for(user, unit).filter(match)  # never the people who moved away
     return list(people.order_by("name", "pk")[:PERSON_MATCHES])
 
 

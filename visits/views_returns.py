@@ -45,7 +45,6 @@ from visits.policy import (
     record_editable,
 )
 from visits.selectors import (
-    beneficiaries_for,
     campaign_overview,
     campaigns_listed_for,
     get_campaign_for,
@@ -53,6 +52,7 @@ from visits.selectors import (
     get_visit_record_for,
     money_duplicates,
     person_matches,
+    record_people_for,
     records_visible_for,
     unit_difficulties_summary,
     unit_records_summary,
@@ -346,7 +346,7 @@ def record_create(request: AuthedRequest, pk: int, unit_pk: int) -> HttpResponse
     if request.method == "GET" and locked:
         messages.error(request, locked)
         return redirect("visits:unit_return", pk=campaign.pk, unit_pk=unit.pk)
-    people = beneficiaries_for(request.user).filter(org_unit__path__startswith=unit.path)
+    people = record_people_for(request.user, unit)
     search_url = reverse("visits:person_search", args=[unit.pk])
     form = VisitRecordForm(
         _record_data(request),
@@ -459,7 +459,7 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "GET" and locked:
         messages.error(request, locked)
         return redirect("visits:record_detail", pk=record.pk)
-    people = beneficiaries_for(request.user).filter(org_unit__path__startswith=record.org_unit.path)
+    people = record_people_for(request.user, record.org_unit, record=record)
     initial = {name: getattr(record, name) for name in VisitRecordForm.base_fields if name != "version"}
     initial["version"] = record.version
     form = VisitRecordForm(

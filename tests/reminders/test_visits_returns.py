@@ -14,6 +14,7 @@ from tests.factories import UserFactory
 from tests.reminders.conftest import at
 from tests.visits.factories import CampaignFactory, ReturnFactory
 from visits.models import ReturnStatus
+from visits.services import return_accept, return_reopen, return_send_back, return_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,28 @@ def test_a_sent_back_return_is_reminded_again(travel, campaign, township_a):
     travel(at(RETURN_DEADLINE - DAY))
     run_scan()
     assert reminded(township_a) == ["before_1"]
+
+
+@pytest.mark.parametrize("how", ["send_back", "reopen"])
+def test_a_sent_back_no_visits_return_is_reminded_until_submitted_again(
+    travel, campaign, member_unit, member_user, office_user, member_no_visits, how
+):
+    travel(at(RETURN_DEADLINE - 3 * DAY))
+    if how == "reopen":
+        return_accept(user=office_user, ret=member_no_visits)
+        return_reopen(user=office_user, ret=member_no_visits, reason="请核实是否确无走访")
+    else:
+        return_send_back(user=office_user, ret=member_no_visits, reason="请核实是否确无走访")
+    member_no_visits.refresh_from_db()
+    assert (member_no_visits.status, member_no_visits.no_visits) == (ReturnStatus.RETURNED, True)
+    run_scan()
+    assert reminded(member_user) == ["before_3"]  # it owes a new submission, like any missing return
+
+    return_submit(user=member_user, campaign=campaign, org_unit=member_unit, version=None, no_visits=True, summary="")
+    for days in (1, 0):
+        travel(at(RETURN_DEADLINE - days * DAY))
+        run_scan()
+    assert reminded(member_user) == ["before_3"]
 
 
 def test_submitting_between_two_thresholds_stops_the_reminders(travel, campaign, township_a):

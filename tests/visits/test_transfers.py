@@ -19,7 +19,7 @@ from django.urls import reverse
 from shuangyong.concurrency import STALE_MESSAGE
 from shuangyong.models import Notification, OrgUnitKind, Role
 from tests.factories import OrgUnitFactory, UserFactory
-from tests.visits.factories import BeneficiaryFactory, category
+from tests.visits.factories import BeneficiaryFactory, VisitRecordFactory, category
 from visits.models import (
     Beneficiary,
     BeneficiaryTransfer,
@@ -27,7 +27,9 @@ from visits.models import (
     ContactWay,
     Difficulty,
     DifficultyKind,
+    ReturnStatus,
     TransferState,
+    VisitRecord,
 )
 
 pytestmark = pytest.mark.django_db
@@ -308,3 +310,71 @@ def test_the_ledger_import_says_the_same_and_names_nothing_of_the_other_county(
     client = client_for(yc_township)  # the one test client, logged in again
     assert [m for _, _, m in errors_of(upload(client, "ledger", xlsx(LEDGER_HEADER, rows)))] == [TRANSFER_PENDING]
     assert Beneficiary.objects.filter(id_number=FULL).count() == 1
+
+
+RECORD = {
+    "visit_date": "2027-02-01",
+    "table_row": "entitled",
+    "way": "home_visit",
+    "lead_leader": "张镇长",
+    "people_visited": "5",
+    "money_amount": "100",
+    "money_recipients": "1",
+    "goods_spending": "0",
+    "goods_count": "0",
+    "goods_recipients": "0",
+    "notes": "",
+    "d-TOTAL_FORMS": "0",
+    "d-INITIAL_FORMS": "0",
+}
+
+
+@pytest.mark.parametrize("status", [ReturnStatus.DRAFT, ReturnStatus.RETURNED])
+def test_the_origin_keeps_editing_its_records_of_a_person_who_moved_away(
+    frozen,
+    client_for,
+    person,
+    township_a,
+    township_a_unit,
+    village_a1,
+    campaign,
+    yc_office,
+    county_y,
+    township_y_unit,
+    status,
+):
+    record = VisitRecordFactory(campaign=campaign, org_unit=township_a_unit, beneficiary=person, money_amount=100)
+    record.unit_return.status = status
+    record.unit_return.save()
+    other = BeneficiaryFactory(name="李秀英", org_unit=village_a1)
+    summary = reverse("visits:unit_return", args=[campaign.pk, township_a_unit.pk])
+    figures = client_for(township_a).get(summary).context["summary"]
+    _request(client_for(township_a), other, county_y)
+    _request(client_for(township_a), person, county_y)
+    for transfer in BeneficiaryTransfer.objects.all():
+        assert _accept(client_for(yc_office), transfer, township_y_unit).status_code == 302
+    client = client_for(township_a)
+    # The return's figures do not change because someone moved.
+    assert client.get(summary).context["summary"] == figures
+
+    # The record keeps the person it names: the edit is saved, the person still named.
+    url = reverse("visits:record_edit", args=[record.pk])
+    page = client.get(url).content.decode()
+    assert "王建国" in page and "胜利路街道" not in page and "永川" not in page
+    response = client.post(url, {**RECORD, "beneficiary": person.pk, "version": record.version})
+    assert response.status_code == 302, response.context["form"].errors
+    record.refresh_from_db()
+    assert (record.people_visited, record.beneficiary_id) == (5, person.pk)
+
+    # A new choice is still one of the unit's own ledger: not another person who moved away.
+    response = client.post(url, {**RECORD, "beneficiary": other.pk, "version": record.version, "people_visited": "6"})
+    assert response.status_code == 200
+    assert "请从搜索结果中选择本单位台账中的联系对象" in response.content.decode()
+    assert "李秀英" not in response.content.decode()
+    # Nor may a new record name the person who moved away.
+    create = reverse("visits:record_create", args=[campaign.pk, township_a_unit.pk])
+    assert client.post(create, {**RECORD, "beneficiary": person.pk}).status_code == 200
+    assert VisitRecord.objects.count() == 1
+    # The search finds only the unit's own ledger.
+    search = reverse("visits:person_search", args=[township_a_unit.pk])
+    assert client.get(search, {"q": "王建国"}).json() == {"results": []}

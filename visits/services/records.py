@@ -110,11 +110,13 @@ def visit_numbers_errors(values: dict[str, Any], campaign: Campaign) -> dict[str
     return errors
 
 
-def _clean_record(record: VisitRecord) -> None:
+def _clean_record(record: VisitRecord, *, named_before: int | None = None) -> None:
     errors = visit_numbers_errors({f: getattr(record, f) for f in RECORD_FIELDS}, record.campaign)
     person = record.beneficiary
-    if person is not None and not person.org_unit.path.startswith(record.org_unit.path):
-        # Only a person of the unit's own ledger (or of a village below it), whoever enters the record.
+    if person is not None and person.pk != named_before and not person.org_unit.path.startswith(record.org_unit.path):
+        # A newly named person is one of the unit's own ledger (or of a village below it), whoever
+        # enters the record. The person a record already names stays, even one who has moved to
+        # another county since (transfer_accept): the unit's records and figures stay as they were.
         errors["beneficiary"] = f"该联系对象不属于“{record.org_unit.name}”，只能选择本单位台账中的对象。"
     if errors:
         raise ValidationError(errors)
@@ -177,9 +179,10 @@ def visit_record_update(
     check_record_unit(user, record.campaign, record.org_unit)
     ensure_return_editable(return_for(campaign=record.campaign, org_unit=record.org_unit))
     claim_version(record, expected_version=version)
+    named_before = record.beneficiary_id
     for name, value in fields.items():
         setattr(record, name, value)
-    _clean_record(record)
+    _clean_record(record, named_before=named_before)
     record.save()
     _set_difficulties(record, difficulties)
     return record
