@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Count, Model, Q, QuerySet, Window
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, lines_one_level_down, scope_q, scope_root
@@ -32,9 +32,6 @@ from tasks.models import (
     TaskQuerySet,
     TaskStatus,
     WorkPlan,
-    rollup_depth_below,
-    shown_done_q,
-    shown_late_q,
     today_shanghai,
 )
 from tasks.policy import is_confirmer, pending_confirmation_slot
@@ -335,28 +332,37 @@ def task_completion_by_unit(*, user: User, year: int, today: dt.date | None = No
     """Per lead unit: how many of the year's tasks (tasks_of_year_q) it leads, how many are done
     or late; the tasks without a lead unit last, under 未指定牵头单位. Above the county, one line
     per county (city) below with the tasks of the units inside it (``lines_one_level_down``).
-    Done and late as the board shows them (``Task.display_status``): a task broken down below
-    counts done when the offices below have closed their parts, late when one of them is late.
+
+    Each piece of work counts once: a task broken down (任务分解) into tasks the user also sees
+    counts through those linked tasks, not a second time itself (a city task 铜梁 broke down
+    into two townships' tasks is those two tasks on 铜梁's line, done when they are done). A task
+    of an office's plan below the user without a lead unit counts on that office's line.
     Three queries at most."""
     today = today or today_shanghai()
     root = scope_root(user)
-    depth = rollup_depth_below(root) if root is not None else 0
+    in_scope = _task_scope_q(user)
+    of_year = tasks_of_year_q(year)
+    broken_down_here = Exists(Task.objects.filter(in_scope, of_year, parent_task=OuterRef("pk")))
     rows = (
-        Task.objects.filter(_task_scope_q(user))
-        .filter(tasks_of_year_q(year))
+        Task.objects.filter(in_scope)
+        .filter(of_year)
+        .exclude(broken_down_here)
         .order_by()
-        .values("lead_unit")
+        .values("lead_unit", "plan__owner_unit")
         .annotate(
             total=Count("id"),
-            completed=Count("id", filter=shown_done_q(today, depth)),
-            overdue=Count("id", filter=shown_late_q(today, depth)),
+            completed=Count("id", filter=Q(status=TaskStatus.DONE)),
+            overdue=Count("id", filter=Q(deadline__lt=today) & ~Q(status=TaskStatus.DONE)),
         )
     )
-    counts: dict[int | None, Any] = {r["lead_unit"]: r for r in rows}
-    leads = OrgUnit.objects.filter(pk__in=[pk for pk in counts if pk]).in_bulk()
-    line_of = lines_one_level_down(user, leads.values())
+    counts: list[tuple[int | None, Any]] = []
+    for r in rows:
+        owner = r["plan__owner_unit"]
+        counts.append((r["lead_unit"] or (owner if root is None or owner != root.pk else None), r))
+    units = OrgUnit.objects.filter(pk__in=[pk for pk, _ in counts if pk]).in_bulk()
+    line_of = lines_one_level_down(user, units.values())
     lines: dict[int | None, UnitTaskStats] = {}
-    for pk, count in counts.items():
+    for pk, count in counts:
         unit = line_of[pk] if pk is not None else None
         key = unit.pk if unit is not None else None
         line = lines.setdefault(key, UnitTaskStats(unit=unit, total=0, completed=0, overdue=0))

@@ -371,26 +371,39 @@ def test_moving_the_city_deadline_earlier_brings_the_linked_tasks_with_it(
     assert Notification.objects.filter(recipient=township_a, title__startswith="时限提前").exists()
 
 
-def test_the_completion_table_counts_the_rolled_up_status(
-    city_task, county_plan, office_user, levels_city_office, levels_city, county, township_a_unit
+def test_the_completion_table_counts_each_piece_of_work_once(
+    city_task, county_plan, office_user, levels_city_office, levels_county2, levels_county2_office, township_a_unit
 ):
-    """The 完成率 table, chart and workbook count a task as the board shows it: the city's task the
-    county closed below is 已完成 there too, and late when a linked task is late."""
-    city_task.cooperating_units.clear()  # the county alone received it
-    (linked,) = _break_down(
-        office_user, city_task, county_plan, BreakdownDraft(title="分解", lead_unit=township_a_unit)
+    """The 完成率 table, chart and workbook count a task broken down through its linked tasks, not a
+    second time itself: the city's task 铜梁 broke down is 铜梁's linked tasks on 铜梁's line, done
+    when they are done; 永川's part is on 永川's line once 永川 broke it down."""
+    (linked, coordination) = _break_down(
+        office_user,
+        city_task,
+        county_plan,
+        BreakdownDraft(title="分解", lead_unit=township_a_unit),
+        BreakdownDraft(title="区双拥办统筹协调"),  # no lead unit: the county's own line
     )
+    yc_plan = WorkPlanFactory(owner_unit=levels_county2, created_by=levels_county2_office)
+    (yc_task,) = _break_down(levels_county2_office, city_task, yc_plan, BreakdownDraft(title="永川区落实"))
 
-    def county_line(user):
-        (line,) = [s for s in selectors.task_completion_by_unit(user=user, year=TODAY.year) if s.unit == county]
-        return line.total, line.completed, line.overdue
+    def lines(user):
+        return {
+            s.unit_name: (s.total, s.completed, s.overdue)
+            for s in selectors.task_completion_by_unit(user=user, year=TODAY.year)
+        }
 
-    assert county_line(levels_city_office) == (2, 0, 0)  # the city's task and the county's linked task
+    assert lines(levels_city_office) == {"铜梁区双拥办（含所属单位）": (2, 0, 0), "永川区双拥办": (1, 0, 0)}
     Task.objects.filter(pk=linked.pk).update(deadline=dt.date(2022, 5, 1))
-    assert county_line(levels_city_office) == (2, 0, 2)  # late below: late above, as on the board
-    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.DONE)
-    assert county_line(levels_city_office) == (2, 2, 0)
+    assert lines(levels_city_office)["铜梁区双拥办（含所属单位）"] == (2, 0, 1)
+    Task.objects.filter(pk__in=[linked.pk, coordination.pk, yc_task.pk]).update(status=TaskStatus.DONE)
+    assert lines(levels_city_office) == {"铜梁区双拥办（含所属单位）": (2, 2, 0), "永川区双拥办": (1, 1, 0)}
     assert Task.objects.get(pk=city_task.pk).status == TaskStatus.NOT_STARTED  # nothing re-entered above
-    # The county itself sees the city's task it leads as the city does.
-    own = {s.unit: (s.total, s.completed) for s in selectors.task_completion_by_unit(user=office_user, year=2022)}
-    assert own[county] == (1, 1)
+    # The county sees its own pieces by unit, and the city's task it broke down not a second time.
+    assert lines(office_user) == {"巴川街道": (1, 1, 0), "未指定牵头单位": (1, 1, 0)}
+
+
+def test_a_task_not_broken_down_yet_counts_itself(city_task, levels_city_office):
+    city_task.cooperating_units.clear()
+    stats = selectors.task_completion_by_unit(user=levels_city_office, year=TODAY.year)
+    assert [(s.unit_name, s.total) for s in stats] == [("铜梁区双拥办", 1)]
