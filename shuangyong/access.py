@@ -52,8 +52,12 @@ def lines_one_level_down(user: Any, units: Iterable[OrgUnit]) -> dict[int, OrgUn
     line, every other unit on its own. A county office still sees its townships and member units
     one by one; a city sees its counties and its own member units, the province its cities.
     At most one query (the offices one level down), whatever the number of units."""
+    return lines_below(scope_root(user), units)
+
+
+def lines_below(root: OrgUnit | None, units: Iterable[OrgUnit]) -> dict[int, OrgUnit]:
+    """``lines_one_level_down`` for the summaries of ``root`` (an office's daily overdue summary)."""
     units = list(units)
-    root = scope_root(user)
     heads: dict[int, int] = {}
     if root is not None:
         for unit in units:

@@ -52,6 +52,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Valu
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from shuangyong.access import lines_below
 from shuangyong.bulk import insert_rows
 from shuangyong.models import (
     DeliveryState,
@@ -782,22 +783,31 @@ def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> Ov
     """Everything overdue under ``unit``: counts, counts per unit, the most overdue by name.
     A fixed number of queries per spec (count, escalated, per unit, the first lines)."""
     summary = OverdueSummary(unit=unit, today=today, escalate_after_days=policy.escalate_after_days)
-    per_unit: dict[str, int] = defaultdict(int)
+    per_unit_id: dict[int, int] = defaultdict(int)
     candidates: list[tuple[date, str, int, int, DeadlineSpec]] = []
     for spec in all_specs():
         d, u = spec.deadline_field, spec.unit_field
         qs = spec.rows(today).filter(
             **{f"{d}__lt": today, f"{u}__path__startswith": unit.path, f"{u}__is_active": True}
         )
-        counts = qs.values(f"{u}__name", f"{u}__path").annotate(n=Count("pk")).order_by(f"{u}__path")
+        counts = qs.values(f"{u}__id").annotate(n=Count("pk")).order_by()
         for row in counts:
-            per_unit[row[f"{u}__name"]] += row["n"]
+            per_unit_id[row[f"{u}__id"]] += row["n"]
             summary.total += row["n"]
         if spec.escalate:
             summary.escalated += qs.filter(**{f"{d}__lte": today - timedelta(days=policy.escalate_after_days)}).count()
         first = qs.order_by(d, spec.object_field).values_list(d, f"{u}__path", spec.object_field, f"{u}__id")
         candidates.extend((dl, path, oid, uid, spec) for dl, path, oid, uid in first[:SUMMARY_LINES])
-    summary.by_unit = sorted(per_unit.items(), key=lambda kv: -kv[1])
+    # Above the county, one count per county (city) below: "区退役军人事务局" alone would not say
+    # which county's (lines_below: the same lines as the office's completion tables).
+    units = OrgUnit.objects.in_bulk(per_unit_id)
+    line_of = lines_below(unit, units.values())
+    per_line: dict[tuple[str, str], int] = defaultdict(int)
+    for uid, n in per_unit_id.items():
+        line = line_of.get(uid)
+        if line is not None:
+            per_line[(line.path, line.name)] += n
+    summary.by_unit = [(name, n) for (_, name), n in sorted(per_line.items(), key=lambda kv: (-kv[1], kv[0][0]))]
     candidates.sort(key=lambda c: (c[0], c[1], c[2]))
     chosen = candidates[:SUMMARY_LINES]
     texts: dict[tuple[int, tuple[int, int]], ItemText] = {}
@@ -808,7 +818,11 @@ def overdue_summary(unit: OrgUnit, *, today: date, policy: ReminderPolicy) -> Ov
         named = texts.get((id(spec), (oid, uid)))
         if named:
             escalated = spec.escalate and (today - dl).days >= policy.escalate_after_days
-            summary.lines.append(SummaryLine(named.label, named.unit_name, dl, named.url, escalated))
+            line = line_of.get(uid)
+            where = named.unit_name
+            if line is not None and line.pk != uid:  # a unit inside a county below: say which county
+                where = f"{line.name}·{named.unit_name}"
+            summary.lines.append(SummaryLine(named.label, where, dl, named.url, escalated))
     return summary
 
 
