@@ -23,6 +23,10 @@ def _chinese_empty_choice(field: forms.Field) -> None:
             field.choices = [(v, EMPTY_CHOICE if label == "---------" else label) for v, label in choices]
 
 
+#: A text too long, in words a clerk reads (a pasted paragraph in a one-line field).
+MAX_LENGTH_MESSAGE = "最多 %(limit_value)d 个字，现在是 %(show_value)d 个字，请删减。"
+
+
 class BootstrapFormMixin:
     """Adds Bootstrap classes to every widget, and marks invalid fields after validation.
 
@@ -44,6 +48,9 @@ class BootstrapFormMixin:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             _chinese_empty_choice(field)
+            if getattr(field, "max_length", None) and "max_length" not in field.error_messages:
+                # Django's own zh-hans text reads "确保该变量包含不超过 100 字符": 变量 means a program's variable.
+                field.error_messages = {**field.error_messages, "max_length": MAX_LENGTH_MESSAGE}
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
