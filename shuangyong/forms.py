@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -61,10 +62,22 @@ class BootstrapFormMixin:
                 widget.attrs["aria-invalid"] = "true"
 
 
+#: A telephone number as people write them: 023-45678901, 13800000000, (023)4567 8901转801,
+#: several separated by 、 or /; full-width digits are turned into ASCII first.
+PHONE_PATTERN = re.compile(r"[0-9+\-() 、,，/;；转]*")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－（）＋　", "0123456789-()+ ")
+
+
 class OrgUnitContactForm(BootstrapFormMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = OrgUnit
         fields = ["contact_person", "contact_phone"]
+
+    def clean_contact_phone(self) -> str:
+        phone = " ".join(self.cleaned_data["contact_phone"].translate(_FULL_WIDTH).split())
+        if phone and (not PHONE_PATTERN.fullmatch(phone) or sum(c.isdigit() for c in phone) < 5):
+            raise forms.ValidationError("请填写电话号码，如 023-45678901 或 13800000000（分机写“转801”）。")
+        return phone
 
 
 class OfficeUnitForm(OrgUnitContactForm):

@@ -96,12 +96,13 @@ def test_unit_contact_details(client_for, township_a, office_user, township_a_un
     url = reverse("unit_contact_edit", args=[township_a_unit.pk])
     first, second = client_for(township_a), client_for(office_user)
     v1, v2 = loaded_version(first.get(url)), loaded_version(second.get(url))
-    assert first.post(url, {"contact_person": "李强", "contact_phone": "023-1", "version": v1}).status_code == 302
-    refused = second.post(url, {"contact_person": "王芳", "contact_phone": "023-2", "version": v2})
+    saved = first.post(url, {"contact_person": "李强", "contact_phone": "023-45678901", "version": v1})
+    assert saved.status_code == 302
+    refused = second.post(url, {"contact_person": "王芳", "contact_phone": "023-45678902", "version": v2})
     assert refused.status_code == 200
     assert STALE_MESSAGE in refused.context["form"].non_field_errors()
     township_a_unit.refresh_from_db()
-    assert (township_a_unit.contact_person, township_a_unit.contact_phone) == ("李强", "023-1")
+    assert (township_a_unit.contact_person, township_a_unit.contact_phone) == ("李强", "023-45678901")
 
 
 def test_campaign_edit(client_for, office_user, second_office, county, township_a_unit):

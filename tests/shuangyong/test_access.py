@@ -48,7 +48,7 @@ def test_office_sees_and_changes_every_unit(client_for, office_user, township_b_
     assert client.get(reverse("unit_detail", args=[township_b_unit.pk])).status_code == 200
     response = client.post(
         reverse("unit_contact_edit", args=[township_b_unit.pk]),
-        {"contact_person": "赵敏", "contact_phone": "1", "version": township_b_unit.version},
+        {"contact_person": "赵敏", "contact_phone": "13800000000", "version": township_b_unit.version},
     )
     assert response.status_code == 302
 
@@ -74,3 +74,32 @@ def test_user_of_an_inactive_unit_sees_nothing(client_for, township_a):
     unit.is_active = False
     unit.save()
     assert client_for(township_a).get(reverse("unit_detail", args=[unit.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("023-45678901", "023-45678901"),
+        ("１３８００００００００", "13800000000"),
+        ("(023)4567 8901转801", "(023)4567 8901转801"),
+    ],
+)
+def test_a_unit_phone_is_a_phone_number(client_for, office_user, township_b_unit, typed, saved):
+    url = reverse("unit_contact_edit", args=[township_b_unit.pk])
+    client = client_for(office_user)
+    response = client.post(url, {"contact_person": "赵敏", "contact_phone": typed, "version": township_b_unit.version})
+    assert response.status_code == 302
+    township_b_unit.refresh_from_db()
+    assert township_b_unit.contact_phone == saved
+
+
+@pytest.mark.parametrize("typed", ["abc-!!", "1", "<script>", "电话见群"])
+def test_a_unit_phone_that_is_no_number_is_refused_at_the_field(client_for, office_user, township_b_unit, typed):
+    url = reverse("unit_contact_edit", args=[township_b_unit.pk])
+    response = client_for(office_user).post(
+        url, {"contact_person": "赵敏", "contact_phone": typed, "version": township_b_unit.version}
+    )
+    assert response.status_code == 200
+    assert "请填写电话号码" in str(response.context["form"].errors["contact_phone"])
+    township_b_unit.refresh_from_db()
+    assert township_b_unit.contact_phone == ""

@@ -36,7 +36,8 @@ def test_an_office_above_edits_contacts_but_not_the_countys_settings(
     url = reverse("unit_contact_edit", args=[county.pk])
     assert "驻地部队称谓" not in client.get(url).content.decode()
     county.refresh_from_db()
-    client.post(url, {"contact_person": "张三", "contact_phone": "1", "troop_name": "改掉", "version": county.version})
+    data = {"contact_person": "张三", "contact_phone": "023-45678901", "troop_name": "改掉", "version": county.version}
+    client.post(url, data)
     county.refresh_from_db()
     assert county.troop_name == "驻铜部队"  # the field is not the city's to post
     with pytest.raises(PermissionDenied):
