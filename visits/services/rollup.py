@@ -126,7 +126,12 @@ def ensure_not_locked_by_upward(campaign: Campaign) -> None:
     was computed from keep their state."""
     if campaign.parent_id is None:
         return
-    upward = Return.objects.filter(campaign_id=campaign.parent_id, org_unit_id=campaign.owner_unit_id).first()
+    # Locked: a table being submitted meanwhile (it locks the same row) waits, or is waited for.
+    upward = (
+        Return.objects.select_for_update()
+        .filter(campaign_id=campaign.parent_id, org_unit_id=campaign.owner_unit_id)
+        .first()
+    )
     if upward is not None and upward.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED):
         raise ValidationError(LOCKED_BY_UPWARD.format(state=upward.get_status_display()))
 
