@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from shuangyong.models import Role, User
+from shuangyong.models import Notification, Reminder, Role, User
 from shuangyong.services import user_create, user_set_large_text
+from tasks.models import Task
 from tests.hardening import test_query_budget as budget
 from tests.visits.test_import import HEADER, visit_row, xlsx
 from visits.models import BeneficiaryCategory
@@ -92,7 +95,24 @@ def world(settings, tmp_path) -> dict[str, str]:
     budget.generate(budget.SMALL, categories, budget.SMALL_K)
     county = budget._township().parent
     user_create(username=ADMIN_USERNAME, password=PASSWORD, org_unit=county, role=Role.ADMIN, full_name="管理员")
+    _unread_reminder_for(User.objects.get(username=budget.USERS["township"]))
     return {**budget.USERS, "admin": ADMIN_USERNAME}
+
+
+def _unread_reminder_for(user: User) -> None:
+    """An unread reminder of a task in the township's notification centre: the entry shows its
+    暂停提醒 button on the unread (yellow) background."""
+    task = Task.objects.filter(lead_unit=user.org_unit).exclude(deadline=None).order_by("pk").first()
+    assert task is not None, "the world has no task led by the township"
+    content_type = ContentType.objects.get_for_model(Task)
+    reminder = Reminder.objects.create(
+        content_type=content_type, object_id=task.pk, recipient=user, threshold="before_3",
+        deadline=task.deadline, claim_token=uuid.uuid4(), unit=user.org_unit,
+    )  # fmt: skip
+    Notification.objects.create(
+        recipient=user, title=f"任务“{task.title}”3天后到期", body="请按时完成。", url=f"/tasks/{task.pk}/",
+        content_type=content_type, object_id=task.pk, reminder=reminder,
+    )  # fmt: skip
 
 
 def prepare(page: Any, where: str, *, phone: bool) -> list[str]:
