@@ -143,7 +143,10 @@ def render_chart(chart: BarChart) -> SafeString:
         )
     return mark_safe(
         f'<figure class="sy-chart" id="{chart_id}"><figcaption class="h6">{escape(chart.title)}</figcaption>'
-        f"{render_svg(chart, chart_id=chart_id)}"
+        # On a phone the chart keeps its size (12 px labels) and scrolls sideways in its own box;
+        # the box takes the keyboard's focus so that it can be scrolled without a pointer too.
+        f'<div class="sy-chart-scroll" tabindex="0" role="group" aria-label="{escape(chart.title)}（可左右滑动）">'
+        f"{render_svg(chart, chart_id=chart_id)}</div>"
         f'<details class="mt-1"><summary class="small">查看数据表</summary>'
         f'<div class="table-responsive">{render_table(chart, chart_id=chart_id)}</div></details></figure>'
     )

@@ -46,3 +46,19 @@ def test_leader_sees_charts_and_downloads_the_county_workbook(
     summary = wb["汇总表"]
     states = {summary.cell(row=r, column=2).value: summary.cell(row=r, column=3).value for r in (4, 5)}
     assert states == {"巴川街道": "已审核", "东城街道": "未提交"}
+
+
+def test_on_a_phone_the_chart_labels_stay_readable(
+    phone_page, live_server, login, leader, county, township_a_unit, township_b_unit
+):
+    """390 px: the chart keeps its drawn size (12 px labels) and scrolls in its own box, instead of
+    shrinking to 7 px text; the page itself does not scroll sideways."""
+    campaign = make_campaign(county, [township_a_unit, township_b_unit], year=2027)
+    ret = make_return(campaign, township_a_unit, status=ReturnStatus.ACCEPTED, submitted_at=ON_TIME)
+    make_record(ret, people_visited=12, money_amount=Decimal("333.33"), money_recipients=12)
+    login(phone_page, leader)
+    chart = phone_page.locator("[data-testid=dashboard] figure.sy-chart .sy-chart-scroll").first
+    label_height = chart.evaluate("box => box.querySelector('svg text').getBoundingClientRect().height")
+    assert label_height >= 11, f"labels drawn {label_height:.1f} px high"
+    assert chart.evaluate("box => box.scrollWidth > box.clientWidth")  # scrolls in its box
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
