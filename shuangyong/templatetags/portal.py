@@ -16,11 +16,13 @@ def link_portal_urls(text: str, autoescape: bool = True) -> SafeString:
 
     Message bodies can carry text users typed (a reason for 退回): an outside address in it stays
     plain text, so a notification can never be a phishing link dressed up by the portal.
+    Inside the portal the link is the page's path: it opens on the address the user is on (an
+    intranet name, a second port), whatever SITE_URL the e-mails carry.
     """
     escaped = str(conditional_escape(text))
     site = re.escape(str(conditional_escape(settings.SITE_URL)))
-    pattern = re.compile(site + r"/[^\s<>\"']*")
-    return mark_safe(pattern.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
+    pattern = re.compile(site + r"(/[^\s<>\"']*)")
+    return mark_safe(pattern.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped))
 
 
 @register.inclusion_tag("shuangyong/_reminder_history.html")
