@@ -289,6 +289,18 @@ class ClosureRequestForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(max_length=TEXT, label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CompleteOnBehalfForm(BootstrapFormMixin, forms.Form):
+    """代为办结: what the lead unit (without an account) did, and optional evidence."""
+
+    note = forms.CharField(
+        max_length=NOTE,
+        label="完成情况",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明牵头单位完成了什么、如何核实。",
+    )
+    attachments = EvidenceField()
+
+
 class DecisionForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(label="审核", choices=[("accept", "同意"), ("return", "退回")])
     reason = forms.CharField(

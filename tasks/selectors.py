@@ -16,7 +16,7 @@ from django.db.models import Count, Model, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, lines_one_level_down, scope_q, scope_root
-from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.models import READ_ONLY_ROLES, OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import nearest_office_unit
 from shuangyong.validators import DATE_MAX, DATE_MIN
 from tasks.models import (
@@ -121,6 +121,15 @@ def pending_breakdown_units(task: Task) -> list[OrgUnit]:
     done = set(Task.objects.filter(parent_task=task).values_list("plan__owner_unit", flat=True))
     units = [u for u in [task.lead_unit, *task.cooperating_units.all()] if u is not None]
     return [u for u in units if u.has_office and u.pk not in done]
+
+
+def lead_unit_can_ask_closure(task: Task) -> bool:
+    """Whether someone of the task's lead unit can ask for its closure: an active user who writes
+    (not a leader). Where nobody can (a township without accounts, a member unit not yet set up),
+    the office records the completion on its behalf (``services.task_complete_on_behalf``)."""
+    if task.lead_unit_id is None:
+        return False
+    return User.objects.filter(org_unit_id=task.lead_unit_id, is_active=True).exclude(role__in=READ_ONLY_ROLES).exists()
 
 
 def get_task_for(user: User, pk: int) -> Task:
