@@ -67,6 +67,8 @@ def test_closing_the_countys_linked_tasks_closes_the_citys_view(
     assert second.deadline == city_task.deadline  # no deadline given: the parent's
     yc_plan = WorkPlanFactory(owner_unit=levels_county2_office.org_unit, created_by=levels_county2_office)
     (yc_task,) = _break_down(levels_county2_office, city_task, yc_plan, BreakdownDraft(title="永川区落实"))
+    assert _shown(levels_city_office, city_task) == TaskStatus.NOT_STARTED  # nothing below has started
+    Task.objects.filter(pk=yc_task.pk).update(status=TaskStatus.IN_PROGRESS)
     assert _shown(levels_city_office, city_task) == TaskStatus.IN_PROGRESS
 
     # The township closes its part through the county office; the county closes its own.
@@ -244,6 +246,9 @@ def test_the_board_filters_by_the_rolled_up_status(city_task, county_plan, offic
     def listed(status: str) -> bool:
         return city_task.title in client.get(url, {"status": status}).content.decode()
 
+    # Nothing below has started: 未启动, as the page shows it.
+    assert listed("not_started") and not listed("in_progress") and not listed("done")
+    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.IN_PROGRESS)
     assert listed("in_progress") and not listed("not_started") and not listed("done")
     Task.objects.filter(pk=linked.pk).update(status=TaskStatus.DONE)
     assert listed("done") and not listed("in_progress")
@@ -293,7 +298,16 @@ def test_the_roll_up_follows_every_level_down(
         WorkPlanFactory(owner_unit=county, created_by=office_user),
         BreakdownDraft(title="区教委开展国防教育进校园", lead_unit=member_unit, deadline=dt.date(2022, 11, 30)),
     )
+    assert _shown(levels_province_office, province_task) == TaskStatus.NOT_STARTED
+    not_started = selectors.tasks_for(levels_province_office).with_shown_status(TaskStatus.NOT_STARTED)
+    assert province_task.pk in set(not_started.values_list("pk", flat=True))
+
+    # Started at the bottom: 推进中 two levels up, in Python and in SQL.
+    Task.objects.filter(pk=county_part.pk).update(status=TaskStatus.IN_PROGRESS)
     assert _shown(levels_province_office, province_task) == TaskStatus.IN_PROGRESS
+    in_progress = selectors.tasks_for(levels_province_office).with_shown_status(TaskStatus.IN_PROGRESS)
+    assert province_task.pk in set(in_progress.values_list("pk", flat=True))
+    Task.objects.filter(pk=county_part.pk).update(status=TaskStatus.NOT_STARTED)
 
     # Late at the bottom: late at every level above, though no deadline above has passed.
     Task.objects.filter(pk=county_part.pk).update(deadline=dt.date(2022, 5, 1))
