@@ -109,6 +109,25 @@ def linked_tasks_for(user: User, task: Task) -> TaskQuerySet:
     )
 
 
+@dataclass(frozen=True)
+class LinkedSummary:
+    """How many of the linked tasks listed to a viewer there are, and how many show done or late."""
+
+    total: int
+    done: int
+    late: int
+
+
+def summarize_linked(tasks: list[Task]) -> LinkedSummary:
+    """The counts of the linked tasks a viewer is shown (``linked_tasks_for``), by their shown
+    status: a county cooperating on a city task counts its own, not the other counties' it cannot
+    see (``with_rollup``'s counts, which cover every linked task, are the owner's roll-up)."""
+    shown = [t.display_status for t in tasks]
+    return LinkedSummary(
+        total=len(shown), done=shown.count(TaskStatus.DONE.value), late=shown.count(TaskStatus.OVERDUE.value)
+    )
+
+
 def visible_parent_task(user: User, task: Task) -> Task | None:
     """The task from above that ``task`` breaks down, if the user may see it."""
     if task.parent_task_id is None:

@@ -150,6 +150,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.get_task_for(request.user, pk)
     user = request.user
     is_lead = is_task_lead(user, task)
+    linked = list(selectors.linked_tasks_for(user, task)) if task.is_broken_down else []
     context = {
         "task": task,
         "milestones": task.milestones.all(),
@@ -168,7 +169,9 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             policy.runs_task(user, task) and task.status != "done" and not selectors.lead_unit_can_ask_closure(task)
         ),
         "may_break_down": policy.may_break_down(user, task),
-        "linked_tasks": selectors.linked_tasks_for(user, task) if task.is_broken_down else [],
+        "linked_tasks": linked,
+        # The counts of what this viewer is listed, not of every linked task (another county's).
+        "linked_summary": selectors.summarize_linked(linked),
         "pending_breakdown": selectors.pending_breakdown_units(task) if task.is_broken_down else [],
         "parent_task": selectors.visible_parent_task(user, task),
         "progress_form": ProgressForm(initial={"report_date": today_shanghai()}),

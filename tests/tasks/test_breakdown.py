@@ -408,3 +408,22 @@ def test_the_completion_table_counts_the_rolled_up_status(
     # The county itself sees the city's task it leads as the city does.
     own = {s.unit: (s.total, s.completed) for s in selectors.task_completion_by_unit(user=office_user, year=2022)}
     assert own[county] == (1, 1)
+
+
+def test_a_cooperating_county_counts_only_the_linked_tasks_it_is_shown(
+    city_task, county_plan, office_user, levels_county2_office, levels_city_office
+):
+    """永川 cooperates on the city task: its page lists its own linked task, and its count says so,
+    not 铜梁's done ones it cannot see; the city's page counts every county's."""
+    done_here = _break_down(
+        office_user, city_task, county_plan, BreakdownDraft(title="铜梁一"), BreakdownDraft(title="铜梁二")
+    )
+    Task.objects.filter(pk__in=[t.pk for t in done_here]).update(status=TaskStatus.DONE)
+    yc_plan = WorkPlanFactory(owner_unit=levels_county2_office.org_unit, created_by=levels_county2_office)
+    _break_down(levels_county2_office, city_task, yc_plan, BreakdownDraft(title="永川区落实"))
+
+    page = _client_page(levels_county2_office, city_task)
+    assert page.count('data-testid="linked-task"') == 1
+    assert "（0/1 项已完成）" in page
+    page = _client_page(levels_city_office, city_task)
+    assert page.count('data-testid="linked-task"') == 3 and "（2/3 项已完成）" in page
