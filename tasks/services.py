@@ -587,6 +587,10 @@ def task_breakdown(
             tasks=[],
         )
     _require_plan_office(user, plan)
+    if plan.year != parent.plan.year:
+        raise ValidationError(
+            {"plan": f"只能分解到本单位{parent.plan.year}年度的工作要点（与上级任务同一年度），或新建一份。"}
+        )
     allowed = {u.pk for u in units_run_for(user)}
     errors: list[str] = []
     for i, draft in enumerate(drafts, start=1):

@@ -217,7 +217,8 @@ def task_breakdown(request: AuthedRequest, pk: int) -> HttpResponse:
     plans = selectors.own_plans_for(request.user)
     units = task_units_for(request.user)
     data = request.POST if request.method == "POST" else None
-    plan_form = BreakdownPlanForm(data, plans=plans, initial={"plan": plans.filter(year=parent.plan.year).first()})
+    year = parent.plan.year
+    plan_form = BreakdownPlanForm(data, plans=plans, year=year, initial={"plan": plans.filter(year=year).first()})
     rows = BreakdownTaskFormSet(
         data,
         prefix="tasks",

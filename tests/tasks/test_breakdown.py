@@ -191,6 +191,30 @@ def test_breakdown_page_refuses_a_late_deadline_at_the_row(city_task, county_pla
     assert not Task.objects.filter(parent_task=city_task).exists()
 
 
+def test_breakdown_offers_only_plans_of_the_parents_year(city_task, county_plan, office_user, client):
+    """A linked task counts in its parent's year: another year's plan is not offered, and a posted
+    one is refused at the field (the service refuses it too)."""
+    old_plan = WorkPlanFactory(owner_unit=office_user.org_unit, created_by=office_user, year=2021, title="2021年要点")
+    client.force_login(office_user)
+    url = reverse("tasks:task_breakdown", args=[city_task.pk])
+    page = client.get(url).content.decode()
+    assert county_plan.title in page and "2021年要点" not in page
+    data = {
+        "plan": str(old_plan.pk),
+        "tasks-TOTAL_FORMS": "1",
+        "tasks-INITIAL_FORMS": "1",
+        "tasks-MIN_NUM_FORMS": "1",
+        "tasks-MAX_NUM_FORMS": "20",
+        "tasks-0-title": "分解",
+    }
+    page = client.post(url, data).content.decode()
+    assert "只能选择本单位2022年度的工作要点" in page
+    assert not Task.objects.filter(parent_task=city_task).exists()
+    with pytest.raises(ValidationError) as refused:
+        _break_down(office_user, city_task, old_plan, BreakdownDraft(title="分解"))
+    assert "plan" in refused.value.message_dict
+
+
 def test_the_city_office_and_others_get_no_breakdown_page(city_task, levels_city_office, township_a, client):
     url = reverse("tasks:task_breakdown", args=[city_task.pk])
     client.force_login(levels_city_office)
@@ -258,7 +282,7 @@ def test_the_board_filters_by_the_rolled_up_status(city_task, county_plan, offic
 
 def test_the_demo_breaks_a_city_task_down_when_the_demo_has_a_city(db):
     from shuangyong.models import OrgUnitKind, Role
-    from tasks.demo import CITY_PLAN, _seed_city_breakdown
+    from tasks.demo import _seed_city_breakdown, city_plan_title
     from tests.factories import OrgUnitFactory, UserFactory
 
     city = OrgUnitFactory(code="cq", kind=OrgUnitKind.CITY, name="重庆市双拥工作领导小组办公室")
@@ -269,7 +293,9 @@ def test_the_demo_breaks_a_city_task_down_when_the_demo_has_a_city(db):
     UserFactory(username="office", org_unit=county, role=Role.OFFICE)
     _seed_city_breakdown(TODAY.date())
     _seed_city_breakdown(TODAY.date())  # idempotent
-    parent = Task.objects.get(plan__title=CITY_PLAN)
+    parent = Task.objects.get(plan__title=city_plan_title(TODAY.year))
+    assert parent.plan.year == TODAY.year
+    assert {t.plan.year for t in parent.linked_tasks.all()} == {TODAY.year}
     assert parent.linked_tasks.count() == 2
     assert {t.plan.owner_unit for t in parent.linked_tasks.all()} == {county}
 
