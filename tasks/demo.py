@@ -63,8 +63,10 @@ def seed_tasks_demo() -> None:
     units = _units()
     for i, name in enumerate(CATEGORIES):
         DualListCategory.objects.get_or_create(name=name, defaults={"sort_order": i})
-    outline = parse_notice(NOTICE.read_text(encoding="utf-8"))
-    year = outline.year or 2022
+    year = today.year  # the demo's year: its plans', their tasks' deadlines and the 双清单's
+    county = units.get("tl")
+    outline = parse_notice(demo_notice_text(county, year))
+    _rename_legacy_plan(LEGACY_COUNTY_PLAN, owner=county, title=outline.title, year=year)
     if not WorkPlan.objects.filter(year=year, title=outline.title).exists():
         drafts = []
         for index, section in enumerate(outline.sections):
@@ -88,7 +90,7 @@ def seed_tasks_demo() -> None:
             title=outline.title,
             doc_number=outline.doc_number,
             issuing_unit=outline.issuing_unit,
-            issue_date=outline.issue_date,
+            issue_date=_issue_date(outline.issue_date, year, today),
             recipients=outline.recipients,
             original_text=outline.text,
             default_deadline=today + dt.timedelta(days=90),
@@ -128,7 +130,56 @@ def seed_tasks_demo() -> None:
     _seed_city_breakdown(today)
 
 
-CITY_PLAN = "2022年重庆市双拥工作要点（演示）"
+# What older demos stored: the notice's county (丰都县) and year (2022) in the county's plan, and a
+# city plan titled 2022 but of the demo's year. ``_rename_legacy_plan`` brings them in line.
+LEGACY_COUNTY_PLAN = "2022年丰都县双拥工作要点"
+LEGACY_CITY_PLAN = "2022年重庆市双拥工作要点（演示）"
+NOTICE_COUNTY, NOTICE_YEAR = "丰都县", 2022
+
+
+def city_plan_title(year: int) -> str:
+    return f"{year}年重庆市双拥工作要点（演示）"
+
+
+def place_name(unit: OrgUnit | None) -> str:
+    """The county's own name in a title: 铜梁区 for 铜梁区双拥工作领导小组办公室."""
+    if unit is None:
+        return NOTICE_COUNTY
+    return unit.name.split("双拥")[0] or unit.name
+
+
+def demo_notice_text(county: OrgUnit | None, year: int) -> str:
+    """Seed 000 (a real 丰都县 notice) as the demo county's own notice of the demo's year: the
+    county's name throughout, and the year in the plan's title (the body's text stays as written)."""
+    text = NOTICE.read_text(encoding="utf-8")
+    place = place_name(county)
+    text = text.replace(f"{NOTICE_YEAR}年{NOTICE_COUNTY}双拥工作要点", f"{year}年{place}双拥工作要点")
+    text = text.replace(NOTICE_COUNTY, place)
+    stem = place[:-1] if place[-1:] in ("区", "县", "市") else place  # 铜梁
+    text = text.replace("驻丰部队", f"驻{stem[:1]}部队").replace("丰都", stem)
+    if place.endswith("区"):
+        text = text.replace("全县", "全区").replace("县双拥工作领导小组", "区双拥工作领导小组")
+    return text
+
+
+def _issue_date(parsed: dt.date | None, year: int, today: dt.date) -> dt.date | None:
+    """The notice's month and day in the demo's year, never after today."""
+    if parsed is None:
+        return None
+    try:
+        moved = parsed.replace(year=year)
+    except ValueError:  # 29 February
+        moved = parsed.replace(year=year, day=28)
+    return min(moved, today)
+
+
+def _rename_legacy_plan(legacy_title: str, *, owner: OrgUnit | None, title: str, year: int) -> None:
+    """A demo seeded by an older version keeps its plan (and its tasks), titled and dated anew."""
+    if owner is None or WorkPlan.objects.filter(owner_unit=owner, title=title, year=year).exists():
+        return
+    for plan in WorkPlan.objects.filter(owner_unit=owner, title=legacy_title):
+        plan.title, plan.year = title, year
+        plan.save(update_fields=["title", "year"])
 
 
 def _seed_city_breakdown(today: dt.date) -> None:
@@ -141,13 +192,15 @@ def _seed_city_breakdown(today: dt.date) -> None:
     city, county, township = units.get("cq"), units.get("tl"), units.get("tl-bc")
     if not (city_office and county_office and city and county and township) or county.parent_id != city.pk:
         return
-    if WorkPlan.objects.filter(owner_unit=city, title=CITY_PLAN).exists():
+    title = city_plan_title(today.year)
+    _rename_legacy_plan(LEGACY_CITY_PLAN, owner=city, title=title, year=today.year)
+    if WorkPlan.objects.filter(owner_unit=city, title=title).exists():
         return
     others = [u for u in (units.get("yc"), units.get("cq-jw")) if u is not None]
     plan = work_plan_import(
         user=city_office,
         year=today.year,
-        title=CITY_PLAN,
+        title=title,
         issuing_unit=city.name,
         recipients="各区县双拥办，市双拥领导小组各成员单位",
         default_deadline=today + dt.timedelta(days=120),
@@ -164,12 +217,13 @@ def _seed_city_breakdown(today: dt.date) -> None:
         ],
     )
     parent = plan.tasks.get()
-    county_plan = WorkPlan.objects.filter(owner_unit=county).order_by("-year", "-pk").first()
+    # A linked task belongs to a plan of the parent's year (the form offers no other).
+    county_plan = WorkPlan.objects.filter(owner_unit=county, year=plan.year).order_by("-pk").first()
     task_breakdown(
         user=county_office,
         parent=parent,
         plan=county_plan,
-        new_plan_title="" if county_plan else f"{today.year}年铜梁区落实市双拥工作要点任务分解",
+        new_plan_title="" if county_plan else f"{plan.year}年{place_name(county)}落实市双拥工作要点任务分解",
         drafts=[
             BreakdownDraft(title="巴川街道落实驻训部队训练场地保障", lead_unit=township),
             BreakdownDraft(title="区双拥办统筹驻训部队交通保障", lead_unit=county),

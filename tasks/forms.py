@@ -289,6 +289,18 @@ class ClosureRequestForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(max_length=TEXT, label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CompleteOnBehalfForm(BootstrapFormMixin, forms.Form):
+    """代为办结: what the lead unit (without an account) did, and optional evidence."""
+
+    note = forms.CharField(
+        max_length=NOTE,
+        label="完成情况",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明牵头单位完成了什么、如何核实。",
+    )
+    attachments = EvidenceField()
+
+
 class DecisionForm(BootstrapFormMixin, forms.Form):
     decision = forms.ChoiceField(label="审核", choices=[("accept", "同意"), ("return", "退回")])
     reason = forms.CharField(
@@ -422,11 +434,22 @@ class BreakdownPlanForm(BootstrapFormMixin, forms.Form):
         help_text="本单位还没有合适的工作要点时，填写标题即新建一份（年度同上级任务）。",
     )
 
-    def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plans: Any, year: int, **kwargs: Any) -> None:
+        """``plans``: the office's own plans; only those of ``year`` (the parent task's) are offered:
+        a linked task counts in the year of the task it breaks down."""
         super().__init__(*args, **kwargs)
         self.fields["plan"] = forms.ModelChoiceField(
-            label="本单位的工作要点", queryset=plans, required=False, empty_label="（新建）"
+            label=f"本单位{year}年度的工作要点",
+            queryset=plans.filter(year=year),
+            required=False,
+            empty_label="（新建）",
+            error_messages={
+                "invalid_choice": f"只能选择本单位{year}年度的工作要点（与上级任务同一年度），或新建一份。"
+            },
         )
+        self.fields[
+            "new_plan_title"
+        ].help_text = f"本单位还没有{year}年度的工作要点时，填写标题即新建一份（{year}年度）。"
         self.order_fields(["plan", "new_plan_title"])
 
     def clean(self) -> dict[str, Any]:

@@ -142,6 +142,15 @@ def shown_late_q(today: dt.date, depth: int) -> Q:
     return ~Q(status=TaskStatus.DONE) & late
 
 
+def shown_started_q(today: dt.date, depth: int) -> Q:
+    """The task of the current query shows something other than 未启动: its own status is not
+    未启动, it is late, or one of its linked tasks shows it started (``depth`` levels down)."""
+    started = ~Q(status=TaskStatus.NOT_STARTED) | Q(deadline__lt=today)
+    if depth > 0:
+        started |= Q(Exists(Task.objects.filter(Q(parent_task=OuterRef("pk")) & shown_started_q(today, depth - 1))))
+    return started
+
+
 def shown_done_q(today: dt.date, depth: int) -> Q:
     """The task of the current query shows 已完成: done itself, or broken down, every linked task
     showing 已完成, none late, and every office it was given to has broken it down."""
@@ -176,8 +185,8 @@ class TaskQuerySet(models.QuerySet["Task"]):
 
     def with_rollup(self, today: dt.date | None = None, *, depth: int = ROLLUP_DEPTH) -> TaskQuerySet:
         """Annotate the progress of the tasks that break each task down (任务分解, ``parent_task``):
-        ``linked_total``, ``linked_done`` and ``linked_late`` (counted by the linked tasks' *shown*
-        status, itself rolled up from the level below: a province task's city part is done when
+        ``linked_total``, ``linked_done``, ``linked_late`` and ``linked_started`` (counted by the
+        linked tasks' *shown* status, itself rolled up from the level below: a province task's city part is done when
         the city's counties have closed theirs), and ``offices_pending``, the office units the
         task was given to that have not broken it down yet. Subqueries of the same statement: a
         list page costs no query per task (``Task.display_status`` reads them). ``depth``: how many
@@ -196,6 +205,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
             linked_total=Coalesce(linked_count(), 0),
             linked_done=Coalesce(linked_count(shown_done_q(today, below)), 0),
             linked_late=Coalesce(linked_count(shown_late_q(today, below)), 0),
+            linked_started=Coalesce(linked_count(shown_started_q(today, below)), 0),
             offices_pending=_offices_pending(),
         )
 
@@ -211,9 +221,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
             return self.filter(late)
         if status == TaskStatus.DONE:
             return self.filter(done | rolled_done)
+        # A task broken down shows 推进中 once one of its linked tasks has started (or it has).
         if status == TaskStatus.IN_PROGRESS:
-            return self.filter(~done & ~late & ~rolled_done & (broken_down | Q(status=status)))
-        return self.filter(~done & ~late & ~broken_down & Q(status=status))
+            return self.filter(~done & ~late & ~rolled_done & (Q(status=status) | Q(linked_started__gt=0)))
+        return self.filter(~done & ~late & Q(status=status) & Q(linked_started=0))
 
     def with_status(self, status: str, today: dt.date | None = None) -> TaskQuerySet:
         if status == TaskStatus.OVERDUE:
@@ -285,13 +296,16 @@ class Task(models.Model):
     def display_status(self) -> str:
         """The status shown: the task's own, or, for a task broken down below (``with_rollup``),
         rolled up from its linked tasks: 逾期 when one of them is late, 已完成 when every office
-        it was given to has broken it down and every linked task is done."""
+        it was given to has broken it down and every linked task is done, 未启动 while neither it
+        nor any linked task has started, else 推进中."""
         if self.is_broken_down and self.status != TaskStatus.DONE:
             if getattr(self, "linked_late", 0) or self.is_overdue:
                 return TaskStatus.OVERDUE.value
             all_done = getattr(self, "linked_done", 0) == getattr(self, "linked_total", 0)
             if all_done and not getattr(self, "offices_pending", 0):
                 return TaskStatus.DONE.value
+            if self.status == TaskStatus.NOT_STARTED and not getattr(self, "linked_started", 0):
+                return TaskStatus.NOT_STARTED.value  # nothing below has started yet
             return TaskStatus.IN_PROGRESS.value
         return TaskStatus.OVERDUE.value if self.is_overdue else self.status
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Window
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import NOTHING, lines_one_level_down, scope_q, scope_root
-from shuangyong.models import OrgUnit, OrgUnitKind, User
+from shuangyong.models import READ_ONLY_ROLES, OrgUnit, OrgUnitKind, User
 from shuangyong.selectors import nearest_office_unit
 from shuangyong.validators import DATE_MAX, DATE_MIN
 from tasks.models import (
@@ -106,6 +106,25 @@ def linked_tasks_for(user: User, task: Task) -> TaskQuerySet:
     )
 
 
+@dataclass(frozen=True)
+class LinkedSummary:
+    """How many of the linked tasks listed to a viewer there are, and how many show done or late."""
+
+    total: int
+    done: int
+    late: int
+
+
+def summarize_linked(tasks: list[Task]) -> LinkedSummary:
+    """The counts of the linked tasks a viewer is shown (``linked_tasks_for``), by their shown
+    status: a county cooperating on a city task counts its own, not the other counties' it cannot
+    see (``with_rollup``'s counts, which cover every linked task, are the owner's roll-up)."""
+    shown = [t.display_status for t in tasks]
+    return LinkedSummary(
+        total=len(shown), done=shown.count(TaskStatus.DONE.value), late=shown.count(TaskStatus.OVERDUE.value)
+    )
+
+
 def visible_parent_task(user: User, task: Task) -> Task | None:
     """The task from above that ``task`` breaks down, if the user may see it."""
     if task.parent_task_id is None:
@@ -118,6 +137,15 @@ def pending_breakdown_units(task: Task) -> list[OrgUnit]:
     done = set(Task.objects.filter(parent_task=task).values_list("plan__owner_unit", flat=True))
     units = [u for u in [task.lead_unit, *task.cooperating_units.all()] if u is not None]
     return [u for u in units if u.has_office and u.pk not in done]
+
+
+def lead_unit_can_ask_closure(task: Task) -> bool:
+    """Whether someone of the task's lead unit can ask for its closure: an active user who writes
+    (not a leader). Where nobody can (a township without accounts, a member unit not yet set up),
+    the office records the completion on its behalf (``services.task_complete_on_behalf``)."""
+    if task.lead_unit_id is None:
+        return False
+    return User.objects.filter(org_unit_id=task.lead_unit_id, is_active=True).exclude(role__in=READ_ONLY_ROLES).exists()
 
 
 def get_task_for(user: User, pk: int) -> Task:

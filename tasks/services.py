@@ -27,6 +27,7 @@ from shuangyong.uploads import validate_upload
 from shuangyong.validators import validate_date_in_range
 from tasks import policy
 from tasks.models import (
+    SHANGHAI,
     ClosureRequest,
     Evidence,
     ExtensionRequest,
@@ -40,6 +41,7 @@ from tasks.models import (
 )
 from tasks.notifying import office_users, tell, unit_users
 from tasks.policy import is_task_lead, is_task_unit
+from tasks.selectors import lead_unit_can_ask_closure
 
 OFFICE_ONLY = "只有双拥办可以执行此操作。"
 OWNER_ONLY = "只有制定该工作要点的双拥办可以执行此操作（上级双拥办只能查看）。"
@@ -399,6 +401,59 @@ def closure_request_decide(*, user: User, request: ClosureRequest, accept: bool,
 
 
 @transaction.atomic
+def task_complete_on_behalf(*, user: User, task: Task, note: str, files: Sequence[UploadedFile] = ()) -> ClosureRequest:
+    """代为办结: the office running the task's plan records that the work is done, for a lead unit
+    nobody of which can ask (``selectors.lead_unit_can_ask_closure``). The same outcome as an accepted
+    closure request: the note (and the evidence, as a progress report of the lead unit) kept on
+    the task, status 已完成 with its completion time (in the task's history), the units told."""
+    _require_plan_office(user, task.plan)
+    task = _lock_task(task)
+    if task.status == TaskStatus.DONE:
+        raise ValidationError("任务已完成。")
+    if task.closure_requests.filter(state=RequestState.PENDING).exists():
+        raise ValidationError("已有一份完成申请等待审核，请审核该申请。")
+    if lead_unit_can_ask_closure(task):
+        raise ValidationError("牵头单位有账号，请由牵头单位提交完成申请，再由双拥办审核。")
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "请写明完成情况。"})
+    now = timezone.now()
+    closure = ClosureRequest(
+        task=task,
+        note=f"（双拥办代为办结）{note}",
+        requested_by=user,
+        state=RequestState.ACCEPTED,
+        decided_by=user,
+        decided_at=now,
+    )
+    closure.full_clean()
+    closure.save()
+    report = ProgressReport(
+        task=task,
+        unit=task.lead_unit or task.plan.owner_unit,
+        author=user,
+        report_date=now.astimezone(SHANGHAI).date(),
+        text=f"双拥办代为办结：{note}",
+    )
+    report.full_clean()
+    report.save()
+    evidence_create_many(user=user, files=files, progress_report=report)
+    claim_version(task, expected_version=CURRENT)
+    task.status = TaskStatus.DONE
+    task.completed_at = now
+    task.save(update_fields=["status", "completed_at", "version"])
+    tell(
+        unit_users([u for u in task.cooperating_units.all() if u.pk != user.org_unit_id]),
+        title=f"任务已办结：{task.number}{task.title}",
+        body=f"双拥办代{task.lead_unit.name if task.lead_unit else '牵头单位'}办结：{note}",
+        url_name="tasks:task_detail",
+        pk=task.pk,
+        obj=task,
+    )
+    return closure
+
+
+@transaction.atomic
 def extension_request_create(*, user: User, task: Task, requested_deadline: dt.date, reason: str) -> ExtensionRequest:
     _require_lead(user, task)
     task = _lock_task(task)
@@ -532,6 +587,10 @@ def task_breakdown(
             tasks=[],
         )
     _require_plan_office(user, plan)
+    if plan.year != parent.plan.year:
+        raise ValidationError(
+            {"plan": f"只能分解到本单位{parent.plan.year}年度的工作要点（与上级任务同一年度），或新建一份。"}
+        )
     allowed = {u.pk for u in units_run_for(user)}
     errors: list[str] = []
     for i, draft in enumerate(drafts, start=1):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/breakdown/", views.task_breakdown, name="task_breakdown"),
     path("<int:pk>/progress/", views.progress_create, name="progress_create"),
     path("<int:pk>/closure/", views.closure_request, name="closure_request"),
+    path("<int:pk>/complete-on-behalf/", views.complete_on_behalf, name="complete_on_behalf"),
     path("<int:pk>/extension/", views.extension_request, name="extension_request"),
     path("<int:pk>/milestones/", views.milestone_create, name="milestone_create"),
     path("closure/<int:pk>/decide/", views.closure_decide, name="closure_decide"),

@@ -25,6 +25,7 @@ from tasks.forms import (
     BreakdownPlanForm,
     BreakdownTaskFormSet,
     ClosureRequestForm,
+    CompleteOnBehalfForm,
     DecisionForm,
     ExcelUploadForm,
     ExtensionRequestForm,
@@ -149,6 +150,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.get_task_for(request.user, pk)
     user = request.user
     is_lead = is_task_lead(user, task)
+    linked = list(selectors.linked_tasks_for(user, task)) if task.is_broken_down else []
     context = {
         "task": task,
         "milestones": task.milestones.all(),
@@ -163,12 +165,18 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_report": is_task_unit(user, task) and task.status != "done",
         "is_lead": is_lead and task.status != "done",
         "is_office": policy.runs_task(user, task),
+        "may_complete_on_behalf": (
+            policy.runs_task(user, task) and task.status != "done" and not selectors.lead_unit_can_ask_closure(task)
+        ),
         "may_break_down": policy.may_break_down(user, task),
-        "linked_tasks": selectors.linked_tasks_for(user, task) if task.is_broken_down else [],
+        "linked_tasks": linked,
+        # The counts of what this viewer is listed, not of every linked task (another county's).
+        "linked_summary": selectors.summarize_linked(linked),
         "pending_breakdown": selectors.pending_breakdown_units(task) if task.is_broken_down else [],
         "parent_task": selectors.visible_parent_task(user, task),
         "progress_form": ProgressForm(initial={"report_date": today_shanghai()}),
         "closure_form": ClosureRequestForm(),
+        "on_behalf_form": CompleteOnBehalfForm(prefix="behalf"),
         "extension_form": ExtensionRequestForm(),
         "decision_form": DecisionForm(),
         "milestone_form": MilestoneForm(),
@@ -209,7 +217,8 @@ def task_breakdown(request: AuthedRequest, pk: int) -> HttpResponse:
     plans = selectors.own_plans_for(request.user)
     units = task_units_for(request.user)
     data = request.POST if request.method == "POST" else None
-    plan_form = BreakdownPlanForm(data, plans=plans, initial={"plan": plans.filter(year=parent.plan.year).first()})
+    year = parent.plan.year
+    plan_form = BreakdownPlanForm(data, plans=plans, year=year, initial={"plan": plans.filter(year=year).first()})
     rows = BreakdownTaskFormSet(
         data,
         prefix="tasks",
@@ -241,7 +250,7 @@ def task_breakdown(request: AuthedRequest, pk: int) -> HttpResponse:
 def _task_action(
     request: AuthedRequest,
     task: Task,
-    form_class: type[forms.BaseForm],
+    form_class: Callable[..., forms.BaseForm],
     action: Callable[[dict[str, Any]], object],
     success: str,
 ) -> HttpResponse:
@@ -285,6 +294,23 @@ def closure_request(request: AuthedRequest, pk: int) -> HttpResponse:
         ClosureRequestForm,
         lambda d: services.closure_request_create(user=request.user, task=task, note=d["note"]),
         "完成申请已提交，等待双拥办审核。",
+    )
+
+
+@require_POST
+def complete_on_behalf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """代为办结: the office closes a task whose lead unit has nobody to ask for it."""
+    task = selectors.get_task_for(request.user, pk)
+    if not policy.runs_task(request.user, task):
+        raise PermissionDenied("只有制定该工作要点的双拥办可以代为办结（上级双拥办和领导只能查看）。")
+    return _task_action(
+        request,
+        task,
+        lambda data, files: CompleteOnBehalfForm(data, files, prefix="behalf"),
+        lambda d: services.task_complete_on_behalf(
+            user=request.user, task=task, note=d["note"], files=d["attachments"]
+        ),
+        "已代牵头单位办结该任务。",
     )
 
 

@@ -67,6 +67,8 @@ def test_closing_the_countys_linked_tasks_closes_the_citys_view(
     assert second.deadline == city_task.deadline  # no deadline given: the parent's
     yc_plan = WorkPlanFactory(owner_unit=levels_county2_office.org_unit, created_by=levels_county2_office)
     (yc_task,) = _break_down(levels_county2_office, city_task, yc_plan, BreakdownDraft(title="永川区落实"))
+    assert _shown(levels_city_office, city_task) == TaskStatus.NOT_STARTED  # nothing below has started
+    Task.objects.filter(pk=yc_task.pk).update(status=TaskStatus.IN_PROGRESS)
     assert _shown(levels_city_office, city_task) == TaskStatus.IN_PROGRESS
 
     # The township closes its part through the county office; the county closes its own.
@@ -189,6 +191,30 @@ def test_breakdown_page_refuses_a_late_deadline_at_the_row(city_task, county_pla
     assert not Task.objects.filter(parent_task=city_task).exists()
 
 
+def test_breakdown_offers_only_plans_of_the_parents_year(city_task, county_plan, office_user, client):
+    """A linked task counts in its parent's year: another year's plan is not offered, and a posted
+    one is refused at the field (the service refuses it too)."""
+    old_plan = WorkPlanFactory(owner_unit=office_user.org_unit, created_by=office_user, year=2021, title="2021年要点")
+    client.force_login(office_user)
+    url = reverse("tasks:task_breakdown", args=[city_task.pk])
+    page = client.get(url).content.decode()
+    assert county_plan.title in page and "2021年要点" not in page
+    data = {
+        "plan": str(old_plan.pk),
+        "tasks-TOTAL_FORMS": "1",
+        "tasks-INITIAL_FORMS": "1",
+        "tasks-MIN_NUM_FORMS": "1",
+        "tasks-MAX_NUM_FORMS": "20",
+        "tasks-0-title": "分解",
+    }
+    page = client.post(url, data).content.decode()
+    assert "只能选择本单位2022年度的工作要点" in page
+    assert not Task.objects.filter(parent_task=city_task).exists()
+    with pytest.raises(ValidationError) as refused:
+        _break_down(office_user, city_task, old_plan, BreakdownDraft(title="分解"))
+    assert "plan" in refused.value.message_dict
+
+
 def test_the_city_office_and_others_get_no_breakdown_page(city_task, levels_city_office, township_a, client):
     url = reverse("tasks:task_breakdown", args=[city_task.pk])
     client.force_login(levels_city_office)
@@ -244,6 +270,9 @@ def test_the_board_filters_by_the_rolled_up_status(city_task, county_plan, offic
     def listed(status: str) -> bool:
         return city_task.title in client.get(url, {"status": status}).content.decode()
 
+    # Nothing below has started: 未启动, as the page shows it.
+    assert listed("not_started") and not listed("in_progress") and not listed("done")
+    Task.objects.filter(pk=linked.pk).update(status=TaskStatus.IN_PROGRESS)
     assert listed("in_progress") and not listed("not_started") and not listed("done")
     Task.objects.filter(pk=linked.pk).update(status=TaskStatus.DONE)
     assert listed("done") and not listed("in_progress")
@@ -253,7 +282,7 @@ def test_the_board_filters_by_the_rolled_up_status(city_task, county_plan, offic
 
 def test_the_demo_breaks_a_city_task_down_when_the_demo_has_a_city(db):
     from shuangyong.models import OrgUnitKind, Role
-    from tasks.demo import CITY_PLAN, _seed_city_breakdown
+    from tasks.demo import _seed_city_breakdown, city_plan_title
     from tests.factories import OrgUnitFactory, UserFactory
 
     city = OrgUnitFactory(code="cq", kind=OrgUnitKind.CITY, name="重庆市双拥工作领导小组办公室")
@@ -264,7 +293,9 @@ def test_the_demo_breaks_a_city_task_down_when_the_demo_has_a_city(db):
     UserFactory(username="office", org_unit=county, role=Role.OFFICE)
     _seed_city_breakdown(TODAY.date())
     _seed_city_breakdown(TODAY.date())  # idempotent
-    parent = Task.objects.get(plan__title=CITY_PLAN)
+    parent = Task.objects.get(plan__title=city_plan_title(TODAY.year))
+    assert parent.plan.year == TODAY.year
+    assert {t.plan.year for t in parent.linked_tasks.all()} == {TODAY.year}
     assert parent.linked_tasks.count() == 2
     assert {t.plan.owner_unit for t in parent.linked_tasks.all()} == {county}
 
@@ -293,7 +324,16 @@ def test_the_roll_up_follows_every_level_down(
         WorkPlanFactory(owner_unit=county, created_by=office_user),
         BreakdownDraft(title="区教委开展国防教育进校园", lead_unit=member_unit, deadline=dt.date(2022, 11, 30)),
     )
+    assert _shown(levels_province_office, province_task) == TaskStatus.NOT_STARTED
+    not_started = selectors.tasks_for(levels_province_office).with_shown_status(TaskStatus.NOT_STARTED)
+    assert province_task.pk in set(not_started.values_list("pk", flat=True))
+
+    # Started at the bottom: 推进中 two levels up, in Python and in SQL.
+    Task.objects.filter(pk=county_part.pk).update(status=TaskStatus.IN_PROGRESS)
     assert _shown(levels_province_office, province_task) == TaskStatus.IN_PROGRESS
+    in_progress = selectors.tasks_for(levels_province_office).with_shown_status(TaskStatus.IN_PROGRESS)
+    assert province_task.pk in set(in_progress.values_list("pk", flat=True))
+    Task.objects.filter(pk=county_part.pk).update(status=TaskStatus.NOT_STARTED)
 
     # Late at the bottom: late at every level above, though no deadline above has passed.
     Task.objects.filter(pk=county_part.pk).update(deadline=dt.date(2022, 5, 1))
@@ -407,3 +447,22 @@ def test_a_task_not_broken_down_yet_counts_itself(city_task, levels_city_office)
     city_task.cooperating_units.clear()
     stats = selectors.task_completion_by_unit(user=levels_city_office, year=TODAY.year)
     assert [(s.unit_name, s.total) for s in stats] == [("铜梁区双拥办", 1)]
+
+
+def test_a_cooperating_county_counts_only_the_linked_tasks_it_is_shown(
+    city_task, county_plan, office_user, levels_county2_office, levels_city_office
+):
+    """永川 cooperates on the city task: its page lists its own linked task, and its count says so,
+    not 铜梁's done ones it cannot see; the city's page counts every county's."""
+    done_here = _break_down(
+        office_user, city_task, county_plan, BreakdownDraft(title="铜梁一"), BreakdownDraft(title="铜梁二")
+    )
+    Task.objects.filter(pk__in=[t.pk for t in done_here]).update(status=TaskStatus.DONE)
+    yc_plan = WorkPlanFactory(owner_unit=levels_county2_office.org_unit, created_by=levels_county2_office)
+    _break_down(levels_county2_office, city_task, yc_plan, BreakdownDraft(title="永川区落实"))
+
+    page = _client_page(levels_county2_office, city_task)
+    assert page.count('data-testid="linked-task"') == 1
+    assert "（0/1 项已完成）" in page
+    page = _client_page(levels_city_office, city_task)
+    assert page.count('data-testid="linked-task"') == 3 and "（2/3 项已完成）" in page

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from shuangyong.demo import seed_core
 from tasks.demo import seed_tasks_demo
-from tasks.models import DualListItem, DualListState, ProgressReport, Task, WorkPlan
+from tasks.models import DualListItem, DualListState, ProgressReport, Task, WorkPlan, today_shanghai
 from tasks.panels import PANEL_ROWS, overdue_panel
 from tests.tasks.factories import DualListItemFactory, TaskFactory
 
@@ -82,7 +82,9 @@ def test_demo_seeder_is_idempotent():
     seed_core()
     seed_tasks_demo()
     # The county's plan (the demo also has a city above the county, with a plan of its own).
-    plan = WorkPlan.objects.get(title="2022年丰都县双拥工作要点")
+    year = today_shanghai().year
+    plan = WorkPlan.objects.get(title=f"{year}年铜梁区双拥工作要点")
+    assert plan.year == year and plan.owner_unit.code == "tl" and "丰都" not in plan.original_text
     # Its 12 work points, and the county's breakdown (任务分解) of the city's task: linked tasks.
     county_tasks = Task.objects.filter(plan=plan, parent_task__isnull=True)
     assert county_tasks.count() == 12
@@ -91,6 +93,9 @@ def test_demo_seeder_is_idempotent():
     # The demo city's task for the county, broken down into two tasks of the county's plan.
     city_task = Task.objects.get(plan__owner_unit__code="cq", parent_task__isnull=True, lead_unit__code="tl")
     assert {t.plan for t in city_task.linked_tasks.all()} == {plan} and city_task.linked_tasks.count() == 2
+    # Title year = plan year = the tasks' year, at every level.
+    assert city_task.plan.title == f"{year}年重庆市双拥工作要点（演示）" and city_task.plan.year == year
+    assert all(p.title.startswith(f"{p.year}年") for p in WorkPlan.objects.all())
     # A realistic mix whatever the day: one task done, one late, one item waiting for sign-off.
     assert county_tasks.get(number="（七）").status == "done"
     assert [t.number for t in county_tasks if t.is_overdue] == ["（六）"]
@@ -99,3 +104,22 @@ def test_demo_seeder_is_idempotent():
     seed_tasks_demo()
     assert (WorkPlan.objects.count(), Task.objects.count(), ProgressReport.objects.count()) == counts
     assert county_tasks.count() == 12 and DualListItem.objects.count() == 5
+
+
+def test_an_older_demo_gets_its_plans_titled_and_dated_anew():
+    """A demo seeded before: the county's plan named after 丰都县 in 2022, the city's titled 2022
+    in the demo's year. Seeding again renames them (tasks kept), and adds no plan."""
+    seed_core()
+    seed_tasks_demo()
+    year = today_shanghai().year
+    county_plan = WorkPlan.objects.get(title=f"{year}年铜梁区双拥工作要点")
+    city_plan = WorkPlan.objects.get(title=f"{year}年重庆市双拥工作要点（演示）")
+    WorkPlan.objects.filter(pk=county_plan.pk).update(title="2022年丰都县双拥工作要点", year=2022)
+    WorkPlan.objects.filter(pk=city_plan.pk).update(title="2022年重庆市双拥工作要点（演示）")
+    counts = (WorkPlan.objects.count(), Task.objects.count())
+    seed_tasks_demo()
+    assert (WorkPlan.objects.count(), Task.objects.count()) == counts
+    county_plan.refresh_from_db()
+    city_plan.refresh_from_db()
+    assert (county_plan.title, county_plan.year) == (f"{year}年铜梁区双拥工作要点", year)
+    assert (city_plan.title, city_plan.year) == (f"{year}年重庆市双拥工作要点（演示）", year)
