@@ -118,6 +118,19 @@ def others_below(unit: OrgUnit) -> str:
     )
 
 
+# How a level names its whole scope on the reports page (全县（区）报表, 全市汇总).
+LEVEL_SCOPE: dict[str, str] = {
+    OrgUnitKind.PROVINCE: "全省",
+    OrgUnitKind.CITY: "全市",
+    OrgUnitKind.COUNTY: "全县（区）",
+}
+
+
+def level_scope(unit: OrgUnit) -> str:
+    """全市 for a city, 全县（区） for a county; 本级 for an office of another level (a street)."""
+    return LEVEL_SCOPE.get(unit.kind, "本级")
+
+
 def unit_sheet_status(state: ReturnState, *, counted: bool, expected: bool) -> str:
     """What a unit's sheet in the county workbook shows under its table, so that an all-zero
     form says why (本期无走访, never submitted, sent back, not yet accepted)."""
