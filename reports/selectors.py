@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from shuangyong.access import unit_in_scope, units_in_scope
@@ -65,7 +66,7 @@ def campaign_downloads_for(user: User, *, summaries: bool, limit: int = 20) -> l
                 campaign=campaign,
                 own=own,
                 unit_table=not rolling,
-                upward=rolling and not readable,
+                upward=rolling and not own and not readable,
                 workbook=summaries and readable,
             )
         )
@@ -73,10 +74,22 @@ def campaign_downloads_for(user: User, *, summaries: bool, limit: int = 20) -> l
 
 
 def may_download_workbook(user: User, campaign: Campaign) -> bool:
-    """The summary of a campaign run by the user's unit or a unit below it. A campaign above (the
-    city's, for a county) would be summed over the county's scope and stamped with the county's
-    name: the county's part of it is its own linked campaign's table."""
-    return unit_in_scope(user, campaign.owner_unit)
+    """The summary of a campaign run by the user's unit or a unit below it, or a township's part of
+    its county's campaign (its leader's workbook of the township only). A campaign above an office
+    that rolls up (the city's, for a county) would be summed over the county's scope and stamped
+    with the county's name: the county's part of it is its own linked campaign's table."""
+    unit = user.org_unit
+    return unit_in_scope(user, campaign.owner_unit) or (unit is not None and not rolls_up(unit))
+
+
+def workbook_campaigns_for(user: User) -> QuerySet[Campaign]:
+    """The campaigns listed for the user whose summary it may read (may_download_workbook): a
+    county's dashboard offers its own campaign, not the city's one of the same title."""
+    campaigns = campaigns_listed_for(user)
+    unit = user.org_unit
+    if unit is not None and rolls_up(unit):
+        campaigns = campaigns.filter(owner_unit__path__startswith=unit.path)
+    return campaigns
 
 
 WORKBOOK_ABOVE = "上级活动的汇总表由上级双拥办下载；本单位报送的统计表请在本级活动中下载。"

@@ -60,3 +60,22 @@ def test_a_city_member_unit_still_downloads_its_own_table(cq, client_for):
     liaison = UserFactory(org_unit=cq.city_member, role=Role.MEMBER_LIAISON)
     html = _page(client_for(liaison))
     assert reverse("reports:unit_table", args=[cq.campaign.pk, cq.city_member.pk]) in html
+
+
+def test_a_township_leader_still_gets_its_part_of_the_county_workbook(cq, client_for):
+    from shuangyong.models import Role
+    from tests.factories import UserFactory
+
+    leader = UserFactory(org_unit=cq.yc_a, role=Role.LEADER)
+    own = cq.own(cq.yc)
+    client = client_for(leader)
+    assert reverse("reports:county_workbook", args=[own.pk, "accepted"]) in _page(client)
+    assert client.get(reverse("reports:county_workbook", args=[own.pk, "accepted"])).status_code == 200
+
+
+def test_a_countys_dashboard_does_not_offer_the_citys_campaign(cq, client_for):
+    response = client_for(cq.yc_office).get(reverse("reports:dashboard"), {"campaign": cq.campaign.pk})
+    assert response.status_code == 200
+    choices = list(response.context["form"].fields["campaign"].queryset)
+    assert choices == [cq.own(cq.yc)]
+    assert reverse("reports:county_workbook", args=[cq.campaign.pk, "accepted"]) not in response.content.decode()
