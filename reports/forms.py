@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from reports.selectors import workbook_campaigns_for
 from shuangyong.forms import BootstrapFormMixin
 from shuangyong.models import User
 from tasks.selectors import years_for
 from visits.models import Campaign
-from visits.selectors import campaigns_listed_for
 
 
 class CampaignChoiceForm(BootstrapFormMixin, forms.Form):
@@ -23,7 +23,7 @@ class CampaignChoiceForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_listed_for(user)  # type: ignore[attr-defined]
+        self.fields["campaign"].queryset = workbook_campaigns_for(user)  # type: ignore[attr-defined]
         this_year = timezone.localdate().year
         years = sorted({*years_for(user), this_year}, reverse=True)
         self.fields["year"].choices = [("", f"今年（{this_year}年）"), *((y, f"{y}年") for y in years)]  # type: ignore[attr-defined]

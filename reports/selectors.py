@@ -7,12 +7,16 @@ Python from each unit's materialised path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from shuangyong.access import units_in_scope
+from shuangyong.access import unit_in_scope, units_in_scope
 from shuangyong.models import OrgUnit, User
-from visits.models import Campaign, Return
-from visits.selectors import campaign_statistics, campaigns_for, returns_for_campaign
+from visits.models import Campaign, Return, rolls_up
+from visits.selectors import campaign_statistics, campaigns_for, campaigns_listed_for, returns_for_campaign
 
 # The one builder of every level lives with the campaigns (docs/levels.md); re-exported here.
 from visits.table import (  # noqa: F401
@@ -29,6 +33,71 @@ from visits.table import (  # noqa: F401
     return_is_late,
     return_state,
 )
+
+
+@dataclass(frozen=True)
+class CampaignDownloads:
+    """One campaign's row on the reports page, for the user's unit."""
+
+    campaign: Campaign
+    #: Run by the user's own unit (本级活动); otherwise a campaign above it (上级活动, owner named).
+    own: bool
+    #: The user's unit enters records in it: its own table to download.
+    unit_table: bool
+    #: The user's unit rolls up and the campaign is above it: its table goes there (a return page).
+    upward: bool
+    #: The summary workbook, for the campaigns the user's unit runs or reads from above.
+    workbook: bool
+
+
+def campaign_downloads_for(user: User, *, summaries: bool, limit: int = 20) -> list[CampaignDownloads]:
+    """The reports page's campaigns. An office that rolls up (a county, a city) enters no records:
+    it has no unit table of its own, its table to the level above is its own campaign's workbook,
+    and a campaign above it is not summed up as if it were its own (the county's figures are its
+    return of that campaign, on the upward return page)."""
+    unit = user.org_unit
+    rolling = unit is not None and rolls_up(unit)
+    rows = []
+    for campaign in campaigns_listed_for(user)[:limit]:
+        own = unit is not None and campaign.owner_unit_id == unit.pk
+        readable = may_download_workbook(user, campaign)
+        rows.append(
+            CampaignDownloads(
+                campaign=campaign,
+                own=own,
+                unit_table=not rolling,
+                upward=rolling and not own and not readable,
+                workbook=summaries and readable,
+            )
+        )
+    return rows
+
+
+def may_download_workbook(user: User, campaign: Campaign) -> bool:
+    """The summary of a campaign run by the user's unit or a unit below it, or a township's part of
+    its county's campaign (its leader's workbook of the township only). A campaign above an office
+    that rolls up (the city's, for a county) would be summed over the county's scope and stamped
+    with the county's name: the county's part of it is its own linked campaign's table."""
+    unit = user.org_unit
+    return unit_in_scope(user, campaign.owner_unit) or (unit is not None and not rolls_up(unit))
+
+
+def workbook_campaigns_for(user: User) -> QuerySet[Campaign]:
+    """The campaigns listed for the user whose summary it may read (may_download_workbook): a
+    county's dashboard offers its own campaign, not the city's one of the same title."""
+    campaigns = campaigns_listed_for(user)
+    unit = user.org_unit
+    if unit is not None and rolls_up(unit):
+        campaigns = campaigns.filter(owner_unit__path__startswith=unit.path)
+    return campaigns
+
+
+WORKBOOK_ABOVE = "上级活动的汇总表由上级双拥办下载；本单位报送的统计表请在本级活动中下载。"
+
+
+def require_workbook_scope(user: User, campaign: Campaign) -> None:
+    if not may_download_workbook(user, campaign):
+        raise PermissionDenied(WORKBOOK_ABOVE)
 
 
 def unit_rows(*, user: User, campaign: Campaign, unit: OrgUnit) -> list[Measures]:

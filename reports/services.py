@@ -118,6 +118,19 @@ def others_below(unit: OrgUnit) -> str:
     )
 
 
+# How a level names its whole scope on the reports page (全县（区）报表, 全市汇总).
+LEVEL_SCOPE: dict[str, str] = {
+    OrgUnitKind.PROVINCE: "全省",
+    OrgUnitKind.CITY: "全市",
+    OrgUnitKind.COUNTY: "全县（区）",
+}
+
+
+def level_scope(unit: OrgUnit) -> str:
+    """全市 for a city, 全县（区） for a county; 本级 for an office of another level (a street)."""
+    return LEVEL_SCOPE.get(unit.kind, "本级")
+
+
 def unit_sheet_status(state: ReturnState, *, counted: bool, expected: bool) -> str:
     """What a unit's sheet in the county workbook shows under its table, so that an all-zero
     form says why (本期无走访, never submitted, sent back, not yet accepted)."""
@@ -193,6 +206,14 @@ def unit_table_workbook(*, user: User, campaign: Campaign, unit: OrgUnit) -> tup
     return content, unit_table_filename(campaign, unit, draft=draft)
 
 
+def snapshot_units(ret: Return | None) -> tuple[int, int] | None:
+    """(counted, expected) of an office unit's submitted table, from its snapshot."""
+    figures = ret.figures if ret is not None else None
+    if not figures or "counted" not in figures:
+        return None
+    return int(figures["counted"]), int(figures.get("expected", 0))
+
+
 def county_workbook_sheets(*, user: User, campaign: Campaign, basis: str) -> list[SheetSpec]:
     """The county table (填报单位 = the 双拥办), the 汇总表, then one sheet per unit."""
     report = campaign_report(user=user, campaign=campaign, statuses=BASIS_STATUSES[Basis(basis)])
@@ -220,6 +241,7 @@ def county_workbook_sheets(*, user: User, campaign: Campaign, basis: str) -> lis
                 is_late=line.is_late,
                 submitted_at=timezone.localtime(line.ret.submitted_at) if line.ret and line.ret.submitted_at else None,
                 total=line.total,
+                units=snapshot_units(line.ret) if line.rolls_up else None,
             )
             for line in report.lines
         ],

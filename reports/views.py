@@ -9,28 +9,35 @@ from django.utils import timezone
 from reports import services
 from reports.dashboard import cached_dashboard_for
 from reports.forms import CampaignChoiceForm
-from reports.selectors import Basis, get_campaign_for_report, get_report_unit_for
+from reports.selectors import (
+    Basis,
+    campaign_downloads_for,
+    get_campaign_for_report,
+    get_report_unit_for,
+    require_workbook_scope,
+)
 from shuangyong.access import require_role
 from shuangyong.models import Role
 from shuangyong.spreadsheets import xlsx_response
 from shuangyong.types import AuthedRequest
-from visits.selectors import campaigns_listed_for
 
 # Who gets the county: the office and the leaders (and the administrators).
 COUNTY_ROLES = (Role.OFFICE, Role.LEADER, Role.ADMIN)
-COUNTY_ONLY = "只有双拥办和领导可以下载全县（区）汇总报表。"
+COUNTY_ONLY = "只有双拥办和领导可以下载汇总报表。"
 
 
 def index(request: AuthedRequest) -> HttpResponse:
     """The downloads: the user's own unit's tables; the county workbooks for the office and leaders."""
-    campaigns = list(campaigns_listed_for(request.user)[:20])
+    county_roles = request.user.role in COUNTY_ROLES
+    unit = request.user.org_unit
     return render(
         request,
         "reports/index.html",
         {
-            "campaigns": campaigns,
-            "unit": request.user.org_unit,
-            "county_roles": request.user.role in COUNTY_ROLES,
+            "rows": campaign_downloads_for(request.user, summaries=county_roles),
+            "unit": unit,
+            "scope": services.level_scope(unit) if unit else "本级",
+            "county_roles": county_roles,
             "year": timezone.localdate().year,
             "bases": Basis.choices,
         },
@@ -47,6 +54,7 @@ def unit_table(request: AuthedRequest, campaign_pk: int, unit_pk: int) -> HttpRe
 def county_workbook(request: AuthedRequest, pk: int, basis: str) -> HttpResponse:
     campaign = get_campaign_for_report(request.user, pk)
     require_role(request.user, *COUNTY_ROLES, message=COUNTY_ONLY)
+    require_workbook_scope(request.user, campaign)
     if basis not in Basis.values:
         raise Http404("没有这种统计口径。")
     data = services.county_workbook(user=request.user, campaign=campaign, basis=basis)

@@ -130,6 +130,10 @@ SUMMARY_HEADINGS: tuple[str, ...] = (
 )
 SUMMARY_WIDTHS: tuple[float, ...] = (6, 24, 12, 7, 17, 11, 13, 11, 12, 11, 11, 12, 11)
 SUMMARY_TOTAL_LABEL = "合计"
+# The last column of a workbook with lines that roll up (a city's counties): how many units each
+# county's table counted of how many it expected, as its snapshot says, so that 1 of 18 is seen.
+UNITS_HEADING = "所辖单位\n计入/应报\n（个）"
+UNITS_WIDTH = 12
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ class SummaryLine:
     is_late: bool
     submitted_at: datetime.datetime | None  # local time
     total: Measures
+    # (counted, expected) of an office unit's table (its return's snapshot); None for a record unit.
+    units: tuple[int, int] | None = None
 
 
 def _measure_cells(m: Measures, money_decimals: int) -> list[tuple[Any, str | None]]:
@@ -190,11 +196,18 @@ def write_summary_sheet(
     ]
     widths = list(SUMMARY_WIDTHS)
     widths[1] = name_column_width([*(line.unit_name for line in lines), total_row[1][0]], SUMMARY_WIDTHS[1])
+    headings = list(SUMMARY_HEADINGS)
+    if any(line.units is not None for line in lines):
+        headings.append(UNITS_HEADING)
+        widths.append(UNITS_WIDTH)
+        for values, line in zip(rows, lines, strict=True):
+            values.append((f"{line.units[0]}/{line.units[1]}" if line.units else None, None))
+        total_row.append((None, None))
     _write_grid(
         sheet,
         title=title,
         subtitle=f"日期：{chinese_date(date)}",
-        headings=SUMMARY_HEADINGS,
+        headings=headings,
         widths=widths,
         rows=rows,
         total=total_row,

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 
 from shuangyong import spreadsheets
 from visits.models import Beneficiary, VisitRecord
-from visits.resources import BeneficiaryResource, VisitRecordResource
+from visits.resources import VISIT_COLUMNS, BeneficiaryResource, VisitRecordResource
 
 __all__ = ["ledger_dataset", "template_dataset", "visit_records_dataset", "xlsx_response"]
 
@@ -21,8 +21,14 @@ def ledger_dataset(people: Iterable[Beneficiary], *, full_id_numbers: bool) -> t
     return data
 
 
-def visit_records_dataset(records: Iterable[VisitRecord], *, show_beneficiary: bool) -> tablib.Dataset:
+def visit_records_dataset(
+    records: Iterable[VisitRecord], *, show_beneficiary: bool, beneficiary_column: bool = True
+) -> tablib.Dataset:
+    """The records; ``beneficiary_column`` False leaves out the 联系对象身份证号 column itself (above
+    the county, where no ledger is kept)."""
     data = VisitRecordResource(show_beneficiary=show_beneficiary).export(list(records))
+    if not beneficiary_column:
+        del data[VISIT_COLUMNS["beneficiary"]]
     data.title = "走访记录"
     return data
 

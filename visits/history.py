@@ -5,8 +5,20 @@ The identity number is shown masked in every history entry, never in full.
 
 from __future__ import annotations
 
+from typing import Any
+
 from shuangyong.history import ACTION_LABELS, EMPTY, Change, HistoryEntry, changed_by, history_entries
-from visits.models import RECORD_FIELDS, Beneficiary, Campaign, DifficultyKind, Return, VisitDifficulty, VisitRecord
+from visits.models import (
+    RECORD_FIELDS,
+    Beneficiary,
+    Campaign,
+    DifficultyKind,
+    Return,
+    TableRow,
+    VisitDifficulty,
+    VisitRecord,
+)
+from visits.table import Measures, rows_from_figures
 from visits.validators import mask_id_number
 
 SHOWN = 20
@@ -48,9 +60,69 @@ def record_history(record: VisitRecord, *, show_person: bool) -> list[HistoryEnt
 
 
 def return_history(ret: Return | None) -> list[HistoryEntry]:
+    """The return's changes; for an office unit's table (its snapshot), also what changed in its
+    figures from one submission to the next, per row and column (走访慰问人数 37 → 42)."""
     if ret is None:
         return []
-    return history_entries(ret.history.all(), Return, RETURN_FIELDS, limit=SHOWN)  # type: ignore[attr-defined]
+    entries = history_entries(ret.history.all(), Return, RETURN_FIELDS, limit=SHOWN)  # type: ignore[attr-defined]
+    if ret.figures is None:
+        return entries
+    by_when = {entry.when: entry for entry in entries}
+    for record, changes in _figure_changes(ret):
+        entry = by_when.get(record.history_date)
+        if entry is None:
+            entry = HistoryEntry(when=record.history_date, who=changed_by(record), action=ACTION_LABELS["~"])
+            by_when[record.history_date] = entry
+            entries.append(entry)
+        entry.changes.extend(changes)
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:SHOWN]
+
+
+# The snapshot's columns as the table names them (money in 元, as the return page shows it).
+FIGURE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("people_visited", "走访慰问人数（人）"),
+    ("money_amount", "慰问金（元）"),
+    ("money_recipients", "慰问金发放人数（人）"),
+    ("goods_spending", "慰问品支出（元）"),
+    ("goods_count", "慰问品数量（件）"),
+    ("goods_recipients", "慰问品发放人数（人）"),
+    ("difficulties_solved", "解决实际困难（件）"),
+    ("others_counted", "下级领导（人次）"),
+)
+
+
+def _cell(row: Measures, attr: str) -> str:
+    return str(getattr(row, attr))
+
+
+def _figure_changes(ret: Return) -> list[tuple[Any, list[Change]]]:
+    """(historical row, changes) for each save whose figures differ from the last figures before
+    it (the previous submission's: a send-back keeps them). The first submission is no change."""
+    rows = ret.history.select_related("history_user").order_by("history_date", "history_id")  # type: ignore[attr-defined]
+    result: list[tuple[Any, list[Change]]] = []
+    last = None
+    for record in rows:
+        figures = record.figures
+        if not figures:
+            continue
+        if last is not None and figures != last:
+            old_rows, new_rows = rows_from_figures(last), rows_from_figures(figures)
+            changes = []
+            for label, old, new in zip(TableRow.labels, old_rows, new_rows, strict=True):
+                for attr, column in FIGURE_COLUMNS:
+                    if _cell(old, attr) != _cell(new, attr):
+                        changes.append(Change(f"{label}·{column}", _cell(old, attr), _cell(new, attr)))
+                if old.leaders != new.leaders:
+                    before, after = "、".join(old.leaders) or EMPTY, "、".join(new.leaders) or EMPTY
+                    changes.append(Change(f"{label}·本级带队领导", before, after))
+            for key, label in (("counted", "计入单位数"), ("expected", "应报单位数")):
+                if last.get(key) != figures.get(key):
+                    changes.append(Change(label, str(last.get(key, EMPTY)), str(figures.get(key, EMPTY))))
+            if changes:
+                result.append((record, changes))
+        last = figures
+    return result
 
 
 def campaign_history(campaign: Campaign) -> list[HistoryEntry]:

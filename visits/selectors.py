@@ -24,9 +24,11 @@ from shuangyong.access import (
     scope_root,
     scoped,
     unit_in_personal_scope,
+    within_personal_data_boundary,
 )
 from shuangyong.models import PERSONAL_DATA_BOUNDARY, OrgUnit, OrgUnitKind, User
 from visits.models import (
+    RECORD_KINDS,
     Beneficiary,
     BeneficiaryTransfer,
     Campaign,
@@ -104,6 +106,15 @@ def campaigns_listed_for(user: User) -> QuerySet[Campaign]:
         .select_related("owner_unit", "parent", "parent__owner_unit")
         .order_by("-year", "-visit_start")
     )
+
+
+def has_campaign_records(user: User, campaign: Campaign) -> bool:
+    """Whether the user can have visit records of ``campaign`` at all (to export or import): inside
+    a county, yes; above it, only where the campaign expects record units of the user's own (a
+    city's member units), never the counties' townships, whose records stay in the county."""
+    if within_personal_data_boundary(user):
+        return True
+    return campaign.expected_units.filter(personal_scope_q(user, ""), kind__in=RECORD_KINDS).exists()
 
 
 def get_campaign_for(user: User, pk: int) -> Campaign:

@@ -20,7 +20,7 @@ from visits.levels import campaign_completeness, linked_campaign_of
 from visits.models import Campaign, Return, ReturnStatus, TableRow
 from visits.policy import may_review_returns
 from visits.selectors import get_campaign_for
-from visits.services import upward_return_submit, upward_submit_errors
+from visits.services import rows_with_leaders, upward_return_submit, upward_submit_errors, upward_submit_warnings
 from visits.table import Measures, campaign_report, rows_from_figures, sum_cells
 
 READERS = (Role.OFFICE, Role.LEADER, Role.ADMIN)
@@ -106,7 +106,9 @@ def office_return_submit(request: AuthedRequest, pk: int, unit_pk: int) -> HttpR
                 "unit": unit,
                 "form": form,
                 "report": report,
-                "table": _table(report.county_rows),
+                # the rows as they will be sent: with the leaders just typed
+                "table": _table(rows_with_leaders(report.county_rows, form.leaders())),
+                "warnings": upward_submit_warnings(campaign=own, report=report, today=timezone.localdate()),
                 "leaders": [(label, form.leaders()[key]) for key, label in TableRow.choices],
                 "late": timezone.localdate() > campaign.return_deadline,
             }

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from shuangyong.access import is_office_of, require_role
+from shuangyong.access import is_office_of, require_role, within_personal_data_boundary
 from shuangyong.forms import apply_service_errors
 from shuangyong.models import OrgUnit, Role
 from shuangyong.selectors import units_for
@@ -50,6 +50,7 @@ from visits.selectors import (
     get_campaign_for,
     get_return_for,
     get_visit_record_for,
+    has_campaign_records,
     money_duplicates,
     person_matches,
     record_people_for,
@@ -145,6 +146,8 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "history": history,
         "upward": upward_return_of(campaign),
         "runs_it": is_office_of(request.user, campaign.owner_unit),
+        # Above a county only the office's own record units' rows exist (a city's member units).
+        "has_records": has_campaign_records(request.user, campaign),
     }
     return render(request, "visits/campaign_detail.html", context)
 
@@ -167,7 +170,12 @@ def campaign_duplicates(request: AuthedRequest, pk: int) -> HttpResponse:
 def campaign_records_export(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for(request.user, pk)
     records = visit_records_for(request.user).filter(campaign=campaign).order_by("org_unit__path", "visit_date", "pk")
-    dataset = exports.visit_records_dataset(records, show_beneficiary=may_see_ledger(request.user))
+    # Above the county there is no ledger: not even an empty ID-number column.
+    dataset = exports.visit_records_dataset(
+        records,
+        show_beneficiary=may_see_ledger(request.user),
+        beneficiary_column=within_personal_data_boundary(request.user),
+    )
     return exports.xlsx_response(dataset, f"{campaign.title}走访记录.xlsx")
 
 

@@ -55,8 +55,10 @@ from visits.services.returns import (
 from visits.services.rollup import (
     campaigns_link_below,
     ensure_not_locked_by_upward,
+    rows_with_leaders,
     upward_return_submit,
     upward_submit_errors,
+    upward_submit_warnings,
 )
 from visits.services.transfers import transfer_accept, transfer_refuse, transfer_request, transfer_withdraw
 
@@ -94,12 +96,14 @@ __all__ = [
     "return_send_back",
     "return_submit",
     "return_submit_errors",
+    "rows_with_leaders",
     "transfer_accept",
     "transfer_refuse",
     "transfer_request",
     "transfer_withdraw",
     "upward_return_submit",
     "upward_submit_errors",
+    "upward_submit_warnings",
     "visit_numbers_errors",
     "visit_record_create",
     "visit_record_delete",

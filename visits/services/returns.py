@@ -15,6 +15,7 @@ from visits.models import (
     Campaign,
     Return,
     ReturnStatus,
+    rolls_up,
 )
 from visits.policy import (
     RECORD_ROLES,
@@ -32,6 +33,15 @@ def _return_url(ret: Return) -> str:
 def _notify_unit(ret: Return, *, title: str, body: str) -> None:
     recipients = User.objects.filter(org_unit=ret.org_unit, is_active=True, role__in=RECORD_ROLES)
     notify(recipients=recipients, title=title, body=body, url=_return_url(ret), obj=ret)
+
+
+def _rolls_up_words(ret: Return) -> tuple[str, str] | None:
+    """(what, who) for an office unit's table to the level above (本级统计表, the reviewing office),
+    None for a record unit's 填报: a county is not told of 走访记录 it does not enter."""
+    if not rolls_up(ret.org_unit):
+        return None
+    # its full name: a short name (市双拥办) means something only inside its own level
+    return "本级统计表", ret.campaign.owner_unit.name
 
 
 def _notify_office(ret: Return, *, title: str, body: str) -> None:
@@ -103,7 +113,13 @@ def return_send_back(*, user: User, ret: Return, reason: str, version: int | Non
     locked.return_reason = reason.strip()
     locked.reviewed_at = timezone.now()
     locked.save()
-    _notify_unit(locked, title=f"{locked.campaign.title}填报被退回", body=f"退回原因：{locked.return_reason}")
+    words = _rolls_up_words(locked)
+    if words:
+        what, who = words
+        title, body = f"{locked.campaign.title}{what}被退回", f"{who}退回了{what}。退回原因：{locked.return_reason}"
+    else:
+        title, body = f"{locked.campaign.title}填报被退回", f"退回原因：{locked.return_reason}"
+    _notify_unit(locked, title=title, body=body)
     return locked
 
 
@@ -113,7 +129,13 @@ def return_accept(*, user: User, ret: Return, version: int | None = None) -> Ret
     locked.status = ReturnStatus.ACCEPTED
     locked.reviewed_at = timezone.now()
     locked.save()
-    _notify_unit(locked, title=f"{locked.campaign.title}填报已审核", body="双拥办已审核通过，记录已锁定。")
+    words = _rolls_up_words(locked)
+    if words:
+        what, who = words
+        title, body = f"{locked.campaign.title}{what}已审核", f"{who}已审核通过{what}。"
+    else:
+        title, body = f"{locked.campaign.title}填报已审核", "双拥办已审核通过，记录已锁定。"
+    _notify_unit(locked, title=title, body=body)
     return locked
 
 
@@ -126,6 +148,13 @@ def return_reopen(*, user: User, ret: Return, reason: str, version: int | None =
     locked.status = ReturnStatus.RETURNED
     locked.return_reason = reason.strip()
     locked.save()
-    body = f"可以修改走访记录。原因：{locked.return_reason}"
-    _notify_unit(locked, title=f"{locked.campaign.title}填报已重新打开", body=body)
+    words = _rolls_up_words(locked)
+    if words:
+        what, who = words
+        title = f"{locked.campaign.title}{what}已重新打开"
+        body = f"{who}重新打开了{what}，可在本级活动中核对后重新报送。原因：{locked.return_reason}"
+    else:
+        title = f"{locked.campaign.title}填报已重新打开"
+        body = f"可以修改走访记录。原因：{locked.return_reason}"
+    _notify_unit(locked, title=title, body=body)
     return locked

@@ -29,7 +29,7 @@ from visits.models import (
     ReturnStatus,
     TableRow,
 )
-from visits.table import campaign_report, figures_from_rows
+from visits.table import CampaignReport, Measures, campaign_report, figures_from_rows
 
 LOCKED_BY_UPWARD = (
     "本级统计表已报送上级（{state}），本活动各单位填报的状态不能再改变；如需修改，请上级双拥办先退回本级统计表。"
@@ -147,6 +147,38 @@ def leader_list(text: str) -> list[str]:
     return names
 
 
+def rows_with_leaders(rows: list[Measures], leaders: Mapping[str, str]) -> list[Measures]:
+    """The table's rows with the office's own 带队领导 (typed per row) added, as they are sent."""
+    for index, key in enumerate(TableRow.values):
+        for name in leader_list(leaders.get(key, "")):
+            if name not in rows[index].leaders:
+                rows[index].leaders.append(name)
+    return rows
+
+
+def upward_submit_warnings(*, campaign: Campaign, report: CampaignReport, today: dt.date) -> list[str]:
+    """What the office is told before it confirms its table to the level above (it may still send
+    it): units of its campaign not yet counted, and a visiting period not over yet, which the
+    table sent now would leave out."""
+    warnings = []
+    missing = [line.unit.name for line in report.lines if line.expected and not report.is_counted(line)]
+    if missing:
+        warnings.append(
+            f"应报 {report.expected_units} 个单位，只计入 {report.counted_units} 个："
+            f"{len(missing)} 个单位的填报尚未审核通过（{'、'.join(missing)}），其数据不在本次报送的统计表中。"
+        )
+    parent = campaign.parent
+    start = parent.early_submission_message(today) if parent is not None else ""
+    if start:
+        warnings.append(start)
+    elif today <= campaign.visit_end:
+        warnings.append(
+            f"走访慰问到 {campaign.visit_end:%Y-%m-%d} 结束，现在还没有结束：此后审核的填报不会计入本次报送，"
+            "请确认确实要提前报送。"
+        )
+    return warnings
+
+
 def upward_submit_errors(*, campaign: Campaign, ret: Return | None, today: dt.date) -> dict[str, str]:
     """Why the office's table cannot be submitted now ("" = the whole form)."""
     parent = campaign.parent
@@ -186,11 +218,7 @@ def upward_return_submit(
     if version is not None:
         claim_version(ret, expected_version=version)
     report = campaign_report(user=user, campaign=campaign, statuses=(ReturnStatus.ACCEPTED,))
-    rows = report.county_rows
-    for index, key in enumerate(TableRow.values):
-        for name in leader_list(leaders.get(key, "")):
-            if name not in rows[index].leaders:
-                rows[index].leaders.append(name)
+    rows = rows_with_leaders(report.county_rows, leaders)
     ret.figures = figures_from_rows(rows, counted=report.counted_units, expected=report.expected_units)
     ret.summary = summary
     ret.no_visits = False
