@@ -107,9 +107,7 @@ def get_budget_proof_for(user: User, pk: int) -> BudgetProof:
 
 def unit_documents_for(user: User) -> QuerySet[UnitDocument]:
     """A unit sees its own documents only (a member unit: not another's); the office and leaders
-    those of the units below them; other roles (township staff, troop liaisons) none."""
-    if not policy.may_see_unit_documents(user):
-        return UnitDocument.objects.none()
+    those of the units below them."""
     return scoped(UnitDocument.objects.select_related("unit", "uploaded_by"), user, "unit")
 
 
