@@ -177,14 +177,14 @@ def item_history(assessment: ItemAssessment, *, limit: int = 20) -> list[History
         .order_by("-history_date", "-history_id")[:limit]
     )
     targets: dict[tuple[str, int], str] = {}
-    models: tuple[tuple[str, type[Meeting | UnitDocument | BudgetProof]], ...] = (
-        ("meeting", Meeting),
-        ("unit_document", UnitDocument),
-        ("budget_proof", BudgetProof),
+    sources: tuple[tuple[str, QuerySet[Any]], ...] = (
+        ("meeting", Meeting.objects.all()),
+        ("unit_document", UnitDocument.objects.select_related("unit")),  # its name says the unit
+        ("budget_proof", BudgetProof.objects.all()),
     )
-    for field, model in models:
+    for field, rows in sources:
         ids = {getattr(row, f"{field}_id") for row in links} - {None}
-        targets.update(((field, pk), str(obj)) for pk, obj in model.objects.in_bulk(ids).items())
+        targets.update(((field, pk), str(obj)) for pk, obj in rows.in_bulk(ids).items())
     for row in links:
         field, pk = next((f, getattr(row, f"{f}_id")) for f in EVIDENCE_FIELDS if getattr(row, f"{f}_id"))
         label = str(getattr(EvidenceLink._meta.get_field(field), "verbose_name", field))

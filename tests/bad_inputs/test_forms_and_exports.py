@@ -110,7 +110,7 @@ def test_ten_thousand_characters_in_the_ledger_form_are_refused(client_for, town
     assert response.status_code == 200
     html = response.content.decode()
     for field in ("name", "phone", "address"):
-        assert "字符" in field_errors(html, field)
+        assert "个字，请删减" in field_errors(html, field)
     person.refresh_from_db()
     assert person.name != corpus.LONG_TEXT
 
