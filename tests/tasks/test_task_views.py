@@ -202,7 +202,15 @@ def test_completion_page(client_for, task, office_user, leader):
     task.status = TaskStatus.DONE
     task.save()
     page = client_for(leader).get(reverse("tasks:completion"), {"year": 2022}).content.decode()
-    assert "巴川街道" in page and "100%" in page
+    assert "巴川街道" in page and '<span class="text-nowrap" data-testid="rate">100%</span>' in page
+    assert 'aria-valuenow="100"' in page  # the bar tells a screen reader its value too
+
+
+def test_a_small_rate_is_readable_beside_its_bar(client_for, task, leader):
+    """7% inside a 7%-wide bar was cut to nothing: the rate stands beside the bar."""
+    page = client_for(leader).get(reverse("tasks:completion"), {"year": 2022}).content.decode()
+    assert '<span class="text-nowrap" data-testid="rate">0%</span>' in page
+    assert 'class="progress-bar bg-success sy-pct-0"></div>' in page
 
 
 def test_plan_pages(client_for, task, township_a, township_b):
