@@ -84,8 +84,12 @@ def test_a_task_the_lead_office_broke_down_reminds_through_its_linked_tasks(
     from tasks.services import BreakdownDraft, task_breakdown
 
     city_task = TaskFactory(
-        plan__owner_unit=levels_city, plan__created_by=levels_city_office, plan__year=2027, lead_unit=county,
-        deadline=D, title="市任务",
+        plan__owner_unit=levels_city,
+        plan__created_by=levels_city_office,
+        plan__year=2027,
+        lead_unit=county,
+        deadline=D,
+        title="市任务",
     )
     county_plan = WorkPlanFactory(year=2027, owner_unit=county, created_by=office_user)
     travel(at(D - 7 * DAY))
@@ -109,8 +113,12 @@ def test_a_breakdown_given_to_no_unit_leaves_the_county_reminded(
     from tasks.services import BreakdownDraft, task_breakdown
 
     city_task = TaskFactory(
-        plan__owner_unit=levels_city, plan__created_by=levels_city_office, plan__year=2027, lead_unit=county,
-        deadline=D, title="市任务",
+        plan__owner_unit=levels_city,
+        plan__created_by=levels_city_office,
+        plan__year=2027,
+        lead_unit=county,
+        deadline=D,
+        title="市任务",
     )
     task_breakdown(
         user=office_user,
